@@ -1,0 +1,1 @@
+"""Accounts: member administrations, users, roles, authentication and sessions."""

@@ -1,0 +1,93 @@
+"""Forms for logging in, passwords, and the admin editors of users and member administrations."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from lms.accounts.models import REGION_LABELS, ROLE_LABELS, Region, Role
+from lms.accounts.passwords import MIN_LENGTH
+
+LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Log in"))
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=1000)],
+        description=_l("At least %(n)s characters; not a common password.", n=MIN_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    submit = SubmitField(_l("Save password"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=160)])
+    member_administration_id = SelectField(
+        _l("Member administration"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
+    preferred_language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=[(r.value, ROLE_LABELS[r]) for r in Role],
+        validators=[DataRequired(message=_l("Give the user at least one role."))],
+    )
+    send_invitation = BooleanField(_l("Email an invitation to choose a password"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    country_code = StringField(
+        _l("ISO 3166 country code"),
+        validators=[DataRequired(), Length(min=2, max=2)],
+        description=_l("Two letters, for example KE for Kenya."),
+    )
+    region = SelectField(_l("Region"), choices=[(r.value, REGION_LABELS[r]) for r in Region])
+    focal_point_name = StringField(_l("Focal point"), validators=[Optional(), Length(max=160)])
+    focal_point_email = EmailField(
+        _l("Focal point email"), validators=[Optional(), Length(max=254)]
+    )
+    is_active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form whose only job is to carry the CSRF token of a confirmed action."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,577 @@
+"""Business rules for accounts: authentication with throttling, users, roles, member
+administrations, invitations and password resets.
+
+Plain functions over a SQLAlchemy session; the caller (view, CLI, job) commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import (
+    LoginAttempt,
+    MemberAdministration,
+    Region,
+    Role,
+    TokenPurpose,
+    User,
+    UserRole,
+    UserToken,
+)
+from lms.accounts.passwords import hash_password, needs_rehash, policy_errors, verify_password
+from lms.core.audit import record_change, snapshot
+from lms.core.errors import ConflictError, DomainError, ValidationError
+from lms.core.model_base import utcnow
+from lms.core.models import AuditEntry
+from lms.core.outbox import enqueue_email
+
+USER_FIELDS = (
+    "email",
+    "full_name",
+    "member_administration_id",
+    "preferred_language",
+    "is_active",
+    "roles",
+)
+MEMBER_FIELDS = (
+    "name",
+    "country_code",
+    "region",
+    "focal_point_name",
+    "focal_point_email",
+    "is_active",
+)
+_DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+    title = "Login failed"
+
+
+class LoginThrottled(DomainError):
+    status = 429
+    title = "Too many attempts"
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures: int = 5
+    max_failures_per_address: int = 20
+    window: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_config(cls, config: dict) -> ThrottlePolicy:
+        return cls(
+            max_failures=config["LMS_LOGIN_MAX_FAILURES"],
+            max_failures_per_address=config["LMS_LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            window=timedelta(minutes=config["LMS_LOGIN_WINDOW_MINUTES"]),
+        )
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def checked_email(email: str) -> str:
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(f"Enter a valid email address ({exc}).", field="email") from exc
+    return email
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+# Authentication --------------------------------------------------------------------------
+
+
+def _throttled_until(
+    session: Session, email: str, ip_address: str, now: datetime, policy: ThrottlePolicy
+) -> datetime | None:
+    since = now - policy.window
+    last_success = session.scalar(
+        sa.select(sa.func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True), LoginAttempt.at > since
+        )
+    )
+    counted_from = max(since, last_success) if last_success else since
+    by_email = session.scalars(
+        sa.select(LoginAttempt.at)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > counted_from,
+        )
+        .order_by(LoginAttempt.at.desc())
+        .limit(policy.max_failures)
+    ).all()
+    if len(by_email) >= policy.max_failures:
+        return by_email[-1] + policy.window
+    by_address = session.scalars(
+        sa.select(LoginAttempt.at)
+        .where(
+            LoginAttempt.ip_address == ip_address,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > since,
+        )
+        .order_by(LoginAttempt.at.desc())
+        .limit(policy.max_failures_per_address)
+    ).all()
+    if len(by_address) >= policy.max_failures_per_address:
+        return by_address[-1] + policy.window
+    return None
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    ip_address: str,
+    policy: ThrottlePolicy,
+    now: datetime | None = None,
+) -> User:
+    """Check a login. Every verdict is recorded, so throttling holds across workers.
+
+    Throttled attempts are refused before the password is checked and are not counted, so an
+    attacker cannot keep an account locked for ever by hammering it.
+    """
+    now = now or utcnow()
+    email = normalise_email(email)
+    until = _throttled_until(session, email, ip_address, now, policy)
+    if until is not None:
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        raise LoginThrottled(
+            f"Too many failed login attempts. Try again in {minutes} minute(s), "
+            "or reset your password."
+        )
+    user = get_user_by_email(session, email)
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = ok and user is not None and user.is_active
+    session.add(LoginAttempt(at=now, email=email[:254], ip_address=ip_address[:64], succeeded=ok))
+    if not ok:
+        raise InvalidCredentials("Invalid email or password.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    errors = policy_errors(password, email=user.email, full_name=user.full_name)
+    if errors:
+        raise ValidationError(" ".join(errors), field="password")
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationError("Your current password is not correct.", field="current_password")
+    set_password(session, user, new)
+    record_change(session, actor=user, action="user.password_changed", entity=user)
+
+
+# Tokens: invitations and password resets ---------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    """A new single-use token; earlier unused tokens of the same purpose stop working."""
+    now = utcnow()
+    session.execute(
+        sa.update(UserToken)
+        .where(
+            UserToken.user_id == user.id, UserToken.purpose == purpose, UserToken.used_at.is_(None)
+        )
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_token_hash(token),
+            expires_at=now + lifetime,
+        )
+    )
+    return token
+
+
+def find_valid_token(session: Session, token: str) -> UserToken | None:
+    record = session.scalar(sa.select(UserToken).where(UserToken.token_hash == _token_hash(token)))
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
+        return None
+    if not record.user.is_active:
+        return None
+    return record
+
+
+def redeem_token(session: Session, token: str, password: str) -> User:
+    record = find_valid_token(session, token)
+    if record is None:
+        raise ValidationError("This link is invalid, already used or expired. Ask for a new one.")
+    user = record.user
+    set_password(session, user, password)
+    record.used_at = utcnow()
+    record_change(session, actor=user, action=f"user.{record.purpose.value}_redeemed", entity=user)
+    return user
+
+
+def send_invitation(
+    session: Session,
+    user: User,
+    *,
+    actor: User,
+    link_for: Callable[[str], str],
+    lifetime: timedelta,
+) -> None:
+    token = issue_token(session, user, TokenPurpose.INVITATION, lifetime)
+    days = max(1, lifetime.days)
+    enqueue_email(
+        session,
+        user.email,
+        "Your Capacity LMS account",
+        f"Hello {user.full_name},\n\n{actor.full_name} has created an account for you on "
+        f"Capacity LMS.\nChoose your password here (the link works once, for {days} days):\n\n"
+        f"{link_for(token)}\n",
+    )
+    record_change(session, actor=actor, action="user.invited", entity=user)
+
+
+def request_password_reset(
+    session: Session, email: str, *, link_for: Callable[[str], str], lifetime: timedelta
+) -> None:
+    """Queue a reset link if the account exists; say nothing either way (no account probing)."""
+    user = get_user_by_email(session, email)
+    if user is None or not user.is_active:
+        return
+    token = issue_token(session, user, TokenPurpose.PASSWORD_RESET, lifetime)
+    hours = max(1, int(lifetime.total_seconds() // 3600))
+    enqueue_email(
+        session,
+        user.email,
+        "Reset your Capacity LMS password",
+        f"Hello {user.full_name},\n\nSomeone (hopefully you) asked to reset your password.\n"
+        f"Choose a new one here (the link works once, for {hours} hour(s)):\n\n"
+        f"{link_for(token)}\n\nIf it was not you, ignore this message.\n",
+    )
+
+
+# Users -------------------------------------------------------------------------------------
+
+
+def _user_snapshot(user: User) -> dict:
+    return snapshot(user, USER_FIELDS)
+
+
+def _check_member(session: Session, member_id: int | None) -> None:
+    if member_id is not None and session.get(MemberAdministration, member_id) is None:
+        raise ValidationError("Unknown member administration.", field="member_administration_id")
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    email: str,
+    full_name: str,
+    roles: Iterable[Role | str],
+    member_administration_id: int | None = None,
+    preferred_language: str = "en",
+    password: str | None = None,
+    check_policy: bool = True,
+) -> User:
+    email = checked_email(email)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError("Enter the person's full name.", field="full_name")
+    if get_user_by_email(session, email) is not None:
+        raise ConflictError(f"A user with the email {email} already exists.", field="email")
+    _check_member(session, member_administration_id)
+    role_set = {Role(r) for r in roles}
+    if not role_set:
+        raise ValidationError("Give the user at least one role.", field="roles")
+    user = User(
+        email=email,
+        full_name=full_name,
+        member_administration_id=member_administration_id,
+        preferred_language=preferred_language,
+        role_links=[UserRole(role=r) for r in sorted(role_set)],
+    )
+    session.add(user)
+    if password is not None:
+        if check_policy:
+            set_password(session, user, password)
+        else:
+            user.password_hash = hash_password(password)
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="user.created",
+        entity=user,
+        after=_user_snapshot(user),
+        summary=email,
+    )
+    return user
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    roles: Iterable[Role | str],
+    member_administration_id: int | None,
+    preferred_language: str,
+) -> User:
+    before = _user_snapshot(user)
+    email = checked_email(email)
+    other = get_user_by_email(session, email)
+    if other is not None and other.id != user.id:
+        raise ConflictError(f"A user with the email {email} already exists.", field="email")
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError("Enter the person's full name.", field="full_name")
+    _check_member(session, member_administration_id)
+    role_set = {Role(r) for r in roles}
+    if not role_set:
+        raise ValidationError("Give the user at least one role.", field="roles")
+    if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in role_set:
+        raise ValidationError("You cannot remove your own administrator role.", field="roles")
+    user.email = email
+    user.full_name = full_name
+    user.member_administration_id = member_administration_id
+    user.preferred_language = preferred_language
+    current = user.roles
+    for link in list(user.role_links):
+        if link.role not in role_set:
+            user.role_links.remove(link)
+    for role in sorted(role_set - current):
+        user.role_links.append(UserRole(role=role))
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="user.updated",
+        entity=user,
+        before=before,
+        after=_user_snapshot(user),
+        summary=user.email,
+    )
+    return user
+
+
+def deactivate_user(session: Session, user: User, *, actor: User) -> None:
+    """Deactivation keeps the record and its history and ends every open session at once."""
+    from lms.accounts.sessions import end_all_sessions
+
+    if user.id == actor.id:
+        raise ValidationError("You cannot deactivate your own account.")
+    if not user.is_active:
+        return
+    before = _user_snapshot(user)
+    user.is_active = False
+    user.deactivated_at = utcnow()
+    end_all_sessions(session, user, "deactivated")
+    record_change(
+        session,
+        actor=actor,
+        action="user.deactivated",
+        entity=user,
+        before=before,
+        after=_user_snapshot(user),
+        summary=user.email,
+    )
+
+
+def reactivate_user(session: Session, user: User, *, actor: User) -> None:
+    before = _user_snapshot(user)
+    user.is_active = True
+    user.deactivated_at = None
+    record_change(
+        session,
+        actor=actor,
+        action="user.reactivated",
+        entity=user,
+        before=before,
+        after=_user_snapshot(user),
+        summary=user.email,
+    )
+
+
+# Feature packages register checks that say whether a user has history they own.
+HistoryProbe = Callable[[Session, User], str | None]
+_history_probes: list[HistoryProbe] = []
+
+
+def register_history_probe(probe: HistoryProbe) -> None:
+    if probe not in _history_probes:
+        _history_probes.append(probe)
+
+
+def _core_history(session: Session, user: User) -> str | None:
+    if user.last_login_at is not None:
+        return "has logged in"
+    if session.scalar(sa.select(sa.func.count()).where(AuditEntry.actor_id == user.id)):
+        return "has made recorded changes"
+    return None
+
+
+register_history_probe(_core_history)
+
+
+def history_reason(session: Session, user: User) -> str | None:
+    for probe in _history_probes:
+        reason = probe(session, user)
+        if reason:
+            return reason
+    return None
+
+
+def delete_user(session: Session, user: User, *, actor: User) -> None:
+    """Hard-delete only an account that never did anything (an invitation sent by mistake)."""
+    reason = history_reason(session, user)
+    if reason:
+        raise ConflictError(
+            f"{user.email} {reason}, so the account cannot be deleted; deactivate it instead."
+        )
+    record_change(
+        session,
+        actor=actor,
+        action="user.deleted",
+        entity=user,
+        before=_user_snapshot(user),
+        summary=user.email,
+    )
+    session.delete(user)
+
+
+# Member administrations ---------------------------------------------------------------------
+
+
+def _member_values(
+    name: str, country_code: str, region: Region | str, focal_point_email: str
+) -> tuple[str, str, Region, str]:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Enter the administration's name.", field="name")
+    code = (country_code or "").strip().upper()
+    if len(code) != 2 or not code.isalpha() or not code.isascii():
+        raise ValidationError(
+            "Use the two-letter ISO 3166 country code, for example KE.", field="country_code"
+        )
+    try:
+        region = Region(region)
+    except ValueError as exc:
+        raise ValidationError("Choose one of the six regions.", field="region") from exc
+    focal_point_email = normalise_email(focal_point_email)
+    if focal_point_email:
+        try:
+            validate_email(focal_point_email, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(
+                "Enter a valid email for the focal point.", field="focal_point_email"
+            ) from exc
+    return name, code, region, focal_point_email
+
+
+def _check_member_unique(session: Session, name: str, code: str, exclude_id: int | None) -> None:
+    for column, value, field in (
+        (MemberAdministration.name, name, "name"),
+        (MemberAdministration.country_code, code, "country_code"),
+    ):
+        clash = session.scalar(sa.select(MemberAdministration).where(column == value))
+        if clash is not None and clash.id != exclude_id:
+            raise ConflictError(
+                f"{clash.name} already uses this {field.replace('_', ' ')}.", field=field
+            )
+
+
+def create_member(
+    session: Session,
+    *,
+    actor: User | None,
+    name: str,
+    country_code: str,
+    region: Region | str,
+    focal_point_name: str = "",
+    focal_point_email: str = "",
+    is_active: bool = True,
+    is_demo: bool = False,
+) -> MemberAdministration:
+    name, code, region, focal_point_email = _member_values(
+        name, country_code, region, focal_point_email
+    )
+    _check_member_unique(session, name, code, None)
+    member = MemberAdministration(
+        name=name,
+        country_code=code,
+        region=region,
+        focal_point_name=(focal_point_name or "").strip(),
+        focal_point_email=focal_point_email,
+        is_active=is_active,
+        is_demo=is_demo,
+    )
+    session.add(member)
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="member.created",
+        entity=member,
+        after=snapshot(member, MEMBER_FIELDS),
+        summary=name,
+    )
+    return member
+
+
+def update_member(
+    session: Session,
+    member: MemberAdministration,
+    *,
+    actor: User,
+    name: str,
+    country_code: str,
+    region: Region | str,
+    focal_point_name: str,
+    focal_point_email: str,
+    is_active: bool,
+) -> MemberAdministration:
+    before = snapshot(member, MEMBER_FIELDS)
+    name, code, region, focal_point_email = _member_values(
+        name, country_code, region, focal_point_email
+    )
+    _check_member_unique(session, name, code, member.id)
+    member.name, member.country_code, member.region = name, code, region
+    member.focal_point_name = (focal_point_name or "").strip()
+    member.focal_point_email = focal_point_email
+    member.is_active = is_active
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="member.updated",
+        entity=member,
+        before=before,
+        after=snapshot(member, MEMBER_FIELDS),
+        summary=name,
+    )
+    return member

@@ -1,0 +1,141 @@
+"""Authentication pages: login, logout, password change, invitation and reset links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts import services
+from lms.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    PasswordResetRequestForm,
+    SetPasswordForm,
+)
+from lms.accounts.sessions import end_all_sessions, end_current_session, start_session
+from lms.core.errors import DomainError, flash_error
+from lms.core.mail import deliver_outbox_now
+from lms.core.permissions import login_required
+from lms.extensions import db
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: an open redirect would make phishing links look real."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        policy = services.ThrottlePolicy.from_config(current_app.config)
+        try:
+            user = services.authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                ip_address=request.remote_addr or "unknown",
+                policy=policy,
+            )
+        except services.LoginThrottled as error:
+            flash_error(error)
+            return render_template("auth/login.html", form=form), 429
+        except services.InvalidCredentials as error:
+            db.session.commit()  # the failed attempt must count
+            flash_error(error)
+            return render_template("auth/login.html", form=form), 200
+        start_session(user)
+        db.session.commit()
+        flash(_("Welcome, %(name)s.", name=user.full_name), "success")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    end_current_session("logout")
+    db.session.commit()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session, current_user, form.current_password.data, form.password.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error, form)
+        else:
+            # Other browsers logged in as this user are signed out; this one stays.
+            end_all_sessions(db.session, current_user, "password_changed", keep_current=True)
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+def _link_for(endpoint: str):
+    base = current_app.config["LMS_BASE_URL"].rstrip("/")
+    return lambda token: base + url_for(endpoint, token=token)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def request_reset():
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            db.session,
+            form.email.data,
+            link_for=_link_for("auth.set_password"),
+            lifetime=timedelta(hours=current_app.config["LMS_RESET_HOURS"]),
+        )
+        db.session.commit()
+        deliver_outbox_now()
+        flash(_("If an account exists for that address, a reset link is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    record = services.find_valid_token(db.session, token)
+    if record is None:
+        return render_template("auth/token_invalid.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.redeem_token(db.session, token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error, form)
+        else:
+            end_all_sessions(db.session, user, "password_reset")
+            db.session.commit()
+            flash(_("Your password is set. You can log in now."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/set_password.html", form=form, user=record.user, purpose=record.purpose.value
+    )

@@ -1,0 +1,1 @@
+"""Administration pages: users, member administrations, the audit log and the outbox."""

@@ -1,0 +1,92 @@
+"""The ``lms`` console command: Flask's CLI with the app factory, plus project commands.
+
+``lms db upgrade`` comes from Flask-Migrate; ``lms run`` is Flask's development server.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms.extensions import db
+
+
+def _create_app() -> Flask:
+    from lms import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Capacity LMS management commands."""
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+    app.cli.add_command(outbox_group)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "full_name", prompt="Full name")
+@click.password_option(help="At least 12 characters, not a common password.")
+@with_appcontext
+def create_admin(email: str, full_name: str, password: str) -> None:
+    """Create an administrator account."""
+    from lms.accounts.models import Role
+    from lms.accounts.services import create_user
+    from lms.core.errors import DomainError
+
+    try:
+        user = create_user(
+            db.session,
+            actor=None,
+            email=email,
+            full_name=full_name,
+            roles=[Role.ADMIN],
+            password=password,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Administrator {user.email} created.")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Load only into an empty database; else do nothing.")
+@with_appcontext
+def demo(if_empty: bool) -> None:
+    """Load the demo dataset (refuses on a database that holds real data)."""
+    from lms.core.errors import DomainError
+    from lms.demo import database_is_empty, load_demo
+
+    if if_empty and not database_is_empty(db.session):
+        click.echo("The database already holds data; demo data not loaded.")
+        return
+    try:
+        summary = load_demo(db.session)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """The email outbox."""
+
+
+@outbox_group.command("deliver")
+@with_appcontext
+def outbox_deliver() -> None:
+    """Send every queued message whose time has come."""
+    from lms.core.outbox import MailSettings, deliver_due
+
+    sent = deliver_due(db.session, MailSettings.from_config(current_app.config))
+    db.session.commit()
+    click.echo(f"{sent} message(s) sent.")

@@ -1,0 +1,107 @@
+"""Configuration read from environment variables, with safe defaults for development.
+
+Every variable is listed in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot produce a safe app; the message says what to set."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _secret_key(env: str, instance_path: Path) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        raise ConfigError(
+            "SECRET_KEY is not set. In production the app refuses to start without one, "
+            "because sessions and CSRF tokens signed with a guessable key can be forged. "
+            'Generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
+        )
+    # Development and tests: generate once and keep it, so sessions survive restarts.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` and ``postgresql://`` forms and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_config(instance_path: Path) -> dict[str, Any]:
+    env = os.environ.get("LMS_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"LMS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    default_db = f"sqlite:///{instance_path / 'lms.sqlite3'}"
+    production = env == "production"
+    return {
+        "LMS_ENV": env,
+        "SECRET_KEY": _secret_key(env, instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_db
+        ),
+        "LMS_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("LMS_DEFAULT_LOCALE", "en"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
+        "LMS_LANGUAGES": ["en", "fr"],
+        "LMS_BASE_URL": os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000"),
+        # Mail: with no MAIL_SERVER the outbox is written to the log instead of sent.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Capacity LMS <no-reply@localhost>"),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 8),
+        # Sessions
+        "LMS_SESSION_IDLE_MINUTES": _int("LMS_SESSION_IDLE_MINUTES", 30),
+        "LMS_SESSION_ABSOLUTE_HOURS": _int("LMS_SESSION_ABSOLUTE_HOURS", 12),
+        "LMS_LOGIN_MAX_FAILURES": _int("LMS_LOGIN_MAX_FAILURES", 5),
+        "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": _int("LMS_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        "LMS_LOGIN_WINDOW_MINUTES": _int("LMS_LOGIN_WINDOW_MINUTES", 15),
+        "LMS_INVITATION_DAYS": _int("LMS_INVITATION_DAYS", 7),
+        "LMS_RESET_HOURS": _int("LMS_RESET_HOURS", 2),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(os.environ.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_DURATION": 0,
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PROXY_FIX": _bool(os.environ.get("LMS_PROXY_FIX")),
+    }

@@ -1,0 +1,1 @@
+"""Pieces shared by every feature package: model base, permissions, pagination, errors, audit."""

@@ -1,0 +1,63 @@
+"""Recording changes in the audit log. Services call ``record_change`` inside their transaction,
+so the log entry commits or rolls back together with the change it describes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lms.core.models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | list | tuple):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """A JSON-friendly picture of ``obj`` for the before/after columns."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: Any,
+    action: str,
+    entity: Any = None,
+    entity_type: str | None = None,
+    entity_id: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    summary: str = "",
+    ip_address: str | None = None,
+) -> AuditEntry:
+    if entity is not None:
+        entity_type = entity_type or type(entity).__name__
+        session.flush()
+        entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
+    if before is not None and after is not None:
+        # Keep only what changed, so the log reads as a list of differences.
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        entity_type=entity_type or "",
+        entity_id=None if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
+        summary=summary[:300],
+        ip_address=ip_address,
+    )
+    session.add(entry)
+    return entry

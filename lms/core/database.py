@@ -1,0 +1,27 @@
+"""Engine-level settings: SQLite gets foreign keys, WAL and a busy timeout on every connection."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+_configured = False
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def configure_engine_events() -> None:
+    global _configured
+    if not _configured:
+        sa.event.listen(Engine, "connect", _sqlite_pragmas)
+        _configured = True

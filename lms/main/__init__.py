@@ -1,0 +1,1 @@
+"""Home page, dashboard by role, and operational endpoints."""

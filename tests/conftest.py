@@ -1,0 +1,200 @@
+"""Test fixtures: an app per test on a clean database, SQLite by default and PostgreSQL when
+``LMS_TEST_BACKEND=postgresql`` (with ``TEST_DATABASE_URL``); factories return callables."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ["LMS_ENV"] = "testing"
+os.environ.pop("DATABASE_URL", None)
+
+from lms import create_app
+from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
+from lms.accounts.passwords import hash_password
+from lms.config import normalise_database_url
+from lms.extensions import db
+
+BACKEND = os.environ.get("LMS_TEST_BACKEND", "sqlite")
+TEST_PASSWORD = "correct-horse-battery-staple-42"
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def pytest_report_header(config):
+    return f"database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if BACKEND == "postgresql":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.exit("LMS_TEST_BACKEND=postgresql needs TEST_DATABASE_URL", returncode=2)
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _config(database_url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LMS_BASE_URL": "http://localhost",
+        "MAIL_SERVER": "",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> None:
+    app = create_app(_config(database_url))
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.engine.dispose()
+
+
+def clean_database() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict:
+    """Override in a test module to change configuration."""
+    return _config(database_url)
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in a real server.
+
+    The ``app`` fixture keeps an app context open for the test's own queries; without this,
+    requests would share its ``g`` (and Flask-Login's cached user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(app_config: dict, _schema) -> Iterator:
+    app = create_app(app_config)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        clean_database()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def _password_hash() -> str:
+    return hash_password(TEST_PASSWORD)
+
+
+@pytest.fixture
+def make_member(app) -> Callable[..., MemberAdministration]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        name: str | None = None,
+        country_code: str | None = None,
+        region: Region = Region.EUROPE,
+        **kwargs,
+    ) -> MemberAdministration:
+        n = next(counter)
+        code = country_code or f"{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}"
+        member = MemberAdministration(
+            name=name or f"Customs administration {n}", country_code=code, region=region, **kwargs
+        )
+        db.session.add(member)
+        db.session.commit()
+        return member
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, _password_hash) -> Callable[..., User]:
+    counter = iter(range(1, 100_000))
+
+    def make(
+        role: Role | str | list = Role.TRAINEE,
+        email: str | None = None,
+        full_name: str | None = None,
+        member: MemberAdministration | None = None,
+        **kwargs,
+    ) -> User:
+        n = next(counter)
+        roles = role if isinstance(role, list | tuple | set) else [role]
+        user = User(
+            email=(email or f"user{n}@example.org").lower(),
+            full_name=full_name or f"Test User {n}",
+            password_hash=_password_hash,
+            member_administration_id=member.id if member else None,
+            role_links=[UserRole(role=Role(r)) for r in roles],
+            **kwargs,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+_CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/auth/reset") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = _CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, user_or_email, password: str = TEST_PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    token = csrf_token(client)
+    return client.post(
+        "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+def post_form(client, path: str, data: dict | None = None, **kwargs):
+    """POST a form with a valid CSRF token, as a browser would after loading a page."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def logged_in(client, make_user):
+    """Log in a fresh user with ``role`` and return it: ``logged_in(Role.ADMIN)``."""
+
+    def do(role: Role | str | list = Role.TRAINEE, **kwargs) -> User:
+        user = make_user(role, **kwargs)
+        response = login(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do

@@ -83,13 +83,15 @@ def register_extensions(app: Flask) -> None:
     sessions.init_login_manager(app, login_manager)
 
 
-def register_blueprints(app: Flask) -> None:
-    from lms.accounts.views import bp as auth_bp
-    from lms.admin.views import bp as admin_bp
-    from lms.main.views import bp as main_bp
+# One blueprint per feature package; each module exposes ``bp``.
+BLUEPRINT_MODULES = ("lms.main.views", "lms.accounts.views", "lms.admin.views")
 
-    for blueprint in (main_bp, auth_bp, admin_bp):
-        app.register_blueprint(blueprint)
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module).bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Region, Role
+from lms.accounts.passwords import hash_password
 from lms.accounts.services import create_member, create_user
 from lms.demo import DEMO_PASSWORD, demo_step
 
@@ -86,8 +87,6 @@ def load_accounts(session: Session) -> str:
                 full_name=full_name,
                 roles=roles,
                 member_administration_id=members[code].id if code else None,
-                password=DEMO_PASSWORD,
-                check_policy=False,
             )
         )
     for index, (full_name, code) in enumerate(TRAINEES, start=1):
@@ -100,10 +99,12 @@ def load_accounts(session: Session) -> str:
                 roles=[Role.TRAINEE],
                 member_administration_id=members[code].id,
                 preferred_language="fr" if code in {"SN", "CM", "FR", "MA"} else "en",
-                password=DEMO_PASSWORD,
-                check_policy=False,
             )
         )
+    # One hash for all demo accounts: the password is public anyway, and hashing it once per
+    # account would make every demo load (and every test that loads it) seconds slower.
+    password_hash = hash_password(DEMO_PASSWORD)
     for user in users:
         user.is_demo = True
+        user.password_hash = password_hash
     return f"Demo accounts: {len(members)} member administrations, {len(users)} users."

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev lint format db demo bench clean
+.PHONY: run test install install-dev lint format db demo bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## Extract translatable strings into lms/translations/messages.pot (then pybabel init/update).
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot .

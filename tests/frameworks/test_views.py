@@ -316,3 +316,116 @@ def test_trainees_do_not_see_inactive_tracks(client, logged_in, make_framework, 
 def test_empty_states(client, logged_in, path):
     logged_in(Role.TRAINEE)
     assert 'data-testid="empty-state"' in _html(client.get(path))
+
+
+def test_editor_pages_render_and_act(client, logged_in, make_framework, editor):
+    fw = make_framework()
+    logged_in(Role.DIRECTORATE)
+    for path in (
+        f"/frameworks/{fw.id}/edit",
+        f"/frameworks/{fw.id}/competencies/new",
+        f"/competencies/{competency(fw, 'GOV').id}/edit",
+        "/scales/new",
+        "/tracks/new",
+        "/frameworks/import",
+    ):
+        assert client.get(path).status_code == 200, path
+    # reorder, then delete a leaf, then a refused delete shows its reason
+    gov2 = competency(fw, "GOV.2")
+    post_form(client, f"/competencies/{gov2.id}/shift/up")
+    db.session.expire_all()
+    assert [c.code for c in competency(fw, "GOV").children] == ["GOV.2", "GOV.1"]
+    post_form(client, f"/competencies/{gov2.id}/delete")
+    refused = post_form(
+        client, f"/competencies/{competency(fw, 'RISK').id}/delete", follow_redirects=True
+    )
+    assert "RISK has sub-competencies; move or delete them first." in _html(refused)
+    db.session.expire_all()
+    assert competency(fw, "GOV.2") is None and competency(fw, "RISK") is not None
+    # edit the framework's details
+    response = post_form(
+        client,
+        f"/frameworks/{fw.id}/edit",
+        {
+            "name": "Renamed",
+            "description": "",
+            "source_document": "",
+            "language": "fr",
+            "scale_id": str(fw.scale_id),
+            "taxonomy": "domain, nonsense",
+        },
+    )
+    assert "Unknown taxonomy term(s): nonsense" in _html(response)
+    # publish, archive
+    post_form(client, f"/frameworks/{fw.id}/publish")
+    post_form(client, f"/frameworks/{fw.id}/archive")
+    db.session.expire_all()
+    assert db.session.get(Framework, fw.id).status == FrameworkStatus.ARCHIVED
+
+
+def test_scale_editor(client, logged_in):
+    logged_in(Role.ADMIN)
+    response = post_form(
+        client,
+        "/scales/new",
+        {
+            "name": "Three steps",
+            "description": "",
+            "levels": "Novice | starting\nCompetent | works alone\nLead | leads others",
+            "default_position": "2",
+            "proficient_position": "2",
+        },
+    )
+    assert response.status_code == 302, _html(response)
+    page = _html(client.get("/scales/"))
+    assert "Three steps" in page and "works alone" in page
+    bad = post_form(
+        client,
+        "/scales/new",
+        {"name": "Bad", "levels": "One\nTwo", "default_position": "5", "proficient_position": "1"},
+    )
+    assert "Level numbers go from 1 to 2." in _html(bad)
+
+
+def test_track_edit_and_move_pages(client, logged_in, make_framework, editor):
+    v1 = make_framework(publish=True)
+    track = services.create_track(db.session, actor=editor, code="T", name="Track", framework=v1)
+    services.set_targets(
+        db.session, track, {competency(v1, "GOV.2").id: v1.scale.levels[1].id}, actor=editor
+    )
+    v2 = services.create_new_version(db.session, v1, actor=editor)
+    services.publish_framework(db.session, v2, actor=editor)
+    db.session.commit()
+    logged_in(Role.ADMIN)
+    assert "Track to complete first" in _html(client.get(f"/tracks/{track.id}/edit"))
+    assert "GOV.2" in _html(client.get(f"/tracks/{track.id}/targets"))
+    page = _html(client.get(f"/tracks/{track.id}/move"))
+    assert f'value="{v2.id}"' in page
+    response = post_form(
+        client, f"/tracks/{track.id}/move", {"framework_id": str(v2.id)}, follow_redirects=True
+    )
+    assert "every target was carried over" in _html(response)
+    db.session.expire_all()
+    moved = db.session.get(Track, track.id)
+    assert moved.framework_id == v2.id
+    assert [t.competency.framework_id for t in moved.targets] == [v2.id]
+
+
+def test_discarding_a_staged_import(client, logged_in, make_framework, editor):
+    fw = make_framework()
+    exported = export_moodle_csv(db.session, fw).encode()
+    services.delete_framework(db.session, fw, actor=editor)
+    db.session.commit()
+    logged_in(Role.ADMIN)
+    response = post_form(
+        client,
+        "/frameworks/import",
+        {"format": "moodle_csv", "file": (io.BytesIO(exported), "data.csv")},
+        content_type="multipart/form-data",
+    )
+    import_id = int(response.location.rsplit("/", 1)[1])
+    post_form(client, f"/frameworks/import/{import_id}/discard")
+    post_form(client, f"/frameworks/import/{import_id}/commit")
+    db.session.expire_all()
+    assert db.session.get(FrameworkImport, import_id).status == ImportStatus.DISCARDED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Framework)) == 0

@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+from lms.frameworks.i18n import _
 from lms.frameworks.models import RollupRule
 from lms.frameworks.plan import (
     CompetencyPlan,
@@ -66,8 +67,11 @@ def decode(content: bytes | str) -> tuple[str | None, ImportProblem | None]:
     except UnicodeDecodeError as error:
         return None, ImportProblem(
             "file",
-            f"wrong encoding: the file is not UTF-8 (invalid byte at position {error.start}); "
-            "save it as “CSV UTF-8” or UTF-8 JSON",
+            _(
+                "wrong encoding: the file is not UTF-8 (invalid byte at position %(at)s); "
+                "save it as “CSV UTF-8” or UTF-8 JSON",
+                at=error.start,
+            ),
         )
 
 
@@ -118,19 +122,25 @@ def _parse_scale(
 ) -> ScalePlan | None:
     names = [v.strip() for v in values.split(",")] if values.strip() else []
     if not names:
-        problems.append(ImportProblem(where, "the framework row has no scale values"))
+        problems.append(ImportProblem(where, _("the framework row has no scale values")))
         return None
     try:
         config = json.loads(configuration) if configuration.strip() else None
     except json.JSONDecodeError as error:
-        problems.append(ImportProblem(where, f"the scale configuration is not JSON ({error.msg})"))
+        problems.append(
+            ImportProblem(
+                where, _("the scale configuration is not JSON (%(error)s)", error=error.msg)
+            )
+        )
         return None
     if not isinstance(config, list) or not config or not isinstance(config[0], dict):
         problems.append(
             ImportProblem(
                 where,
-                'the scale configuration must look like [{"scaleid":N},'
-                '{"id":1,"scaledefault":1,"proficient":1},…]',
+                _(
+                    "the scale configuration must look like %(example)s",
+                    example='[{"scaleid":N},{"id":1,"scaledefault":1,"proficient":1},…]',
+                ),
             )
         )
         return None
@@ -141,8 +151,12 @@ def _parse_scale(
             problems.append(
                 ImportProblem(
                     where,
-                    f"unknown level {entry.get('id') if isinstance(entry, dict) else entry!r} "
-                    f"in the scale configuration (the scale has {len(levels)} levels)",
+                    _(
+                        "unknown level %(level)s in the scale configuration "
+                        "(the scale has %(n)s levels)",
+                        level=repr(entry.get("id") if isinstance(entry, dict) else entry),
+                        n=len(levels),
+                    ),
                 )
             )
             continue
@@ -159,9 +173,11 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        return ParseResult(None, [ImportProblem("file", f"not readable as CSV ({error})")])
+        return ParseResult(
+            None, [ImportProblem("file", _("not readable as CSV (%(error)s)", error=str(error)))]
+        )
     if not rows:
-        return ParseResult(None, [ImportProblem("file", "the file is empty")])
+        return ParseResult(None, [ImportProblem("file", _("the file is empty"))])
     header = [h.strip() for h in rows[0]]
     if tuple(header) != MOODLE_HEADERS:
         return ParseResult(
@@ -169,7 +185,7 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
             [
                 ImportProblem(
                     "row 1",
-                    "the header must be exactly: " + ", ".join(MOODLE_HEADERS),
+                    _("the header must be exactly: %(headers)s", headers=", ".join(MOODLE_HEADERS)),
                 )
             ],
         )
@@ -182,7 +198,12 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
         if len(row) != len(MOODLE_HEADERS):
             problems.append(
                 ImportProblem(
-                    f"row {number}", f"{len(row)} columns instead of {len(MOODLE_HEADERS)}"
+                    f"row {number}",
+                    _(
+                        "%(n)s columns instead of %(expected)s",
+                        n=len(row),
+                        expected=len(MOODLE_HEADERS),
+                    ),
                 )
             )
             continue
@@ -191,12 +212,12 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
                 framework_row = (number, row)
             else:
                 problems.append(
-                    ImportProblem(f"row {number}", "a second framework row (Is framework = 1)")
+                    ImportProblem(f"row {number}", _("a second framework row (Is framework = 1)"))
                 )
             continue
         competency_rows.append((number, row))
     if framework_row is None:
-        problems.append(ImportProblem("file", "no framework row (a row with Is framework = 1)"))
+        problems.append(ImportProblem("file", _("no framework row (a row with Is framework = 1)")))
         return ParseResult(None, problems)
 
     number, row = framework_row
@@ -223,17 +244,21 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
         parent = row[0].strip() or None
         description, indicators, bad_lines = split_description(row[3])
         for line in bad_lines:
-            problems.append(ImportProblem(where, f"unreadable level indicator line “{line}”"))
+            problems.append(
+                ImportProblem(where, _("unreadable level indicator line “%(line)s”", line=line))
+            )
         if row[5].strip():
             own = [v.strip() for v in row[5].split(",")]
             if own != level_names:
                 problems.append(
-                    ImportProblem(where, "a competency with its own scale is not supported here")
+                    ImportProblem(where, _("a competency with its own scale is not supported here"))
                 )
         rule_type = row[7].strip()
         outcome = _int(row[8]) if row[8].strip() else MOODLE_OUTCOME_NONE
         if row[8].strip() and outcome is None:
-            problems.append(ImportProblem(where, f"rule outcome “{row[8]}” is not a number"))
+            problems.append(
+                ImportProblem(where, _("rule outcome “%(value)s” is not a number", value=row[8]))
+            )
         competency = CompetencyPlan(
             location=where,
             code=row[1].strip(),
@@ -259,12 +284,15 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
                 problems.append(
                     ImportProblem(
                         where,
-                        'the points rule config must look like {"base":{"points":N},'
-                        '"competencies":[{"id":…,"points":N,"required":0}]}',
+                        _(
+                            "the points rule config must look like %(example)s",
+                            example='{"base":{"points":N},'
+                            '"competencies":[{"id":…,"points":N,"required":0}]}',
+                        ),
                     )
                 )
         else:
-            problems.append(ImportProblem(where, f"unknown rule type “{rule_type}”"))
+            problems.append(ImportProblem(where, _("unknown rule type “%(rule)s”", rule=rule_type)))
         if row[11].strip():
             export_ids[row[11].strip()] = competency.code
         plan.competencies.append(competency)
@@ -278,8 +306,11 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
                 problems.append(
                     ImportProblem(
                         parent.location,
-                        f"the points rule refers to {entry.get('id')!r}, "
-                        "which is not the exported ID of one of its children",
+                        _(
+                            "the points rule refers to %(id)s, "
+                            "which is not the exported ID of one of its children",
+                            id=repr(entry.get("id")),
+                        ),
                     )
                 )
                 continue
@@ -310,16 +341,25 @@ def parse_case_json(content: bytes | str) -> ParseResult:
     except json.JSONDecodeError as error:
         return ParseResult(
             None,
-            [ImportProblem("file", f"not valid JSON (line {error.lineno}: {error.msg})")],
+            [
+                ImportProblem(
+                    "file",
+                    _(
+                        "not valid JSON (line %(line)s: %(error)s)",
+                        line=error.lineno,
+                        error=error.msg,
+                    ),
+                )
+            ],
         )
     if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
-        return ParseResult(None, [ImportProblem("file", "no CFDocument: not a CASE CFPackage")])
+        return ParseResult(None, [ImportProblem("file", _("no CFDocument: not a CASE CFPackage"))])
     problems: list[ImportProblem] = []
     document = package["CFDocument"]
     extensions = document.get("extensions") or {}
     doc_id = _uuid_of(document)
     if not doc_id:
-        problems.append(ImportProblem("CFDocument", "no identifier"))
+        problems.append(ImportProblem("CFDocument", _("no identifier")))
     version = _int(document.get("version")) or 1
     plan = FrameworkPlan(
         name=str(document.get("title") or "").strip(),
@@ -339,17 +379,19 @@ def parse_case_json(content: bytes | str) -> ParseResult:
         item_id = _uuid_of(item)
         where = f"item {item_id or f'#{index + 1}'}"
         if not item_id:
-            problems.append(ImportProblem(where, "no identifier"))
+            problems.append(ImportProblem(where, _("no identifier")))
             continue
         if item_id in by_id:
-            problems.append(ImportProblem(where, "the identifier is used twice"))
+            problems.append(ImportProblem(where, _("the identifier is used twice")))
             continue
         ext = item.get("extensions") or {}
         rule_value = str(ext.get("rule") or RollupRule.NONE.value)
         try:
             rule = RollupRule(rule_value)
         except ValueError:
-            problems.append(ImportProblem(where, f"unknown roll-up rule “{rule_value}”"))
+            problems.append(
+                ImportProblem(where, _("unknown roll-up rule “%(rule)s”", rule=rule_value))
+            )
             rule = RollupRule.NONE
         code = str(item.get("humanCodingScheme") or "").strip()
         by_id[item_id] = CompetencyPlan(
@@ -373,7 +415,7 @@ def parse_case_json(content: bytes | str) -> ParseResult:
         if kind not in (CASE_CHILD, CASE_RELATED):
             continue
         if origin not in by_id:
-            problems.append(ImportProblem(where, f"unknown item {origin}"))
+            problems.append(ImportProblem(where, _("unknown item %(id)s", id=origin)))
             continue
         child = by_id[origin]
         if kind == CASE_CHILD:
@@ -382,19 +424,21 @@ def parse_case_json(content: bytes | str) -> ParseResult:
             elif destination in by_id:
                 child.parent_code = by_id[destination].code
             else:
-                problems.append(ImportProblem(where, f"unknown parent {destination}"))
+                problems.append(ImportProblem(where, _("unknown parent %(id)s", id=destination)))
                 continue
             if (seq := _int(association.get("sequenceNumber"))) is not None:
                 child.sort_order = seq - 1
         else:
             if destination not in by_id:
-                problems.append(ImportProblem(where, f"unknown related item {destination}"))
+                problems.append(
+                    ImportProblem(where, _("unknown related item %(id)s", id=destination))
+                )
                 continue
             child.related_codes.append(by_id[destination].code)
 
     rubrics = package.get("CFRubrics") or []
     if not rubrics:
-        problems.append(ImportProblem("CFRubrics", "no rubric: the scale is missing"))
+        problems.append(ImportProblem("CFRubrics", _("no rubric: the scale is missing")))
     else:
         rubric = rubrics[0]
         plan.scale = ScalePlan(
@@ -426,7 +470,8 @@ def parse_case_json(content: bytes | str) -> ParseResult:
             if target is None:
                 problems.append(
                     ImportProblem(
-                        f"rubric criterion {_uuid_of(criterion)}", f"unknown item {item_ref}"
+                        f"rubric criterion {_uuid_of(criterion)}",
+                        _("unknown item %(id)s", id=item_ref),
                     )
                 )
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lms.frameworks.i18n import _
 from lms.frameworks.models import TAXONOMY_TERMS, RollupRule
 
 
@@ -109,53 +110,75 @@ def check_plan(plan: FrameworkPlan) -> list[ImportProblem]:
     problems: list[ImportProblem] = []
     add = problems.append
     if not plan.name.strip():
-        add(ImportProblem("framework", "the framework has no name"))
+        add(ImportProblem("framework", _("the framework has no name")))
     if not plan.code.strip():
-        add(ImportProblem("framework", "the framework has no ID number (code)"))
+        add(ImportProblem("framework", _("the framework has no ID number (code)")))
     unknown_terms = [t for t in plan.taxonomy if t not in TAXONOMY_TERMS]
     if unknown_terms:
-        add(ImportProblem("framework", f"unknown taxonomy term(s): {', '.join(unknown_terms)}"))
+        add(
+            ImportProblem(
+                "framework",
+                _("unknown taxonomy term(s): %(terms)s", terms=", ".join(unknown_terms)),
+            )
+        )
     level_names = [lv.name for lv in plan.scale.levels]
     if len(level_names) < 2:
-        add(ImportProblem("scale", "the scale needs at least two levels"))
+        add(ImportProblem("scale", _("the scale needs at least two levels")))
     if any(not n.strip() for n in level_names):
-        add(ImportProblem("scale", "a level of the scale has no name"))
+        add(ImportProblem("scale", _("a level of the scale has no name")))
     if len(set(level_names)) != len(level_names):
-        add(ImportProblem("scale", "two levels of the scale have the same name"))
+        add(ImportProblem("scale", _("two levels of the scale have the same name")))
     if sum(1 for lv in plan.scale.levels if lv.is_default) != 1:
-        add(ImportProblem("scale", "exactly one level must be the default"))
+        add(ImportProblem("scale", _("exactly one level must be the default")))
     if not any(lv.is_proficient for lv in plan.scale.levels):
-        add(ImportProblem("scale", "at least one level must be proficient"))
+        add(ImportProblem("scale", _("at least one level must be proficient")))
 
     by_code: dict[str, CompetencyPlan] = {}
     for c in plan.competencies:
         if not c.code.strip():
-            add(ImportProblem(c.location, "the competency has no ID number (code)"))
+            add(ImportProblem(c.location, _("the competency has no ID number (code)")))
             continue
         if not c.short_name.strip():
-            add(ImportProblem(c.location, f"competency {c.code} has an empty short name"))
+            add(
+                ImportProblem(
+                    c.location, _("competency %(code)s has an empty short name", code=c.code)
+                )
+            )
         if c.code in by_code:
             add(
                 ImportProblem(
                     c.location,
-                    f"duplicate code {c.code} (first used at {by_code[c.code].location})",
+                    _(
+                        "duplicate code %(code)s (first used at %(where)s)",
+                        code=c.code,
+                        where=by_code[c.code].location,
+                    ),
                 )
             )
             continue
         by_code[c.code] = c
     for c in plan.competencies:
         if c.parent_code and c.parent_code not in by_code:
-            add(ImportProblem(c.location, f"unknown parent {c.parent_code}"))
+            add(ImportProblem(c.location, _("unknown parent %(code)s", code=c.parent_code)))
         for level in c.indicators:
             if level not in level_names:
-                add(ImportProblem(c.location, f"unknown level “{level}” in the level indicators"))
+                add(
+                    ImportProblem(
+                        c.location,
+                        _("unknown level “%(level)s” in the level indicators", level=level),
+                    )
+                )
         for related in c.related_codes:
             if related not in by_code:
-                add(ImportProblem(c.location, f"unknown cross-referenced competency {related}"))
+                add(
+                    ImportProblem(
+                        c.location, _("unknown cross-referenced competency %(code)s", code=related)
+                    )
+                )
             elif related == c.code:
-                add(ImportProblem(c.location, "a competency cannot refer to itself"))
+                add(ImportProblem(c.location, _("a competency cannot refer to itself")))
         if c.rule == RollupRule.POINTS and not (c.rule_threshold and c.rule_threshold >= 1):
-            add(ImportProblem(c.location, "a points rule needs a threshold of at least 1"))
+            add(ImportProblem(c.location, _("a points rule needs a threshold of at least 1")))
     # Cycles: follow each chain of parents; meeting a code twice is a cycle.
     reported: set[str] = set()
     for c in plan.competencies:
@@ -169,7 +192,10 @@ def check_plan(plan: FrameworkPlan) -> list[ImportProblem]:
                     add(
                         ImportProblem(
                             c.location,
-                            "cycle in the hierarchy: " + " → ".join([*cycle, node.code]),
+                            _(
+                                "cycle in the hierarchy: %(path)s",
+                                path=" → ".join([*cycle, node.code]),
+                            ),
                         )
                     )
                 break

@@ -14,12 +14,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy.orm import Session, selectinload
 
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
+from lms.frameworks.i18n import _
 from lms.frameworks.models import (
     TAXONOMY_TERMS,
     Competency,
@@ -84,14 +84,6 @@ DEFAULT_SCALE_LEVELS = (
 )
 DEFAULT_LEVEL_POSITION = 2
 PROFICIENT_FROM_POSITION = 2
-
-
-def _(text: str, **values: Any) -> str:
-    """Translate for the person making the request; plain English in the CLI and jobs (where
-    there is no request to choose a language from)."""
-    if has_request_context():
-        return gettext(text, **values)
-    return text % values if values else text
 
 
 class FrameworkFrozen(ConflictError):

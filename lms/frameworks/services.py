@@ -38,7 +38,7 @@ from lms.frameworks.models import (
     TrackStage,
     TrackTarget,
 )
-from lms.frameworks.plan import FrameworkPlan, ParseResult
+from lms.frameworks.plan import FrameworkPlan, ImportProblem, ParseResult
 
 FRAMEWORK_FIELDS = (
     "name",
@@ -1257,18 +1257,64 @@ def _scale_for_plan(session: Session, plan: FrameworkPlan, *, actor: Any) -> Pro
     )
 
 
+def plan_conflicts(session: Session, plan: FrameworkPlan) -> list[ImportProblem]:
+    """What in a clean file clashes with what is already here: the same framework code and
+    version, or identifiers (framework, competencies, scale) that already exist."""
+    problems = []
+    if session.scalar(
+        sa.select(Framework.id).where(
+            Framework.code == plan.code, Framework.version == plan.version
+        )
+    ):
+        problems.append(
+            ImportProblem(
+                "framework",
+                _(
+                    "framework %(code)s version %(version)s already exists here",
+                    code=plan.code,
+                    version=plan.version,
+                ),
+            )
+        )
+    if plan.uuid and session.scalar(sa.select(Framework.id).where(Framework.uuid == plan.uuid)):
+        problems.append(
+            ImportProblem(
+                "CFDocument", _("framework %(uuid)s has already been imported", uuid=plan.uuid)
+            )
+        )
+    by_uuid = {c.uuid: c for c in plan.competencies if c.uuid}
+    for uuid in session.scalars(
+        sa.select(Competency.uuid).where(Competency.uuid.in_(list(by_uuid))).order_by(Competency.id)
+    ):
+        problems.append(
+            ImportProblem(by_uuid[uuid].location, _("this identifier already exists here"))
+        )
+    if plan.scale.uuid:
+        existing = session.scalar(
+            sa.select(ProficiencyScale).where(ProficiencyScale.uuid == plan.scale.uuid)
+        )
+        if existing is not None and scale_signature(existing.levels) != scale_signature(
+            plan.scale.levels
+        ):
+            problems.append(
+                ImportProblem(
+                    "CFRubrics",
+                    _(
+                        "scale %(uuid)s exists here with other levels; the import would change it",
+                        uuid=plan.scale.uuid,
+                    ),
+                )
+            )
+    return problems
+
+
 def apply_plan(session: Session, plan: FrameworkPlan, *, actor: Any) -> Framework:
     """Create the planned framework as a draft: everything or nothing (the caller commits or
     rolls back). Identifiers in the plan are kept; clashes with what is already here refuse
     the whole import."""
-    if plan.uuid and session.scalar(sa.select(Framework).where(Framework.uuid == plan.uuid)):
-        raise ConflictError(_("Framework %(uuid)s has already been imported.", uuid=plan.uuid))
-    uuids = [c.uuid for c in plan.competencies if c.uuid]
-    clash = session.scalars(sa.select(Competency.code).where(Competency.uuid.in_(uuids))).first()
-    if clash:
-        raise ConflictError(
-            _("Competency %(code)s already exists here with the same identifier.", code=clash)
-        )
+    problems = plan_conflicts(session, plan)
+    if problems:
+        raise ConflictError("; ".join(str(p) for p in problems))
     scale = _scale_for_plan(session, plan, actor=actor)
     levels = {lv.name: lv for lv in scale.levels}
     framework = create_framework(
@@ -1342,6 +1388,9 @@ def stage_import(
     if not result.ok:
         return None, result
     assert result.plan is not None
+    conflicts = plan_conflicts(session, result.plan)
+    if conflicts:
+        return None, ParseResult(None, conflicts)
     staged = FrameworkImport(
         format=format,
         filename=(filename or "")[:255],

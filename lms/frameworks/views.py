@@ -592,11 +592,15 @@ def _staged(import_id: int) -> FrameworkImport:
 def import_preview(import_id: int):
     staged = _staged(import_id)
     result = services.parse_import(staged.format, staged.content)
+    problems = list(result.problems)
+    if result.plan is not None and staged.status == ImportStatus.PENDING:
+        # Something with the same code or identifiers may have arrived since the upload.
+        problems += services.plan_conflicts(db.session, result.plan)
     return render_template(
         "frameworks/import_preview.html",
         staged=staged,
         plan=result.plan,
-        problems=result.problems,
+        problems=problems,
         rows=result.plan.in_tree_order() if result.plan else [],
         confirm=ConfirmForm(),
         pending=staged.status == ImportStatus.PENDING,

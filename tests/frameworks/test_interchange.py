@@ -367,3 +367,43 @@ def test_staged_import_is_committed_once(app, make_framework, editor):
     assert staged.framework_id == framework.id
     with pytest.raises(services.ConflictError, match="already been committed"):
         services.commit_import(db.session, staged, actor=editor)
+
+
+def test_an_upload_clashing_with_an_existing_framework_is_refused_at_once(make_framework, editor):
+    fw = make_framework()
+    csv_text = export_moodle_csv(db.session, fw).encode()
+    staged, result = services.stage_import(
+        db.session, actor=editor, format=ImportFormat.MOODLE_CSV, filename="f.csv", content=csv_text
+    )
+    assert staged is None
+    assert [str(p) for p in result.problems] == [
+        "framework: framework DATA version 1 already exists here"
+    ]
+    case_text = json.dumps(export_case_package(db.session, fw)).encode()
+    staged, result = services.stage_import(
+        db.session,
+        actor=editor,
+        format=ImportFormat.CASE_JSON,
+        filename="f.json",
+        content=case_text,
+    )
+    assert staged is None
+    locations = [p.location for p in result.problems]
+    assert locations[:2] == ["framework", "CFDocument"]
+    assert "item GOV.1 (" in " ".join(locations)  # each clashing item is named
+    assert _count(Framework) == 1
+
+
+def test_deleting_a_draft_version_keeps_the_published_one_and_its_mapping_rows_go(
+    make_framework, editor
+):
+    from lms.frameworks.models import CompetencyMapping
+
+    v1 = make_framework(publish=True)
+    v2 = services.create_new_version(db.session, v1, actor=editor)
+    db.session.commit()
+    assert _count(CompetencyMapping) == 7
+    services.delete_framework(db.session, v2, actor=editor)
+    db.session.commit()
+    assert _count(CompetencyMapping) == 0
+    assert _count(Framework) == 1 and _count(Competency) == 7

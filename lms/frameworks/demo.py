@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.demo import demo_step
 from lms.frameworks import services
+from lms.frameworks import tracks as track_services
 from lms.frameworks.models import Competency, RollupRule
 
 # (code, short name, description, [Awareness, Practitioner, Advanced, Expert])
@@ -536,7 +537,7 @@ def load_frameworks(session: Session) -> str:
 
     tracks: dict[str, object] = {}
     for code, name, description, audience, weeks, entry, prerequisite, stages, targets in TRACKS:
-        track = services.create_track(
+        track = track_services.create_track(
             session,
             actor=actor,
             code=code,
@@ -549,8 +550,8 @@ def load_frameworks(session: Session) -> str:
             prerequisite=tracks.get(prerequisite) if prerequisite else None,
         )
         session.flush()
-        services.set_stages(session, track, stages, actor=actor)
-        services.set_targets(
+        track_services.set_stages(session, track, stages, actor=actor)
+        track_services.set_targets(
             session,
             track,
             {by_code[c].id: levels[level].id for c, level in targets.items()},

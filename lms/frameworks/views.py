@@ -29,6 +29,8 @@ from lms.core.permissions import (
 from lms.core.templating import NavItem, add_nav_item
 from lms.extensions import db
 from lms.frameworks import exporters, services
+from lms.frameworks import imports as import_services
+from lms.frameworks import tracks as track_services
 from lms.frameworks.forms import (
     CompetencyForm,
     FrameworkForm,
@@ -386,7 +388,9 @@ def competency(competency_id: int):
         ancestors=ancestors,
         related=services.related_competencies(db.session, c),
         targets=[
-            t for t in services.tracks_targeting(db.session, c) if require_track_visible(t.track)
+            t
+            for t in track_services.tracks_targeting(db.session, c)
+            if require_track_visible(t.track)
         ],
         mapped_from=services.mapped_from(db.session, c),
         successor=successor
@@ -564,7 +568,7 @@ def import_upload():
     if form.validate_on_submit():
         upload = form.file.data
         content = upload.read()
-        staged, result = services.stage_import(
+        staged, result = import_services.stage_import(
             db.session,
             actor=current_user,
             format=ImportFormat(form.format.data),
@@ -591,11 +595,11 @@ def _staged(import_id: int) -> FrameworkImport:
 @role_required(*EDITORS)
 def import_preview(import_id: int):
     staged = _staged(import_id)
-    result = services.parse_import(staged.format, staged.content)
+    result = import_services.parse_import(staged.format, staged.content)
     problems = list(result.problems)
     if result.plan is not None and staged.status == ImportStatus.PENDING:
         # Something with the same code or identifiers may have arrived since the upload.
-        problems += services.plan_conflicts(db.session, result.plan)
+        problems += import_services.plan_conflicts(db.session, result.plan)
     return render_template(
         "frameworks/import_preview.html",
         staged=staged,
@@ -612,7 +616,7 @@ def import_preview(import_id: int):
 def import_commit(import_id: int):
     staged = _staged(import_id)
     _confirmed()
-    ok, fw = _attempt(lambda: services.commit_import(db.session, staged, actor=current_user))
+    ok, fw = _attempt(lambda: import_services.commit_import(db.session, staged, actor=current_user))
     if not ok:
         return redirect(url_for("frameworks.import_preview", import_id=import_id))
     flash(
@@ -631,7 +635,9 @@ def import_commit(import_id: int):
 def import_discard(import_id: int):
     staged = _staged(import_id)
     _confirmed()
-    ok, _r = _attempt(lambda: services.discard_import(db.session, staged, actor=current_user))
+    ok, _r = _attempt(
+        lambda: import_services.discard_import(db.session, staged, actor=current_user)
+    )
     if ok:
         flash(_("Import discarded; nothing was created."), "info")
     return redirect(url_for("frameworks.import_upload"))
@@ -696,14 +702,16 @@ def _save_track(form: TrackForm, track: Track | None) -> Track:
         framework = db.session.get(Framework, form.framework_id.data)
         if framework is None:
             abort(400)
-        track = services.create_track(db.session, actor=current_user, framework=framework, **fields)
+        track = track_services.create_track(
+            db.session, actor=current_user, framework=framework, **fields
+        )
         db.session.flush()
     else:
-        services.update_track(
+        track_services.update_track(
             db.session, track, actor=current_user, is_active=form.is_active.data, **fields
         )
-    services.set_stages(
-        db.session, track, services.parse_stages(form.stages.data), actor=current_user
+    track_services.set_stages(
+        db.session, track, track_services.parse_stages(form.stages.data), actor=current_user
     )
     return track
 
@@ -785,7 +793,7 @@ def track_targets(track_id: int):
             level_id = int(raw) if raw.isdigit() else None
             wanted[node.competency.id] = level_id if level_id in level_ids else None
         ok, _t = _attempt(
-            lambda: services.set_targets(db.session, t, wanted, actor=current_user), form
+            lambda: track_services.set_targets(db.session, t, wanted, actor=current_user), form
         )
         if ok:
             flash(_("Targets saved."), "success")
@@ -812,7 +820,7 @@ def move_track(track_id: int):
     if form.validate_on_submit():
         target = db.session.get(Framework, form.framework_id.data)
         ok, dropped = _attempt(
-            lambda: services.move_track_to_version(db.session, t, target, actor=current_user),
+            lambda: track_services.move_track_to_version(db.session, t, target, actor=current_user),
             form,
         )
         if ok:

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
+from lms.frameworks import imports as import_services
 from lms.frameworks import services
 from lms.frameworks.exporters import export_case_package, export_moodle_csv
 from lms.frameworks.importers import MOODLE_HEADERS, parse_case_json, parse_moodle_csv
@@ -28,7 +29,7 @@ def _count(model) -> int:
 def _import(content, fmt, actor) -> Framework:
     result = (parse_moodle_csv if fmt == ImportFormat.MOODLE_CSV else parse_case_json)(content)
     assert result.ok, result.problems
-    framework = services.apply_plan(db.session, result.plan, actor=actor)
+    framework = import_services.apply_plan(db.session, result.plan, actor=actor)
     db.session.commit()
     return framework
 
@@ -138,7 +139,7 @@ def test_a_file_written_by_moodle_imports(editor):
     assert by_code["D1"].rule_threshold == 2
     assert (by_code["D1,a"].rule_points, by_code["D1,a"].rule_required) == (2, True)
     assert by_code["D2"].related_codes == ["D1,a"]
-    fw = services.apply_plan(db.session, plan, actor=editor)
+    fw = import_services.apply_plan(db.session, plan, actor=editor)
     db.session.commit()
     assert describe(fw)["competencies"]["D1,a"]["related"] == ["D2"]
     assert fw.taxonomy == ["domain", "skill"]
@@ -257,7 +258,7 @@ def _csv(*rows: str) -> bytes:
     ],
 )
 def test_broken_csv_names_the_row_and_imports_nothing(app, editor, content, location, reason):
-    staged, result = services.stage_import(
+    staged, result = import_services.stage_import(
         db.session, actor=editor, format=ImportFormat.MOODLE_CSV, filename="x.csv", content=content
     )
     db.session.commit()
@@ -319,7 +320,7 @@ def test_broken_case_names_the_item_and_imports_nothing(
         )
     services.delete_framework(db.session, db.session.scalar(sa.select(Framework)), actor=editor)
     db.session.commit()
-    staged, result = services.stage_import(
+    staged, result = import_services.stage_import(
         db.session,
         actor=editor,
         format=ImportFormat.CASE_JSON,
@@ -347,7 +348,7 @@ def test_importing_the_same_case_package_twice_is_refused_whole(make_framework, 
     before = _count(Competency)
     result = parse_case_json(text)
     with pytest.raises(services.ConflictError, match="already been imported"):
-        services.apply_plan(db.session, result.plan, actor=editor)
+        import_services.apply_plan(db.session, result.plan, actor=editor)
     db.session.rollback()
     assert _count(Competency) == before and _count(Framework) == 1
 
@@ -356,23 +357,23 @@ def test_staged_import_is_committed_once(app, make_framework, editor):
     fw = make_framework()
     exported = export_moodle_csv(db.session, fw).encode()
     services.delete_framework(db.session, fw, actor=editor)
-    staged, _result = services.stage_import(
+    staged, _result = import_services.stage_import(
         db.session, actor=editor, format=ImportFormat.MOODLE_CSV, filename="f.csv", content=exported
     )
     db.session.commit()
     assert staged.summary == {"name": "Customs data analytics", "code": "DATA", "competencies": 7}
     assert _count(Framework) == 0  # the preview creates nothing
-    framework = services.commit_import(db.session, staged, actor=editor)
+    framework = import_services.commit_import(db.session, staged, actor=editor)
     db.session.commit()
     assert staged.framework_id == framework.id
     with pytest.raises(services.ConflictError, match="already been committed"):
-        services.commit_import(db.session, staged, actor=editor)
+        import_services.commit_import(db.session, staged, actor=editor)
 
 
 def test_an_upload_clashing_with_an_existing_framework_is_refused_at_once(make_framework, editor):
     fw = make_framework()
     csv_text = export_moodle_csv(db.session, fw).encode()
-    staged, result = services.stage_import(
+    staged, result = import_services.stage_import(
         db.session, actor=editor, format=ImportFormat.MOODLE_CSV, filename="f.csv", content=csv_text
     )
     assert staged is None
@@ -380,7 +381,7 @@ def test_an_upload_clashing_with_an_existing_framework_is_refused_at_once(make_f
         "framework: framework DATA version 1 already exists here"
     ]
     case_text = json.dumps(export_case_package(db.session, fw)).encode()
-    staged, result = services.stage_import(
+    staged, result = import_services.stage_import(
         db.session,
         actor=editor,
         format=ImportFormat.CASE_JSON,

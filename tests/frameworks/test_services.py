@@ -10,6 +10,7 @@ from lms.core.errors import ConflictError, ValidationError
 from lms.core.models import AuditEntry
 from lms.extensions import db
 from lms.frameworks import services
+from lms.frameworks import tracks as track_services
 from lms.frameworks.models import (
     Competency,
     CompetencyMapping,
@@ -217,11 +218,13 @@ def test_deleting_a_draft_competency_with_children_or_targets_is_refused(make_fr
     fw = make_framework()
     with pytest.raises(ConflictError, match="has sub-competencies"):
         services.delete_competency(db.session, competency(fw, "RISK"), actor=editor)
-    track = services.create_track(
+    track = track_services.create_track(
         db.session, actor=editor, code="LEAD", name="Leaders", framework=fw
     )
     level = fw.scale.levels[1]
-    services.set_targets(db.session, track, {competency(fw, "GOV.2").id: level.id}, actor=editor)
+    track_services.set_targets(
+        db.session, track, {competency(fw, "GOV.2").id: level.id}, actor=editor
+    )
     with pytest.raises(ConflictError, match="target of track"):
         services.delete_competency(db.session, competency(fw, "GOV.2"), actor=editor)
     services.delete_competency(db.session, competency(fw, "RISK.1.a"), actor=editor)
@@ -271,7 +274,7 @@ def test_rollup_rules(make_framework):
 
 def test_track_targets_and_moving_a_track_to_a_new_version(make_framework, editor):
     v1 = make_framework(publish=True)
-    leaders = services.create_track(
+    leaders = track_services.create_track(
         db.session,
         actor=editor,
         code="LEAD",
@@ -280,14 +283,17 @@ def test_track_targets_and_moving_a_track_to_a_new_version(make_framework, edito
         expected_duration_weeks=12,
     )
     levels = v1.scale.levels
-    services.set_targets(
+    track_services.set_targets(
         db.session,
         leaders,
         {competency(v1, "GOV.1").id: levels[2].id, competency(v1, "GOV.2").id: levels[1].id},
         actor=editor,
     )
-    services.set_stages(
-        db.session, leaders, services.parse_stages("Foundations: online\nCapstone"), actor=editor
+    track_services.set_stages(
+        db.session,
+        leaders,
+        track_services.parse_stages("Foundations: online\nCapstone"),
+        actor=editor,
     )
     db.session.commit()
     assert [(s.position, s.name, s.description) for s in leaders.stages] == [
@@ -297,7 +303,7 @@ def test_track_targets_and_moving_a_track_to_a_new_version(make_framework, edito
     v2 = services.create_new_version(db.session, v1, actor=editor)
     services.delete_competency(db.session, competency(v2, "GOV.2"), actor=editor)
     services.publish_framework(db.session, v2, actor=editor)
-    dropped = services.move_track_to_version(db.session, leaders, v2, actor=editor)
+    dropped = track_services.move_track_to_version(db.session, leaders, v2, actor=editor)
     db.session.commit()
     assert dropped == ["GOV.2"]
     assert leaders.framework_id == v2.id
@@ -309,12 +315,12 @@ def test_track_targets_and_moving_a_track_to_a_new_version(make_framework, edito
 def test_track_rules(make_framework, editor):
     fw = make_framework()
     other = make_framework("OTHER")
-    a = services.create_track(db.session, actor=editor, code="A", name="A", framework=fw)
-    b = services.create_track(
+    a = track_services.create_track(db.session, actor=editor, code="A", name="A", framework=fw)
+    b = track_services.create_track(
         db.session, actor=editor, code="B", name="B", framework=fw, prerequisite=a
     )
     with pytest.raises(ValidationError, match="cannot require itself"):
-        services.update_track(
+        track_services.update_track(
             db.session,
             a,
             actor=editor,
@@ -327,11 +333,11 @@ def test_track_rules(make_framework, editor):
             prerequisite=b,
         )
     with pytest.raises(ValidationError, match="another framework"):
-        services.set_targets(
+        track_services.set_targets(
             db.session, a, {competency(other, "GOV").id: fw.scale.levels[0].id}, actor=editor
         )
     with pytest.raises(ConflictError, match="taken"):
-        services.create_track(db.session, actor=editor, code="A", name="C", framework=fw)
+        track_services.create_track(db.session, actor=editor, code="A", name="C", framework=fw)
 
 
 def test_changes_are_audited(make_framework, editor):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Role
 from lms.extensions import db
 from lms.frameworks import services
+from lms.frameworks import tracks as track_services
 from lms.frameworks.exporters import export_moodle_csv
 from lms.frameworks.models import (
     Competency,
@@ -304,7 +305,9 @@ def test_tracks_matrix_and_targets(client, logged_in, make_framework, editor):
 
 def test_trainees_do_not_see_inactive_tracks(client, logged_in, make_framework, editor):
     fw = make_framework(publish=True)
-    track = services.create_track(db.session, actor=editor, code="X", name="Hidden", framework=fw)
+    track = track_services.create_track(
+        db.session, actor=editor, code="X", name="Hidden", framework=fw
+    )
     track.is_active = False
     db.session.commit()
     logged_in(Role.TRAINEE)
@@ -389,8 +392,10 @@ def test_scale_editor(client, logged_in):
 
 def test_track_edit_and_move_pages(client, logged_in, make_framework, editor):
     v1 = make_framework(publish=True)
-    track = services.create_track(db.session, actor=editor, code="T", name="Track", framework=v1)
-    services.set_targets(
+    track = track_services.create_track(
+        db.session, actor=editor, code="T", name="Track", framework=v1
+    )
+    track_services.set_targets(
         db.session, track, {competency(v1, "GOV.2").id: v1.scale.levels[1].id}, actor=editor
     )
     v2 = services.create_new_version(db.session, v1, actor=editor)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -28,6 +28,9 @@ LANGUAGE_CHOICES = [
     ("pt", "Português"),
     ("ru", "Русский"),
 ]
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _optional_int(value: Any) -> int | None:
@@ -137,7 +140,13 @@ class ImportForm(FlaskForm):
         choices=[(f.value, f.label) for f in ImportFormat],
         default=ImportFormat.MOODLE_CSV.value,
     )
-    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to import."))])
+    file = FileField(
+        _l("File"),
+        validators=[
+            FileRequired(_l("Choose a file to import.")),
+            FileSize(MAX_IMPORT_BYTES, message=_l("The file is larger than 5 MB.")),
+        ],
+    )
     submit = SubmitField(_l("Preview"))
 
 

@@ -434,3 +434,19 @@ def test_discarding_a_staged_import(client, logged_in, make_framework, editor):
     db.session.expire_all()
     assert db.session.get(FrameworkImport, import_id).status == ImportStatus.DISCARDED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Framework)) == 0
+
+
+def test_an_oversized_upload_is_refused(client, logged_in):
+    from lms.frameworks.forms import MAX_IMPORT_BYTES
+
+    logged_in(Role.ADMIN)
+    response = post_form(
+        client,
+        "/frameworks/import",
+        {"format": "moodle_csv", "file": (io.BytesIO(b"x" * (MAX_IMPORT_BYTES + 1)), "big.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "The file is larger than 5 MB." in _html(response)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FrameworkImport)) == 0

@@ -270,6 +270,7 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
             indicators=indicators,
         )
         sibling_counts[parent or ""] = competency.sort_order + 1
+        # In Moodle a rule whose outcome is "do nothing" (0) has no effect: import it as none.
         if rule_type in ("", "null") or outcome == MOODLE_OUTCOME_NONE:
             competency.rule = RollupRule.NONE
         elif rule_type == MOODLE_RULE_ALL:

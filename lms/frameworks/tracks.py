@@ -1,0 +1,279 @@
+"""Business rules for tracks: the programme's learning tracks on a framework version, their
+stages and their target levels, and moving a track to a later version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from lms.core.audit import record_change, snapshot
+from lms.core.errors import ConflictError, ValidationError
+from lms.frameworks.i18n import _
+from lms.frameworks.models import (
+    Competency,
+    Framework,
+    FrameworkStatus,
+    Track,
+    TrackStage,
+    TrackTarget,
+)
+from lms.frameworks.services import _clean, map_competency
+
+TRACK_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "target_audience",
+    "expected_duration_weeks",
+    "entry_requirements",
+    "prerequisite_track_id",
+    "framework_id",
+    "is_active",
+)
+
+
+def _check_track(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    framework: Framework,
+    prerequisite: Track | None,
+    track: Track | None,
+    expected_duration_weeks: int | None,
+) -> None:
+    if not code:
+        raise ValidationError(_("Give the track a code."), field="code")
+    if not name:
+        raise ValidationError(_("Give the track a name."), field="name")
+    exclude = track.id if track else 0
+    if session.scalar(sa.select(Track.id).where(Track.code == code, Track.id != exclude)):
+        raise ConflictError(_("Track code %(code)s is taken.", code=code), field="code")
+    if session.scalar(sa.select(Track.id).where(Track.name == name, Track.id != exclude)):
+        raise ConflictError(_("A track named “%(name)s” exists.", name=name), field="name")
+    if framework.status == FrameworkStatus.ARCHIVED:
+        raise ValidationError(
+            _("Choose a current framework version, not an archived one."), field="framework_id"
+        )
+    if expected_duration_weeks is not None and expected_duration_weeks < 1:
+        raise ValidationError(
+            _("The duration is a number of weeks, at least 1."), field="expected_duration_weeks"
+        )
+    if prerequisite is not None and track is not None:
+        node: Track | None = prerequisite
+        while node is not None:
+            if node.id == track.id:
+                raise ValidationError(
+                    _("A track cannot require itself, even through other tracks."),
+                    field="prerequisite_track_id",
+                )
+            node = node.prerequisite_track
+
+
+def create_track(
+    session: Session,
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    framework: Framework,
+    description: str = "",
+    target_audience: str = "",
+    expected_duration_weeks: int | None = None,
+    entry_requirements: str = "",
+    prerequisite: Track | None = None,
+) -> Track:
+    code, name = _clean(code), _clean(name)
+    _check_track(
+        session,
+        code=code,
+        name=name,
+        framework=framework,
+        prerequisite=prerequisite,
+        track=None,
+        expected_duration_weeks=expected_duration_weeks,
+    )
+    track = Track(
+        code=code,
+        name=name,
+        framework=framework,
+        description=_clean(description),
+        target_audience=_clean(target_audience),
+        expected_duration_weeks=expected_duration_weeks,
+        entry_requirements=_clean(entry_requirements),
+        prerequisite_track=prerequisite,
+    )
+    session.add(track)
+    record_change(
+        session,
+        actor=actor,
+        action="track.created",
+        entity=track,
+        after=snapshot(track, TRACK_FIELDS),
+    )
+    return track
+
+
+def update_track(
+    session: Session,
+    track: Track,
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    description: str,
+    target_audience: str,
+    expected_duration_weeks: int | None,
+    entry_requirements: str,
+    prerequisite: Track | None,
+    is_active: bool = True,
+) -> Track:
+    before = snapshot(track, TRACK_FIELDS)
+    code, name = _clean(code), _clean(name)
+    _check_track(
+        session,
+        code=code,
+        name=name,
+        framework=track.framework,
+        prerequisite=prerequisite,
+        track=track,
+        expected_duration_weeks=expected_duration_weeks,
+    )
+    track.code = code
+    track.name = name
+    track.description = _clean(description)
+    track.target_audience = _clean(target_audience)
+    track.expected_duration_weeks = expected_duration_weeks
+    track.entry_requirements = _clean(entry_requirements)
+    track.prerequisite_track = prerequisite
+    track.is_active = is_active
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="track.updated",
+        entity=track,
+        before=before,
+        after=snapshot(track, TRACK_FIELDS),
+    )
+    return track
+
+
+def parse_stages(text: str) -> list[tuple[str, str]]:
+    """One stage a line: ``Name: description`` (the description is optional)."""
+    stages = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, _sep, description = line.partition(":")
+        if not name.strip():
+            raise ValidationError(_("Every stage needs a name before the colon."), field="stages")
+        stages.append((name.strip(), description.strip()))
+    return stages
+
+
+def set_stages(
+    session: Session, track: Track, stages: Sequence[tuple[str, str]], *, actor: Any
+) -> Track:
+    before = [s.name for s in track.stages]
+    track.stages.clear()
+    session.flush()
+    for position, (name, description) in enumerate(stages, start=1):
+        track.stages.append(TrackStage(position=position, name=name[:160], description=description))
+    record_change(
+        session,
+        actor=actor,
+        action="track.stages_set",
+        entity=track,
+        before={"stages": before},
+        after={"stages": [name for name, _d in stages]},
+    )
+    return track
+
+
+def set_targets(
+    session: Session, track: Track, targets: dict[int, int | None], *, actor: Any
+) -> Track:
+    """Replace the targets: ``{competency_id: level_id or None}`` for the competencies of the
+    track's framework version."""
+    framework = track.framework
+    competency_ids = set(
+        session.scalars(sa.select(Competency.id).where(Competency.framework_id == framework.id))
+    )
+    level_ids = {lv.id for lv in framework.scale.levels}
+    for competency_id, level_id in targets.items():
+        if competency_id not in competency_ids:
+            raise ValidationError(_("A target names a competency of another framework."))
+        if level_id is not None and level_id not in level_ids:
+            raise ValidationError(_("A target names a level that is not on the scale."))
+    before = {str(t.competency_id): t.level_id for t in track.targets}
+    wanted = {cid: lid for cid, lid in targets.items() if lid is not None}
+    for target in list(track.targets):
+        if target.competency_id not in wanted:
+            track.targets.remove(target)
+        else:
+            target.level_id = wanted.pop(target.competency_id)
+    for competency_id, level_id in wanted.items():
+        track.targets.append(TrackTarget(competency_id=competency_id, level_id=level_id))
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="track.targets_set",
+        entity=track,
+        before=before,
+        after={str(cid): lid for cid, lid in targets.items() if lid is not None},
+    )
+    return track
+
+
+def move_track_to_version(
+    session: Session, track: Track, new_version: Framework, *, actor: Any
+) -> list[str]:
+    """Point a track at another version of its framework, carrying each target over through
+    the competency mapping. Returns the codes of targets that could not be carried over."""
+    old = track.framework
+    if new_version.code != old.code:
+        raise ValidationError(_("Choose a version of the same framework."), field="framework_id")
+    if new_version.status == FrameworkStatus.ARCHIVED:
+        raise ValidationError(_("Choose a current version, not an archived one."))
+    dropped: list[str] = []
+    carried: dict[int, int] = {}
+    for target in list(track.targets):
+        mapped = map_competency(session, target.competency, new_version)
+        if mapped is None:
+            dropped.append(target.competency.code)
+        else:
+            level = new_version.scale.level_at(target.level.position)
+            if level is not None:
+                carried[mapped.id] = level.id
+    track.targets.clear()
+    session.flush()
+    track.framework = new_version
+    for competency_id, level_id in carried.items():
+        track.targets.append(TrackTarget(competency_id=competency_id, level_id=level_id))
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="track.moved_to_version",
+        entity=track,
+        before={"framework_id": old.id},
+        after={"framework_id": new_version.id, "dropped": dropped},
+    )
+    return dropped
+
+
+def tracks_targeting(session: Session, competency: Competency) -> list[TrackTarget]:
+    return list(
+        session.scalars(
+            sa.select(TrackTarget)
+            .join(Track)
+            .where(TrackTarget.competency_id == competency.id)
+            .options(selectinload(TrackTarget.track))
+            .order_by(Track.name)
+        )
+    )

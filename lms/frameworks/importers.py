@@ -1,0 +1,440 @@
+"""Pure parsers for the two interchange formats. Each returns a ``ParseResult``: a
+``FrameworkPlan`` of what would be created, or the list of problems, each naming its row or
+item. Nothing here touches the database; ``services.apply_plan`` does, in one transaction.
+
+Moodle CSV: the columns of Moodle's ``tool_lpimportcsv`` (see ``MOODLE_HEADERS``). The first
+row whose "Is framework" is 1 is the framework; a version above 1 travels in the ID number as
+``CODE-v2``. Level indicators, which Moodle has no field for, travel at the end of the
+competency's Markdown description under a ``Level indicators:`` line.
+
+CASE: a 1EdTech CASE 1.0 CFPackage as written by ``exporters.export_case_package``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from lms.frameworks.models import RollupRule
+from lms.frameworks.plan import (
+    CompetencyPlan,
+    FrameworkPlan,
+    ImportProblem,
+    LevelPlan,
+    ParseResult,
+    ScalePlan,
+    check_plan,
+)
+
+MOODLE_HEADERS = (
+    "Parent ID number",
+    "ID number",
+    "Short name",
+    "Description",
+    "Description format",
+    "Scale values",
+    "Scale configuration",
+    "Rule type (optional)",
+    "Rule outcome (optional)",
+    "Rule config (optional)",
+    "Cross-referenced competency ID numbers",
+    "Exported ID (optional)",
+    "Is framework",
+    "Taxonomy",
+)
+MOODLE_RULE_ALL = "core_competency\\competency_rule_all"
+MOODLE_RULE_POINTS = "core_competency\\competency_rule_points"
+MOODLE_OUTCOME_NONE = 0
+MOODLE_OUTCOME_COMPLETE = 2  # "Mark as complete": the parent is rated with the rule as evidence
+MOODLE_FORMAT_MARKDOWN = 4
+INDICATORS_HEADING = "Level indicators:"
+_INDICATOR_LINE = re.compile(r"^- \*\*(?P<level>.+?)\*\*: (?P<text>.*)$")
+_VERSIONED_CODE = re.compile(r"^(?P<code>.+)-v(?P<version>[0-9]+)$")
+CASE_CHILD = "isChildOf"
+CASE_RELATED = "isRelatedTo"
+
+
+def decode(content: bytes | str) -> tuple[str | None, ImportProblem | None]:
+    """UTF-8 (with or without a byte-order mark), or a problem naming the first bad byte."""
+    if isinstance(content, str):
+        return content.removeprefix("\ufeff"), None
+    try:
+        return content.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        return None, ImportProblem(
+            "file",
+            f"wrong encoding: the file is not UTF-8 (invalid byte at position {error.start}); "
+            "save it as “CSV UTF-8” or UTF-8 JSON",
+        )
+
+
+def split_description(text: str) -> tuple[str, dict[str, str], list[str]]:
+    """Split a description into its own text and the level indicators appended to it."""
+    marker = text.rfind(INDICATORS_HEADING)
+    if marker == -1 or (marker > 0 and not text[:marker].endswith("\n")):
+        return text.strip(), {}, []
+    own = text[:marker].strip()
+    indicators: dict[str, str] = {}
+    bad: list[str] = []
+    for line in text[marker + len(INDICATORS_HEADING) :].splitlines():
+        if not line.strip():
+            continue
+        match = _INDICATOR_LINE.match(line.strip())
+        if match is None:
+            bad.append(line.strip())
+        else:
+            indicators[match["level"].strip()] = match["text"].strip()
+    return own, indicators, bad
+
+
+def join_description(description: str, indicators: list[tuple[str, str]]) -> str:
+    if not indicators:
+        return description
+    lines = [f"- **{level}**: {text}" for level, text in indicators]
+    head = f"{description}\n\n" if description else ""
+    return head + INDICATORS_HEADING + "\n\n" + "\n".join(lines)
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes"}
+
+
+def _split_related(value: str) -> list[str]:
+    return [part.replace("%2C", ",").strip() for part in value.split(",") if part.strip()]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_scale(
+    values: str, configuration: str, where: str, problems: list[ImportProblem]
+) -> ScalePlan | None:
+    names = [v.strip() for v in values.split(",")] if values.strip() else []
+    if not names:
+        problems.append(ImportProblem(where, "the framework row has no scale values"))
+        return None
+    try:
+        config = json.loads(configuration) if configuration.strip() else None
+    except json.JSONDecodeError as error:
+        problems.append(ImportProblem(where, f"the scale configuration is not JSON ({error.msg})"))
+        return None
+    if not isinstance(config, list) or not config or not isinstance(config[0], dict):
+        problems.append(
+            ImportProblem(
+                where,
+                'the scale configuration must look like [{"scaleid":N},'
+                '{"id":1,"scaledefault":1,"proficient":1},…]',
+            )
+        )
+        return None
+    levels = [LevelPlan(name=n) for n in names]
+    for entry in config[1:]:
+        position = _int(entry.get("id")) if isinstance(entry, dict) else None
+        if position is None or not 1 <= position <= len(levels):
+            problems.append(
+                ImportProblem(
+                    where,
+                    f"unknown level {entry.get('id') if isinstance(entry, dict) else entry!r} "
+                    f"in the scale configuration (the scale has {len(levels)} levels)",
+                )
+            )
+            continue
+        levels[position - 1].is_default = bool(_int(entry.get("scaledefault")))
+        levels[position - 1].is_proficient = bool(_int(entry.get("proficient")))
+    return ScalePlan(levels=levels)
+
+
+def parse_moodle_csv(content: bytes | str) -> ParseResult:
+    text, problem = decode(content)
+    if problem is not None:
+        return ParseResult(None, [problem])
+    assert text is not None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        return ParseResult(None, [ImportProblem("file", f"not readable as CSV ({error})")])
+    if not rows:
+        return ParseResult(None, [ImportProblem("file", "the file is empty")])
+    header = [h.strip() for h in rows[0]]
+    if tuple(header) != MOODLE_HEADERS:
+        return ParseResult(
+            None,
+            [
+                ImportProblem(
+                    "row 1",
+                    "the header must be exactly: " + ", ".join(MOODLE_HEADERS),
+                )
+            ],
+        )
+    problems: list[ImportProblem] = []
+    framework_row: tuple[int, list[str]] | None = None
+    competency_rows: list[tuple[int, list[str]]] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(MOODLE_HEADERS):
+            problems.append(
+                ImportProblem(
+                    f"row {number}", f"{len(row)} columns instead of {len(MOODLE_HEADERS)}"
+                )
+            )
+            continue
+        if _truthy(row[12]):
+            if framework_row is None:
+                framework_row = (number, row)
+            else:
+                problems.append(
+                    ImportProblem(f"row {number}", "a second framework row (Is framework = 1)")
+                )
+            continue
+        competency_rows.append((number, row))
+    if framework_row is None:
+        problems.append(ImportProblem("file", "no framework row (a row with Is framework = 1)"))
+        return ParseResult(None, problems)
+
+    number, row = framework_row
+    where = f"row {number}"
+    scale = _parse_scale(row[5], row[6], where, problems)
+    code, version = row[1].strip(), 1
+    if match := _VERSIONED_CODE.match(code):
+        code, version = match["code"], int(match["version"])
+    plan = FrameworkPlan(
+        name=row[2].strip(),
+        code=code,
+        version=version,
+        description=row[3].strip(),
+        taxonomy=[t.strip().lower() for t in row[13].split(",") if t.strip()],
+        scale=scale or ScalePlan(levels=[]),
+    )
+
+    export_ids: dict[str, str] = {}  # exported ID → code
+    sibling_counts: dict[str, int] = {}
+    points_configs: list[tuple[CompetencyPlan, dict]] = []
+    level_names = [lv.name for lv in plan.scale.levels]
+    for number, row in competency_rows:
+        where = f"row {number}"
+        parent = row[0].strip() or None
+        description, indicators, bad_lines = split_description(row[3])
+        for line in bad_lines:
+            problems.append(ImportProblem(where, f"unreadable level indicator line “{line}”"))
+        if row[5].strip():
+            own = [v.strip() for v in row[5].split(",")]
+            if own != level_names:
+                problems.append(
+                    ImportProblem(where, "a competency with its own scale is not supported here")
+                )
+        rule_type = row[7].strip()
+        outcome = _int(row[8]) if row[8].strip() else MOODLE_OUTCOME_NONE
+        if row[8].strip() and outcome is None:
+            problems.append(ImportProblem(where, f"rule outcome “{row[8]}” is not a number"))
+        competency = CompetencyPlan(
+            location=where,
+            code=row[1].strip(),
+            short_name=row[2].strip(),
+            parent_code=parent,
+            description=description,
+            sort_order=sibling_counts.get(parent or "", 0),
+            related_codes=_split_related(row[10]),
+            indicators=indicators,
+        )
+        sibling_counts[parent or ""] = competency.sort_order + 1
+        if rule_type in ("", "null") or outcome == MOODLE_OUTCOME_NONE:
+            competency.rule = RollupRule.NONE
+        elif rule_type == MOODLE_RULE_ALL:
+            competency.rule = RollupRule.ALL
+        elif rule_type == MOODLE_RULE_POINTS:
+            competency.rule = RollupRule.POINTS
+            try:
+                config = json.loads(row[9])
+                competency.rule_threshold = _int(config["base"]["points"])
+                points_configs.append((competency, config))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                problems.append(
+                    ImportProblem(
+                        where,
+                        'the points rule config must look like {"base":{"points":N},'
+                        '"competencies":[{"id":…,"points":N,"required":0}]}',
+                    )
+                )
+        else:
+            problems.append(ImportProblem(where, f"unknown rule type “{rule_type}”"))
+        if row[11].strip():
+            export_ids[row[11].strip()] = competency.code
+        plan.competencies.append(competency)
+
+    by_code = {c.code: c for c in plan.competencies}
+    for parent, config in points_configs:
+        for entry in config.get("competencies") or []:
+            child_code = export_ids.get(str(entry.get("id", "")).strip())
+            child = by_code.get(child_code or "")
+            if child is None or child.parent_code != parent.code:
+                problems.append(
+                    ImportProblem(
+                        parent.location,
+                        f"the points rule refers to {entry.get('id')!r}, "
+                        "which is not the exported ID of one of its children",
+                    )
+                )
+                continue
+            child.rule_points = _int(entry.get("points")) or 0
+            child.rule_required = bool(_int(entry.get("required")))
+
+    problems.extend(check_plan(plan))
+    return ParseResult(None if problems else plan, problems)
+
+
+# CASE --------------------------------------------------------------------------------------
+
+
+def _uuid_of(node: Any) -> str | None:
+    if isinstance(node, dict):
+        value = node.get("identifier")
+        return str(value) if value else None
+    return None
+
+
+def parse_case_json(content: bytes | str) -> ParseResult:
+    text, problem = decode(content)
+    if problem is not None:
+        return ParseResult(None, [problem])
+    assert text is not None
+    try:
+        package = json.loads(text)
+    except json.JSONDecodeError as error:
+        return ParseResult(
+            None,
+            [ImportProblem("file", f"not valid JSON (line {error.lineno}: {error.msg})")],
+        )
+    if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
+        return ParseResult(None, [ImportProblem("file", "no CFDocument: not a CASE CFPackage")])
+    problems: list[ImportProblem] = []
+    document = package["CFDocument"]
+    extensions = document.get("extensions") or {}
+    doc_id = _uuid_of(document)
+    if not doc_id:
+        problems.append(ImportProblem("CFDocument", "no identifier"))
+    version = _int(document.get("version")) or 1
+    plan = FrameworkPlan(
+        name=str(document.get("title") or "").strip(),
+        code=str(extensions.get("code") or "").strip(),
+        version=version,
+        description=str(document.get("description") or "").strip(),
+        source_document=str(document.get("notes") or "").strip(),
+        language=str(document.get("language") or "en").strip()[:5] or "en",
+        taxonomy=[str(t).lower() for t in extensions.get("taxonomy") or []],
+        uuid=doc_id,
+        scale=ScalePlan(levels=[]),
+    )
+
+    items = package.get("CFItems") or []
+    by_id: dict[str, CompetencyPlan] = {}
+    for index, item in enumerate(items):
+        item_id = _uuid_of(item)
+        where = f"item {item_id or f'#{index + 1}'}"
+        if not item_id:
+            problems.append(ImportProblem(where, "no identifier"))
+            continue
+        if item_id in by_id:
+            problems.append(ImportProblem(where, "the identifier is used twice"))
+            continue
+        ext = item.get("extensions") or {}
+        rule_value = str(ext.get("rule") or RollupRule.NONE.value)
+        try:
+            rule = RollupRule(rule_value)
+        except ValueError:
+            problems.append(ImportProblem(where, f"unknown roll-up rule “{rule_value}”"))
+            rule = RollupRule.NONE
+        code = str(item.get("humanCodingScheme") or "").strip()
+        by_id[item_id] = CompetencyPlan(
+            location=where if not code else f"item {code} ({item_id})",
+            code=code,
+            short_name=str(item.get("fullStatement") or "").strip(),
+            description=str(item.get("notes") or "").strip(),
+            sort_order=(_int(item.get("listEnumeration")) or index + 1) - 1,
+            rule=rule,
+            rule_threshold=_int(ext.get("ruleThreshold")),
+            rule_points=_int(ext.get("rulePoints")) or 0,
+            rule_required=bool(ext.get("ruleRequired")),
+            uuid=item_id,
+        )
+
+    for index, association in enumerate(package.get("CFAssociations") or []):
+        where = f"association {_uuid_of(association) or f'#{index + 1}'}"
+        kind = association.get("associationType")
+        origin = _uuid_of(association.get("originNodeURI"))
+        destination = _uuid_of(association.get("destinationNodeURI"))
+        if kind not in (CASE_CHILD, CASE_RELATED):
+            continue
+        if origin not in by_id:
+            problems.append(ImportProblem(where, f"unknown item {origin}"))
+            continue
+        child = by_id[origin]
+        if kind == CASE_CHILD:
+            if destination == doc_id:
+                child.parent_code = None
+            elif destination in by_id:
+                child.parent_code = by_id[destination].code
+            else:
+                problems.append(ImportProblem(where, f"unknown parent {destination}"))
+                continue
+            if (seq := _int(association.get("sequenceNumber"))) is not None:
+                child.sort_order = seq - 1
+        else:
+            if destination not in by_id:
+                problems.append(ImportProblem(where, f"unknown related item {destination}"))
+                continue
+            child.related_codes.append(by_id[destination].code)
+
+    rubrics = package.get("CFRubrics") or []
+    if not rubrics:
+        problems.append(ImportProblem("CFRubrics", "no rubric: the scale is missing"))
+    else:
+        rubric = rubrics[0]
+        plan.scale = ScalePlan(
+            levels=[],
+            name=str(rubric.get("title") or "").strip(),
+            description=str(rubric.get("description") or "").strip(),
+            uuid=_uuid_of(rubric),
+        )
+        for criterion in rubric.get("CFRubricCriteria") or []:
+            item_ref = _uuid_of(criterion.get("CFItemURI"))
+            levels = sorted(
+                criterion.get("CFRubricCriterionLevels") or [],
+                key=lambda lv: _int(lv.get("position")) or 0,
+            )
+            if item_ref is None:  # the scale itself
+                for level in levels:
+                    flags = str(level.get("feedback") or "").split()
+                    plan.scale.levels.append(
+                        LevelPlan(
+                            name=str(level.get("quality") or "").strip(),
+                            descriptor=str(level.get("description") or "").strip(),
+                            is_default="default" in flags,
+                            is_proficient="proficient" in flags,
+                            uuid=_uuid_of(level),
+                        )
+                    )
+                continue
+            target = by_id.get(item_ref)
+            if target is None:
+                problems.append(
+                    ImportProblem(
+                        f"rubric criterion {_uuid_of(criterion)}", f"unknown item {item_ref}"
+                    )
+                )
+                continue
+            for level in levels:
+                text = str(level.get("description") or "").strip()
+                if text:
+                    target.indicators[str(level.get("quality") or "").strip()] = text
+
+    plan.competencies = list(by_id.values())
+    problems.extend(check_plan(plan))
+    return ParseResult(None if problems else plan, problems)

@@ -94,6 +94,7 @@ BLUEPRINT_MODULES = (
     "lms.main.views",
     "lms.accounts.views",
     "lms.admin.views",
+    "lms.frameworks.views",
     "lms.courses.views",
     "lms.progress.views",
 )

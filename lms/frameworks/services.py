@@ -1383,3 +1383,25 @@ def discard_import(session: Session, staged: FrameworkImport, *, actor: Any) -> 
         raise ConflictError(_("This import has already been committed or discarded."))
     staged.status = ImportStatus.DISCARDED
     record_change(session, actor=actor, action="framework_import.discarded", entity=staged)
+
+
+def parse_levels(text: str, default_position: int, proficient_position: int) -> list[LevelSpec]:
+    """Scale levels from the editor's textarea: one ``Name | descriptor`` a line, lowest first."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    for number in (default_position, proficient_position):
+        if not 1 <= number <= len(lines):
+            raise ValidationError(
+                _("Level numbers go from 1 to %(n)s.", n=len(lines)), field="default_position"
+            )
+    specs = []
+    for position, line in enumerate(lines, start=1):
+        name, _sep, descriptor = line.partition("|")
+        specs.append(
+            LevelSpec(
+                name.strip(),
+                descriptor.strip(),
+                is_default=position == default_position,
+                is_proficient=position >= proficient_position,
+            )
+        )
+    return specs

@@ -1,0 +1,49 @@
+"""The demo framework: realistic size, indicators on every competency, three tracks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from lms.demo import load_demo
+from lms.extensions import db
+from lms.frameworks import services
+from lms.frameworks.exporters import export_case_package, export_moodle_csv
+from lms.frameworks.importers import parse_moodle_csv
+from lms.frameworks.models import Framework, FrameworkStatus, Track
+from tests.frameworks.test_interchange import CASE_SCHEMA
+
+
+@pytest.fixture
+def demo(app):
+    summary = load_demo(db.session)
+    db.session.commit()
+    return summary
+
+
+def test_demo_framework_and_tracks(demo):
+    assert "Demo frameworks: CDA v1 with 34 competencies, 3 tracks." in demo
+    fw = db.session.scalar(sa.select(Framework))
+    assert fw.status == FrameworkStatus.PUBLISHED
+    competencies = services.load_competencies(db.session, fw)
+    assert 30 <= len(competencies) <= 40
+    leaves = [c for c in competencies if c.parent_id is not None]
+    assert all(len(c.indicators) == 4 for c in leaves)
+    tracks = {t.name: t for t in db.session.scalars(sa.select(Track))}
+    assert set(tracks) == {"Leaders", "Data specialists", "Experts"}
+    assert tracks["Experts"].prerequisite_track == tracks["Data specialists"]
+    assert all(len(t.targets) >= 10 and t.stages for t in tracks.values())
+
+
+def test_demo_framework_exports_cleanly(demo):
+    fw = db.session.scalar(sa.select(Framework))
+    result = parse_moodle_csv(export_moodle_csv(db.session, fw))
+    assert result.ok, result.problems
+    assert len(result.plan.competencies) == 34
+    if CASE_SCHEMA.is_file():
+        jsonschema = pytest.importorskip("jsonschema")
+        jsonschema.validate(
+            export_case_package(db.session, fw), json.loads(CASE_SCHEMA.read_text("utf-8"))
+        )

@@ -6,8 +6,6 @@ once, render.
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
+from lms.core import clock
 from lms.core.errors import DomainError, flash_error
 from lms.core.pagination import paginate
 from lms.core.permissions import (
@@ -41,14 +40,13 @@ from lms.courses.forms import (
     TrackEnrolForm,
 )
 from lms.courses.models import (
-    DeliveryMode,
     Course,
     CourseSession,
     CourseStatus,
+    DeliveryMode,
     EnrolmentStatus,
     Intake,
     SessionEnrolment,
-    SessionStatus,
     TrackEnrolment,
 )
 from lms.extensions import db
@@ -61,10 +59,6 @@ EDITORS = (Role.ADMIN, Role.DIRECTORATE)
 add_nav_item(NavItem(_l("Courses"), "courses.catalogue"))
 add_nav_item(NavItem(_l("My sessions"), "courses.my_sessions", (Role.TRAINER,)))
 add_nav_item(NavItem(_l("Intakes"), "courses.intakes", EDITORS))
-
-
-def today() -> date:
-    return date.today()
 
 
 def _is_editor(user) -> bool:
@@ -81,8 +75,11 @@ def _session_manager(user, course_session: CourseSession) -> bool:
 
 
 def _enrolment_view(user, enrolment: SessionEnrolment) -> bool:
-    return enrolment.user_id == user.id or _session_manager(user, enrolment.session) or (
-        user.has_role(Role.PROJECT_MANAGER) and bool(enrolment.session.restricted_to))
+    return (
+        enrolment.user_id == user.id
+        or _session_manager(user, enrolment.session)
+        or (user.has_role(Role.PROJECT_MANAGER) and bool(enrolment.session.restricted_to))
+    )
 
 
 def _enrolment_edit(user, enrolment: SessionEnrolment) -> bool:
@@ -90,18 +87,21 @@ def _enrolment_edit(user, enrolment: SessionEnrolment) -> bool:
 
 
 register_rules(Course, view=_course_view, edit=lambda user, course: _is_editor(user))
-register_rules(CourseSession, view=lambda user, s: _course_view(user, s.course),
-               edit=_session_manager)
+register_rules(
+    CourseSession, view=lambda user, s: _course_view(user, s.course), edit=_session_manager
+)
 register_rules(SessionEnrolment, view=_enrolment_view, edit=_enrolment_edit)
-register_rules(Intake, view=lambda user, intake: _is_editor(user),
-               edit=lambda user, intake: _is_editor(user))
+register_rules(
+    Intake, view=lambda user, intake: _is_editor(user), edit=lambda user, intake: _is_editor(user)
+)
 
 
 def _can_approve(user, enrolment: SessionEnrolment) -> bool:
     """Trainers of the session and editors approve; a project manager approves requests for
     sessions reserved to member administrations (sessions delivered inside a project)."""
     return _session_manager(user, enrolment.session) or (
-        user.has_role(Role.PROJECT_MANAGER) and bool(enrolment.session.restricted_to))
+        user.has_role(Role.PROJECT_MANAGER) and bool(enrolment.session.restricted_to)
+    )
 
 
 # Catalogue ---------------------------------------------------------------------------------
@@ -113,22 +113,34 @@ def catalogue():
     args = request.args
     editor = _is_editor(current_user)
     stmt = services.catalogue_query(
-        q=args.get("q", "").strip(), track_id=args.get("track", type=int),
-        competency_id=args.get("competency", type=int), mode=args.get("mode", ""),
-        language=args.get("language", ""), include_unpublished=editor)
+        q=args.get("q", "").strip(),
+        track_id=args.get("track", type=int),
+        competency_id=args.get("competency", type=int),
+        mode=args.get("mode", ""),
+        language=args.get("language", ""),
+        include_unpublished=editor,
+    )
     if editor and args.get("status") in {s.value for s in CourseStatus}:
         stmt = stmt.where(Course.status == args["status"])
     page = paginate(stmt.options(selectinload(Course.track_links)))
     tracks = db.session.scalars(sa.select(Track).order_by(Track.name)).all()
     competencies = db.session.scalars(
-        sa.select(Competency).join(Framework)
+        sa.select(Competency)
+        .join(Framework)
         .where(Framework.status == FrameworkStatus.PUBLISHED)
-        .order_by(Competency.code)).all()
-    upcoming = services.next_open_sessions(db.session, [c.id for c in page.items], today())
+        .order_by(Competency.code)
+    ).all()
+    upcoming = services.next_open_sessions(db.session, [c.id for c in page.items], clock.today())
     return render_template(
-        "courses/catalogue.html", page=page, tracks=tracks, competencies=competencies,
-        modes=list(DeliveryMode), upcoming=upcoming, editor=editor,
-        track_names={t.id: t.name for t in tracks})
+        "courses/catalogue.html",
+        page=page,
+        tracks=tracks,
+        competencies=competencies,
+        modes=list(DeliveryMode),
+        upcoming=upcoming,
+        editor=editor,
+        track_names={t.id: t.name for t in tracks},
+    )
 
 
 @bp.route("/courses/<int:course_id>")
@@ -136,35 +148,55 @@ def catalogue():
 def course_detail(course_id: int):
     course = require_view(db.session.get(Course, course_id))
     sessions = db.session.scalars(
-        sa.select(CourseSession).where(CourseSession.course_id == course.id)
-        .order_by(CourseSession.starts_on.desc())).all()
+        sa.select(CourseSession)
+        .where(CourseSession.course_id == course.id)
+        .order_by(CourseSession.starts_on.desc())
+    ).all()
     mine = {}
     if current_user.has_role(Role.TRAINEE):
-        mine = {e.session_id: e for e in db.session.scalars(sa.select(SessionEnrolment).where(
-            SessionEnrolment.user_id == current_user.id,
-            SessionEnrolment.session_id.in_([s.id for s in sessions])))}
-    return render_template("courses/course.html", course=course, sessions=sessions, mine=mine,
-                           today=today(), confirm=ConfirmForm())
+        mine = {
+            e.session_id: e
+            for e in db.session.scalars(
+                sa.select(SessionEnrolment).where(
+                    SessionEnrolment.user_id == current_user.id,
+                    SessionEnrolment.session_id.in_([s.id for s in sessions]),
+                )
+            )
+        }
+    return render_template(
+        "courses/course.html",
+        course=course,
+        sessions=sessions,
+        mine=mine,
+        today=clock.today(),
+        confirm=ConfirmForm(),
+    )
 
 
 def _course_form_choices(form: CourseForm, course: Course | None) -> list[Competency]:
     courses = db.session.scalars(sa.select(Course).order_by(Course.code)).all()
-    form.prerequisites.choices = [(c.id, f"{c.code} {c.title}") for c in courses
-                                  if course is None or c.id != course.id]
+    form.prerequisites.choices = [
+        (c.id, f"{c.code} {c.title}") for c in courses if course is None or c.id != course.id
+    ]
     tracks = db.session.scalars(sa.select(Track).order_by(Track.name)).all()
     track_choices = [(t.id, t.name) for t in tracks]
     form.required_tracks.choices = track_choices
     form.elective_tracks.choices = track_choices
     form.recertification_tracks.choices = track_choices
     competencies = db.session.scalars(
-        sa.select(Competency).join(Framework).options(joinedload(Competency.framework))
+        sa.select(Competency)
+        .join(Framework)
+        .options(joinedload(Competency.framework))
         .where(Framework.status != FrameworkStatus.ARCHIVED)
-        .order_by(Framework.code, Competency.code)).all()
+        .order_by(Framework.code, Competency.code)
+    ).all()
     choices = [(None, "—")] + [
         (c.id, f"{c.code} {c.short_name} ({c.framework.code} v{c.framework.version})")
-        for c in competencies]
-    positions = sorted({lv.position: lv.name for c in competencies
-                        for lv in c.framework.scale.levels}.items())
+        for c in competencies
+    ]
+    positions = sorted(
+        {lv.position: lv.name for c in competencies for lv in c.framework.scale.levels}.items()
+    )
     for row in form.competencies:
         row.competency_id.choices = choices
         row.level_position.choices = [(None, "—")] + [(p, f"{p} — {n}") for p, n in positions]
@@ -180,8 +212,13 @@ def _competency_links(form: CourseForm) -> list[services.CompetencyLink]:
         level = competency.framework.scale.level_at(row.level_position.data or 0)
         if level is None:
             raise services.ValidationError(
-                _("Row %(n)s: choose the level a pass gives for %(code)s.", n=number,
-                  code=competency.code), field="competencies")
+                _(
+                    "Row %(n)s: choose the level a pass gives for %(code)s.",
+                    n=number,
+                    code=competency.code,
+                ),
+                field="competencies",
+            )
         links.append(services.CompetencyLink(competency.id, level.id, row.outcome.data))
     return links
 
@@ -191,20 +228,31 @@ def _track_links(form: CourseForm) -> list[services.TrackLink]:
     recert = set(form.recertification_tracks.data or [])
     both = required & elective
     if both:
-        raise services.ValidationError(_("A course cannot be both required and elective on the "
-                                         "same track."), field="elective_tracks")
-    return [services.TrackLink(tid, tid in required, tid in recert)
-            for tid in sorted(required | elective | recert)]
+        raise services.ValidationError(
+            _("A course cannot be both required and elective on the same track."),
+            field="elective_tracks",
+        )
+    return [
+        services.TrackLink(tid, tid in required, tid in recert)
+        for tid in sorted(required | elective | recert)
+    ]
 
 
 def _save_course(form: CourseForm, course: Course | None) -> Course:
     values = dict(
-        actor=current_user, code=form.code.data, title=form.title.data,
-        delivery_mode=form.delivery_mode.data, hours=form.hours.data,
-        languages=form.languages.data, summary=form.summary.data or "",
-        objectives=form.objectives.data or "", status=form.status.data,
-        competencies=_competency_links(form), tracks=_track_links(form),
-        prerequisite_ids=form.prerequisites.data or [])
+        actor=current_user,
+        code=form.code.data,
+        title=form.title.data,
+        delivery_mode=form.delivery_mode.data,
+        hours=form.hours.data,
+        languages=form.languages.data,
+        summary=form.summary.data or "",
+        objectives=form.objectives.data or "",
+        status=form.status.data,
+        competencies=_competency_links(form),
+        tracks=_track_links(form),
+        prerequisite_ids=form.prerequisites.data or [],
+    )
     if course is None:
         return services.create_course(db.session, **values)
     return services.update_course(db.session, course, **values)
@@ -238,10 +286,14 @@ def edit_course(course_id: int):
         form.status.data = course.status.value
         form.prerequisites.data = [p.id for p in course.prerequisites]
         form.required_tracks.data = [t.track_id for t in course.track_links if t.is_required]
-        form.elective_tracks.data = [t.track_id for t in course.track_links
-                                     if not t.is_required and not t.for_recertification]
-        form.recertification_tracks.data = [t.track_id for t in course.track_links
-                                            if t.for_recertification]
+        form.elective_tracks.data = [
+            t.track_id
+            for t in course.track_links
+            if not t.is_required and not t.for_recertification
+        ]
+        form.recertification_tracks.data = [
+            t.track_id for t in course.track_links if t.for_recertification
+        ]
         while len(form.competencies) < len(course.competencies) + 3:
             form.competencies.append_entry()
         for row, link in zip(form.competencies, course.competencies, strict=False):
@@ -267,24 +319,36 @@ def edit_course(course_id: int):
 
 def _session_form_choices(form: SessionForm) -> None:
     trainers = db.session.scalars(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.TRAINER,
-                                             User.is_active.is_(True))
-        .order_by(User.full_name)).all()
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.TRAINER, User.is_active.is_(True))
+        .order_by(User.full_name)
+    ).all()
     form.trainer_ids.choices = [(t.id, t.full_name) for t in trainers]
-    members = db.session.scalars(sa.select(MemberAdministration).where(
-        MemberAdministration.is_active.is_(True)).order_by(MemberAdministration.name)).all()
+    members = db.session.scalars(
+        sa.select(MemberAdministration)
+        .where(MemberAdministration.is_active.is_(True))
+        .order_by(MemberAdministration.name)
+    ).all()
     form.restricted_member_ids.choices = [(m.id, f"{m.name} ({m.country_code})") for m in members]
 
 
 def _session_values(form: SessionForm) -> dict:
     return dict(
-        actor=current_user, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-        capacity=form.capacity.data, timezone=form.timezone.data.strip(),
-        venue=form.venue.data or "", virtual_link=form.virtual_link.data or "",
-        enrolment_deadline=form.enrolment_deadline.data, language=form.language.data,
-        requires_approval=form.requires_approval.data, status=form.status.data,
+        actor=current_user,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        capacity=form.capacity.data,
+        timezone=form.timezone.data.strip(),
+        venue=form.venue.data or "",
+        virtual_link=form.virtual_link.data or "",
+        enrolment_deadline=form.enrolment_deadline.data,
+        language=form.language.data,
+        requires_approval=form.requires_approval.data,
+        status=form.status.data,
         trainer_ids=form.trainer_ids.data or [],
-        restricted_member_ids=form.restricted_member_ids.data or [])
+        restricted_member_ids=form.restricted_member_ids.data or [],
+    )
 
 
 @bp.route("/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
@@ -303,8 +367,9 @@ def create_session(course_id: int):
             db.session.commit()
             flash(_("Session created."), "success")
             return redirect(url_for("courses.session_detail", session_id=course_session.id))
-    return render_template("courses/session_form.html", form=form, course=course,
-                           course_session=None)
+    return render_template(
+        "courses/session_form.html", form=form, course=course, course_session=None
+    )
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -327,8 +392,12 @@ def edit_session(session_id: int):
             db.session.commit()
             flash(_("Session saved."), "success")
             return redirect(url_for("courses.session_detail", session_id=course_session.id))
-    return render_template("courses/session_form.html", form=form, course=course_session.course,
-                           course_session=course_session)
+    return render_template(
+        "courses/session_form.html",
+        form=form,
+        course=course_session.course,
+        course_session=course_session,
+    )
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -336,20 +405,36 @@ def edit_session(session_id: int):
 def session_detail(session_id: int):
     course_session = require_view(db.session.get(CourseSession, session_id))
     manager = can_edit(current_user, course_session)
-    mine = db.session.scalar(sa.select(SessionEnrolment).where(
-        SessionEnrolment.session_id == course_session.id,
-        SessionEnrolment.user_id == current_user.id))
+    mine = db.session.scalar(
+        sa.select(SessionEnrolment).where(
+            SessionEnrolment.session_id == course_session.id,
+            SessionEnrolment.user_id == current_user.id,
+        )
+    )
     enrolments = services.roster(db.session, course_session) if manager else []
     project_manager = current_user.has_role(Role.PROJECT_MANAGER) and bool(
-        course_session.restricted_to)
+        course_session.restricted_to
+    )
     if project_manager and not manager:
-        enrolments = [e for e in services.roster(db.session, course_session)
-                      if e.status == EnrolmentStatus.REQUESTED]
+        enrolments = [
+            e
+            for e in services.roster(db.session, course_session)
+            if e.status == EnrolmentStatus.REQUESTED
+        ]
     return render_template(
-        "courses/session.html", course_session=course_session, manager=manager, mine=mine,
-        enrolments=enrolments, confirm=ConfirmForm(), result_form=ResultForm(),
-        upload_form=ResultsUploadForm(), note_form=NoteForm(), today=today(),
-        can_approve=manager or project_manager, statuses=EnrolmentStatus)
+        "courses/session.html",
+        course_session=course_session,
+        manager=manager,
+        mine=mine,
+        enrolments=enrolments,
+        confirm=ConfirmForm(),
+        result_form=ResultForm(),
+        upload_form=ResultsUploadForm(),
+        note_form=NoteForm(),
+        today=clock.today(),
+        can_approve=manager or project_manager,
+        statuses=EnrolmentStatus,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/enrol", methods=["POST"])
@@ -359,18 +444,21 @@ def enrol(session_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        enrolment = services.request_enrolment(db.session, course_session, current_user,
-                                               actor=current_user, today=today())
+        enrolment = services.request_enrolment(
+            db.session, course_session, current_user, actor=current_user, today=clock.today()
+        )
     except DomainError as error:
         db.session.rollback()
         flash_error(error)
     else:
         db.session.commit()
         messages = {
-            EnrolmentStatus.ENROLLED: _("You are enrolled. See you on %(day)s.",
-                                        day=course_session.starts_on.isoformat()),
-            EnrolmentStatus.WAITLISTED: _("The session is full: you are on the waiting list "
-                                          "and will get the first free seat."),
+            EnrolmentStatus.ENROLLED: _(
+                "You are enrolled. See you on %(day)s.", day=course_session.starts_on.isoformat()
+            ),
+            EnrolmentStatus.WAITLISTED: _(
+                "The session is full: you are on the waiting list and will get the first free seat."
+            ),
             EnrolmentStatus.REQUESTED: _("Your request was sent; a trainer will approve it."),
         }
         flash(messages[enrolment.status], "success")
@@ -394,8 +482,10 @@ def _enrolment_action(enrolment_id: int, allowed, action, message: str):
     else:
         db.session.commit()
         flash(message, "success")
-    return redirect(request.form.get("next") or url_for(
-        "courses.session_detail", session_id=enrolment.session_id))
+    return redirect(
+        request.form.get("next")
+        or url_for("courses.session_detail", session_id=enrolment.session_id)
+    )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
@@ -405,25 +495,30 @@ def withdraw(enrolment_id: int):
         enrolment_id,
         lambda user, e: e.user_id == user.id or _session_manager(user, e.session),
         lambda e, note: services.withdraw_enrolment(db.session, e, actor=current_user, note=note),
-        _("The enrolment was withdrawn."))
+        _("The enrolment was withdrawn."),
+    )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/approve", methods=["POST"])
 @login_required
 def approve(enrolment_id: int):
     return _enrolment_action(
-        enrolment_id, _can_approve,
+        enrolment_id,
+        _can_approve,
         lambda e, note: services.approve_enrolment(db.session, e, actor=current_user),
-        _("Request approved."))
+        _("Request approved."),
+    )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/reject", methods=["POST"])
 @login_required
 def reject(enrolment_id: int):
     return _enrolment_action(
-        enrolment_id, _can_approve,
+        enrolment_id,
+        _can_approve,
         lambda e, note: services.reject_enrolment(db.session, e, actor=current_user, note=note),
-        _("Request rejected."))
+        _("Request rejected."),
+    )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/attendance/<state>", methods=["POST"])
@@ -432,10 +527,13 @@ def attendance(enrolment_id: int, state: str):
     if state not in ("present", "absent"):
         abort(404)
     return _enrolment_action(
-        enrolment_id, _enrolment_edit,
-        lambda e, note: services.mark_attendance(db.session, e, attended=state == "present",
-                                                 actor=current_user),
-        _("Attendance recorded."))
+        enrolment_id,
+        _enrolment_edit,
+        lambda e, note: services.mark_attendance(
+            db.session, e, attended=state == "present", actor=current_user
+        ),
+        _("Attendance recorded."),
+    )
 
 
 @bp.route("/enrolments/<int:enrolment_id>/result", methods=["POST"])
@@ -452,9 +550,14 @@ def record_result(enrolment_id: int):
                 flash(message, "danger")
         return redirect(url_for("courses.session_detail", session_id=enrolment.session_id))
     try:
-        services.record_result(db.session, enrolment, score=form.score.data,
-                               passed=form.passed.data == "yes", actor=current_user,
-                               today=today())
+        services.record_result(
+            db.session,
+            enrolment,
+            score=form.score.data,
+            passed=form.passed.data == "yes",
+            actor=current_user,
+            today=clock.today(),
+        )
     except DomainError as error:
         db.session.rollback()
         flash_error(error)
@@ -476,11 +579,12 @@ def upload_results(session_id: int):
         return redirect(url_for("courses.session_detail", session_id=session_id))
     try:
         rows = services.parse_results_csv(db.session, course_session, form.file.data.read())
-        count = services.apply_results(db.session, rows, actor=current_user, today=today())
+        count = services.apply_results(db.session, rows, actor=current_user, today=clock.today())
     except services.ResultsUploadError as error:
         db.session.rollback()
-        return render_template("courses/results_errors.html", course_session=course_session,
-                               errors=error.errors), 422
+        return render_template(
+            "courses/results_errors.html", course_session=course_session, errors=error.errors
+        ), 422
     except DomainError as error:
         db.session.rollback()
         flash_error(error)
@@ -494,7 +598,7 @@ def upload_results(session_id: int):
 @role_required(Role.TRAINER)
 def my_sessions():
     page = paginate(services.sessions_trained_by(current_user))
-    return render_template("courses/my_sessions.html", page=page, today=today())
+    return render_template("courses/my_sessions.html", page=page, today=clock.today())
 
 
 # Tracks: joining, manager enrolment, intakes -------------------------------------------------
@@ -521,9 +625,11 @@ def join_track(track_id: int):
 
 def _trainee_choices() -> list[tuple[int, str]]:
     trainees = db.session.scalars(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.TRAINEE,
-                                             User.is_active.is_(True))
-        .order_by(User.full_name)).all()
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.TRAINEE, User.is_active.is_(True))
+        .order_by(User.full_name)
+    ).all()
     return [(t.id, f"{t.full_name} <{t.email}>") for t in trainees]
 
 
@@ -531,11 +637,18 @@ def _trainee_choices() -> list[tuple[int, str]]:
 @role_required(*EDITORS)
 def intakes():
     form = IntakeForm()
-    form.track_id.choices = [(t.id, t.name) for t in db.session.scalars(
-        sa.select(Track).where(Track.is_active.is_(True)).order_by(Track.name))]
+    form.track_id.choices = [
+        (t.id, t.name)
+        for t in db.session.scalars(
+            sa.select(Track).where(Track.is_active.is_(True)).order_by(Track.name)
+        )
+    ]
     form.member_administration_id.choices = [(None, _("— any —"))] + [
-        (m.id, m.name) for m in db.session.scalars(
-            sa.select(MemberAdministration).order_by(MemberAdministration.name))]
+        (m.id, m.name)
+        for m in db.session.scalars(
+            sa.select(MemberAdministration).order_by(MemberAdministration.name)
+        )
+    ]
     enrol_form = TrackEnrolForm(prefix="enrol")
     enrol_form.user_id.choices = _trainee_choices()
     enrol_form.track_id.choices = form.track_id.choices
@@ -543,9 +656,13 @@ def intakes():
     if not enrolling and form.validate_on_submit():
         try:
             intake = services.create_intake(
-                db.session, actor=current_user, name=form.name.data,
-                track=db.session.get(Track, form.track_id.data), year=form.year.data,
-                member_administration_id=form.member_administration_id.data)
+                db.session,
+                actor=current_user,
+                name=form.name.data,
+                track=db.session.get(Track, form.track_id.data),
+                year=form.year.data,
+                member_administration_id=form.member_administration_id.data,
+            )
         except DomainError as error:
             db.session.rollback()
             flash_error(error, form)
@@ -555,9 +672,12 @@ def intakes():
             return redirect(url_for("courses.intake_detail", intake_id=intake.id))
     if enrolling and enrol_form.validate_on_submit():
         try:
-            services.enrol_in_track(db.session, db.session.get(User, enrol_form.user_id.data),
-                                    db.session.get(Track, enrol_form.track_id.data),
-                                    actor=current_user)
+            services.enrol_in_track(
+                db.session,
+                db.session.get(User, enrol_form.user_id.data),
+                db.session.get(Track, enrol_form.track_id.data),
+                actor=current_user,
+            )
         except DomainError as error:
             db.session.rollback()
             flash_error(error)
@@ -565,12 +685,17 @@ def intakes():
             db.session.commit()
             flash(_("Trainee enrolled in the track."), "success")
             return redirect(url_for("courses.intakes"))
-    counts = dict(db.session.execute(
-        sa.select(TrackEnrolment.intake_id, sa.func.count()).where(
-            TrackEnrolment.intake_id.is_not(None)).group_by(TrackEnrolment.intake_id)).all())
+    counts = dict(
+        db.session.execute(
+            sa.select(TrackEnrolment.intake_id, sa.func.count())
+            .where(TrackEnrolment.intake_id.is_not(None))
+            .group_by(TrackEnrolment.intake_id)
+        ).all()
+    )
     page = paginate(sa.select(Intake).order_by(Intake.year.desc(), Intake.name))
-    return render_template("courses/intakes.html", page=page, form=form, enrol_form=enrol_form,
-                           counts=counts)
+    return render_template(
+        "courses/intakes.html", page=page, form=form, enrol_form=enrol_form, counts=counts
+    )
 
 
 @bp.route("/intakes/<int:intake_id>", methods=["GET", "POST"])
@@ -580,8 +705,13 @@ def intake_detail(intake_id: int):
     form = AddMemberForm()
     choices = _trainee_choices()
     if intake.member_administration_id:
-        allowed = set(db.session.scalars(sa.select(User.id).where(
-            User.member_administration_id == intake.member_administration_id)))
+        allowed = set(
+            db.session.scalars(
+                sa.select(User.id).where(
+                    User.member_administration_id == intake.member_administration_id
+                )
+            )
+        )
         choices = [c for c in choices if c[0] in allowed]
     form.user_id.choices = choices
     if form.validate_on_submit():
@@ -593,12 +723,20 @@ def intake_detail(intake_id: int):
             flash_error(error)
         else:
             db.session.commit()
-            flash(_("%(name)s joined the intake and is enrolled in %(track)s.",
-                    name=user.full_name, track=intake.track.name), "success")
+            flash(
+                _(
+                    "%(name)s joined the intake and is enrolled in %(track)s.",
+                    name=user.full_name,
+                    track=intake.track.name,
+                ),
+                "success",
+            )
             return redirect(url_for("courses.intake_detail", intake_id=intake.id))
     members = db.session.scalars(
-        sa.select(TrackEnrolment).options(joinedload(TrackEnrolment.user))
-        .where(TrackEnrolment.intake_id == intake.id)).all()
+        sa.select(TrackEnrolment)
+        .options(joinedload(TrackEnrolment.user))
+        .where(TrackEnrolment.intake_id == intake.id)
+    ).all()
     return render_template("courses/intake.html", intake=intake, form=form, members=members)
 
 

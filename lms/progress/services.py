@@ -430,7 +430,7 @@ def progress_for_tracks(
         by_track[link.track_id].courses.append(
             CourseRequirement(link.course, link.is_required, link.course_id in done)
         )
-    for target in sorted(targets, key=lambda t: (t.competency.sort_order, t.competency.code)):
+    for target in sorted(targets, key=lambda t: t.competency.code):
         by_track[target.track_id].targets.append(
             TargetStatus(
                 target.competency,

@@ -3,8 +3,6 @@ assessment queue; read-only profiles for directorate staff and project managers.
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +15,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User, UserRole
+from lms.core import clock
 from lms.core.charts import svg_markup
 from lms.core.errors import DomainError, flash_error
 from lms.core.pagination import paginate
@@ -38,37 +37,40 @@ bp = Blueprint("progress", __name__)
 
 add_nav_item(NavItem(_l("My learning"), "progress.dashboard", (Role.TRAINEE,)))
 add_nav_item(NavItem(_l("Assessments"), "progress.queue", (Role.TRAINER,)))
-add_nav_item(NavItem(_l("Trainees"), "progress.trainees",
-                     (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)))
-
-
-def today() -> date:
-    return date.today()
+add_nav_item(
+    NavItem(
+        _l("Trainees"),
+        "progress.trainees",
+        (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER),
+    )
+)
 
 
 class LevelForm(FlaskForm):
     level_id = SelectField(_l("Level"), coerce=int)
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
-    evidence_url = StringField(_l("Evidence link"), validators=[Optional(), URL(),
-                                                                Length(max=500)])
+    evidence_url = StringField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=500)])
     submit = SubmitField(_l("Save"))
 
 
 class ClaimForm(LevelForm):
-    description = TextAreaField(_l("Earlier learning or experience"),
-                                validators=[DataRequired(), Length(max=5000)])
+    description = TextAreaField(
+        _l("Earlier learning or experience"), validators=[DataRequired(), Length(max=5000)]
+    )
 
 
 class ReviewForm(FlaskForm):
-    note = StringField(_l("What should the trainer look at?"),
-                       validators=[Optional(), Length(max=500)])
+    note = StringField(
+        _l("What should the trainer look at?"), validators=[Optional(), Length(max=500)]
+    )
     submit = SubmitField(_l("Ask for a review"))
 
 
 class ClaimDecisionForm(FlaskForm):
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
-    decision = SelectField(_l("Decision"), choices=[("accept", _l("Accept")),
-                                                     ("reject", _l("Reject"))])
+    decision = SelectField(
+        _l("Decision"), choices=[("accept", _l("Accept")), ("reject", _l("Reject"))]
+    )
     submit = SubmitField(_l("Decide"))
 
 
@@ -82,22 +84,40 @@ def _trainee_or_403(user_id: int) -> User:
 
 
 def _upcoming(user: User) -> list[SessionEnrolment]:
-    return list(db.session.scalars(
-        sa.select(SessionEnrolment)
-        .join(CourseSession).options(joinedload(SessionEnrolment.session))
-        .where(SessionEnrolment.user_id == user.id, CourseSession.ends_on >= today(),
-               SessionEnrolment.status.in_([EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED,
-                                            EnrolmentStatus.REQUESTED]))
-        .order_by(CourseSession.starts_on)))
+    return list(
+        db.session.scalars(
+            sa.select(SessionEnrolment)
+            .join(CourseSession)
+            .options(joinedload(SessionEnrolment.session))
+            .where(
+                SessionEnrolment.user_id == user.id,
+                CourseSession.ends_on >= clock.today(),
+                SessionEnrolment.status.in_(
+                    [
+                        EnrolmentStatus.ENROLLED,
+                        EnrolmentStatus.WAITLISTED,
+                        EnrolmentStatus.REQUESTED,
+                    ]
+                ),
+            )
+            .order_by(CourseSession.starts_on)
+        )
+    )
 
 
 def _transcript(user: User) -> list[SessionEnrolment]:
-    return list(db.session.scalars(
-        sa.select(SessionEnrolment)
-        .join(CourseSession).options(joinedload(SessionEnrolment.session))
-        .where(SessionEnrolment.user_id == user.id,
-               SessionEnrolment.status.in_([EnrolmentStatus.COMPLETED, EnrolmentStatus.NO_SHOW]))
-        .order_by(CourseSession.ends_on.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(SessionEnrolment)
+            .join(CourseSession)
+            .options(joinedload(SessionEnrolment.session))
+            .where(
+                SessionEnrolment.user_id == user.id,
+                SessionEnrolment.status.in_([EnrolmentStatus.COMPLETED, EnrolmentStatus.NO_SHOW]),
+            )
+            .order_by(CourseSession.ends_on.desc())
+        )
+    )
 
 
 def _profile_context(trainee: User) -> dict:
@@ -107,14 +127,22 @@ def _profile_context(trainee: User) -> dict:
     for state in progress:
         if state.targets:
             levels = [lv.name for lv in state.track.framework.scale.levels]
-            charts.append(svg_markup(profile_chart(profile_data(state, levels)),
-                                     _("Competency levels against the targets of %(track)s",
-                                       track=state.track.name)))
+            charts.append(
+                svg_markup(
+                    profile_chart(profile_data(state, levels)),
+                    _("Competency levels against the targets of %(track)s", track=state.track.name),
+                )
+            )
         else:
             charts.append(None)
-    return dict(trainee=trainee, progress=list(zip(progress, charts, strict=True)),
-                upcoming=_upcoming(trainee), transcript=_transcript(trainee),
-                certificates=services.certificates_for(db.session, trainee), today=today())
+    return dict(
+        trainee=trainee,
+        progress=list(zip(progress, charts, strict=True)),
+        upcoming=_upcoming(trainee),
+        transcript=_transcript(trainee),
+        certificates=services.certificates_for(db.session, trainee),
+        today=clock.today(),
+    )
 
 
 @bp.route("/learning")
@@ -122,25 +150,34 @@ def _profile_context(trainee: User) -> dict:
 def dashboard():
     context = _profile_context(current_user)
     joined = {state.track.id for state, _chart in context["progress"]}
-    open_tracks = [t for t in db.session.scalars(
-        sa.select(Track).where(Track.is_active.is_(True)).order_by(Track.name))
-        if t.id not in joined]
-    return render_template("progress/dashboard.html", open_tracks=open_tracks,
-                           confirm=ConfirmForm(), **context)
+    open_tracks = [
+        t
+        for t in db.session.scalars(
+            sa.select(Track).where(Track.is_active.is_(True)).order_by(Track.name)
+        )
+        if t.id not in joined
+    ]
+    return render_template(
+        "progress/dashboard.html", open_tracks=open_tracks, confirm=ConfirmForm(), **context
+    )
 
 
 @bp.route("/trainees/")
 @role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
 def trainees():
     q = request.args.get("q", "").strip().lower()
-    stmt = (sa.select(User).join(UserRole).where(UserRole.role == Role.TRAINEE)
-            .options(joinedload(User.member_administration)))
+    stmt = (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.TRAINEE)
+        .options(joinedload(User.member_administration))
+    )
     if q:
-        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"),
-                                 User.email.like(f"%{q}%")))
+        stmt = stmt.where(
+            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
+        )
     page = paginate(stmt.order_by(User.full_name))
-    visible = {u.id for u in page.items
-               if services.can_view_trainee(db.session, current_user, u)}
+    visible = {u.id for u in page.items if services.can_view_trainee(db.session, current_user, u)}
     return render_template("progress/trainees.html", page=page, q=q, visible=visible)
 
 
@@ -160,9 +197,14 @@ def gaps(user_id: int, track_id: int):
     track = db.session.get(Track, track_id)
     if track is None:
         abort(404)
-    result = services.gap_analysis(db.session, trainee, track, today=today())
-    return render_template("progress/gaps.html", trainee=trainee, track=track, gaps=result,
-                           progress=services.track_progress(db.session, trainee, track))
+    result = services.gap_analysis(db.session, trainee, track, today=clock.today())
+    return render_template(
+        "progress/gaps.html",
+        trainee=trainee,
+        track=track,
+        gaps=result,
+        progress=services.track_progress(db.session, trainee, track),
+    )
 
 
 def _level_choices(competency: Competency) -> list[tuple[int, str]]:
@@ -190,29 +232,43 @@ def competency(user_id: int, competency_id: int):
         try:
             if action == "rate" and is_assessor and rate_form.validate_on_submit():
                 services.rate_competency(
-                    db.session, user=trainee, competency=item,
-                    level=levels[rate_form.level_id.data], source=RatingSource.ASSESSOR,
-                    actor=current_user, comment=rate_form.comment.data or "",
-                    evidence_url=rate_form.evidence_url.data or "")
+                    db.session,
+                    user=trainee,
+                    competency=item,
+                    level=levels[rate_form.level_id.data],
+                    source=RatingSource.ASSESSOR,
+                    actor=current_user,
+                    comment=rate_form.comment.data or "",
+                    evidence_url=rate_form.evidence_url.data or "",
+                )
                 message = _("Rating recorded.")
             elif action == "self" and is_self and self_form.validate_on_submit():
-                services.add_self_assessment(db.session, user=trainee, competency=item,
-                                             level=levels[self_form.level_id.data],
-                                             comment=self_form.comment.data or "")
+                services.add_self_assessment(
+                    db.session,
+                    user=trainee,
+                    competency=item,
+                    level=levels[self_form.level_id.data],
+                    comment=self_form.comment.data or "",
+                )
                 message = _("Self-assessment saved.")
             elif action == "claim" and is_self and claim_form.validate_on_submit():
                 services.claim_prior_learning(
-                    db.session, user=trainee, competency=item,
+                    db.session,
+                    user=trainee,
+                    competency=item,
                     level=levels[claim_form.level_id.data],
                     description=claim_form.description.data,
-                    evidence_url=claim_form.evidence_url.data or "")
+                    evidence_url=claim_form.evidence_url.data or "",
+                )
                 message = _("Claim sent to the trainers.")
             elif action == "review" and is_self and review_form.validate_on_submit():
-                services.request_review(db.session, user=trainee, competency=item,
-                                        note=review_form.note.data or "")
+                services.request_review(
+                    db.session, user=trainee, competency=item, note=review_form.note.data or ""
+                )
                 message = _("Review requested; it is in the trainers' queue.")
             elif action in ("rate", "self", "claim", "review") and not (
-                    is_assessor if action == "rate" else is_self):
+                is_assessor if action == "rate" else is_self
+            ):
                 abort(403)
             else:
                 message = None
@@ -223,38 +279,65 @@ def competency(user_id: int, competency_id: int):
             if message:
                 db.session.commit()
                 flash(message, "success")
-                return redirect(url_for("progress.competency", user_id=trainee.id,
-                                        competency_id=item.id))
+                return redirect(
+                    url_for("progress.competency", user_id=trainee.id, competency_id=item.id)
+                )
     history = services.rating_history(db.session, trainee, item)
     selves = db.session.scalars(
-        sa.select(services.SelfAssessment).where(
+        sa.select(services.SelfAssessment)
+        .where(
             services.SelfAssessment.user_id == trainee.id,
-            services.SelfAssessment.competency_id == item.id)
-        .order_by(services.SelfAssessment.created_at.desc())).all()
-    claims = db.session.scalars(sa.select(PriorLearningClaim).where(
-        PriorLearningClaim.user_id == trainee.id, PriorLearningClaim.competency_id == item.id)
-        .order_by(PriorLearningClaim.created_at.desc())).all()
-    evidence = db.session.scalars(sa.select(services.CompetencyEvidence).where(
-        services.CompetencyEvidence.user_id == trainee.id,
-        services.CompetencyEvidence.competency_id == item.id)
-        .order_by(services.CompetencyEvidence.created_at.desc())).all()
-    open_review = db.session.scalar(sa.select(services.ReviewRequest).where(
-        services.ReviewRequest.user_id == trainee.id,
-        services.ReviewRequest.competency_id == item.id,
-        services.ReviewRequest.status == services.ReviewStatus.OPEN))
+            services.SelfAssessment.competency_id == item.id,
+        )
+        .order_by(services.SelfAssessment.created_at.desc())
+    ).all()
+    claims = db.session.scalars(
+        sa.select(PriorLearningClaim)
+        .where(
+            PriorLearningClaim.user_id == trainee.id, PriorLearningClaim.competency_id == item.id
+        )
+        .order_by(PriorLearningClaim.created_at.desc())
+    ).all()
+    evidence = db.session.scalars(
+        sa.select(services.CompetencyEvidence)
+        .where(
+            services.CompetencyEvidence.user_id == trainee.id,
+            services.CompetencyEvidence.competency_id == item.id,
+        )
+        .order_by(services.CompetencyEvidence.created_at.desc())
+    ).all()
+    open_review = db.session.scalar(
+        sa.select(services.ReviewRequest).where(
+            services.ReviewRequest.user_id == trainee.id,
+            services.ReviewRequest.competency_id == item.id,
+            services.ReviewRequest.status == services.ReviewStatus.OPEN,
+        )
+    )
     return render_template(
-        "progress/competency.html", trainee=trainee, competency=item, history=history,
-        selves=selves, claims=claims, evidence=evidence, open_review=open_review,
-        is_self=is_self, is_assessor=is_assessor, rate_form=rate_form, self_form=self_form,
-        claim_form=claim_form, review_form=review_form)
+        "progress/competency.html",
+        trainee=trainee,
+        competency=item,
+        history=history,
+        selves=selves,
+        claims=claims,
+        evidence=evidence,
+        open_review=open_review,
+        is_self=is_self,
+        is_assessor=is_assessor,
+        rate_form=rate_form,
+        self_form=self_form,
+        claim_form=claim_form,
+        review_form=review_form,
+    )
 
 
 @bp.route("/assessments/")
 @role_required(Role.TRAINER)
 def queue():
     requests, claims = services.assessment_queue(db.session)
-    return render_template("progress/queue.html", requests=requests, claims=claims,
-                           decision_form=ClaimDecisionForm())
+    return render_template(
+        "progress/queue.html", requests=requests, claims=claims, decision_form=ClaimDecisionForm()
+    )
 
 
 @bp.route("/assessments/claims/<int:claim_id>", methods=["POST"])
@@ -267,15 +350,24 @@ def decide_claim(claim_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.review_claim(db.session, claim, accept=form.decision.data == "accept",
-                              actor=current_user, comment=form.comment.data or "")
+        services.review_claim(
+            db.session,
+            claim,
+            accept=form.decision.data == "accept",
+            actor=current_user,
+            comment=form.comment.data or "",
+        )
     except DomainError as error:
         db.session.rollback()
         flash_error(error)
     else:
         db.session.commit()
-        flash(_("Claim accepted and rated.") if claim.status == ClaimStatus.ACCEPTED
-              else _("Claim rejected."), "success")
+        flash(
+            _("Claim accepted and rated.")
+            if claim.status == ClaimStatus.ACCEPTED
+            else _("Claim rejected."),
+            "success",
+        )
     return redirect(url_for("progress.queue"))
 
 

@@ -15,7 +15,7 @@ from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment
 from lms.extensions import db
 from tests.conftest import BACKEND
-from tests.courses.conftest import TODAY
+from tests.courses.fixtures import TODAY
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="the concurrency proof runs on PostgreSQL")

@@ -12,7 +12,7 @@ from lms.core.errors import ConflictError, ValidationError
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, TrackEnrolmentStatus
 from lms.extensions import db
-from tests.courses.conftest import TODAY
+from tests.courses.fixtures import TODAY
 
 
 def _enrol(world, user, course_session=None):

@@ -1,4 +1,5 @@
-"""A small learning world built through the services: a published framework with a roll-up
+"""Fixtures (a pytest plugin loaded by tests/conftest.py): a small learning world built
+through the services: a published framework with a roll-up
 domain, the Data specialists and Experts tracks with targets, two required courses and open
 sessions."""
 
@@ -37,7 +38,7 @@ class World:
 
 
 @pytest.fixture
-def world(app, make_user) -> World:
+def world(app, make_user, fixed_today) -> World:
     s = db.session
     manager = make_user(Role.DIRECTORATE, email="manager.dir@example.org")
     trainer = make_user(Role.TRAINER, email="assessor@example.org", full_name="Sofia Assessor")
@@ -126,3 +127,11 @@ def world(app, make_user) -> World:
         trainer,
         manager,
     )
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """Pages use ``lms.core.clock.today``; these tests live on ``TODAY``."""
+    from lms.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: TODAY)

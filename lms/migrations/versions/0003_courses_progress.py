@@ -1,6 +1,6 @@
 """courses sessions enrolments progress
 
-Revision ID: 0005_courses
+Revision ID: 0003_courses
 Revises: 0002_frameworks
 Create Date: 2026-11-25 08:54:32.085908
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_courses'
+revision = '0003_courses'
 down_revision = '0002_frameworks'
 branch_labels = None
 depends_on = None

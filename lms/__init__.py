@@ -51,7 +51,13 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 # Every module that defines models, so the metadata (and Alembic) sees the whole schema.
-MODEL_MODULES = ("lms.core.models", "lms.accounts.models", "lms.frameworks.models")
+MODEL_MODULES = (
+    "lms.core.models",
+    "lms.accounts.models",
+    "lms.frameworks.models",
+    "lms.courses.models",
+    "lms.progress.models",
+)
 
 
 def register_extensions(app: Flask) -> None:
@@ -89,6 +95,8 @@ BLUEPRINT_MODULES = (
     "lms.accounts.views",
     "lms.admin.views",
     "lms.frameworks.views",
+    "lms.courses.views",
+    "lms.progress.views",
 )
 
 

@@ -22,6 +22,8 @@ from lms.accounts.passwords import hash_password
 from lms.config import normalise_database_url
 from lms.extensions import db
 
+pytest_plugins = ["tests.courses.fixtures"]
+
 BACKEND = os.environ.get("LMS_TEST_BACKEND", "sqlite")
 TEST_PASSWORD = "correct-horse-battery-staple-42"
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"

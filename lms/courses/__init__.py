@@ -1,0 +1,1 @@
+"""Courses, their sessions, and enrolment in tracks and sessions."""

@@ -1,0 +1,465 @@
+"""Demo courses for the three tracks, past and upcoming sessions, and trainees at different
+stages: one who completed Data specialists, several midway, one on a waiting list, an intake,
+a pending prior-learning claim and an open review request.
+
+Past sessions are run through the same services as live ones, with ``today`` set to the date
+the step happened, so the history reads as it would have been recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import User
+from lms.courses import services
+from lms.courses.models import CourseSession, DeliveryMode, PassOutcome, SessionStatus
+from lms.demo import demo_step
+from lms.frameworks.models import Competency, ScaleLevel, Track
+from lms.progress import services as progress
+from lms.progress.models import TrackCertificationPolicy
+
+R, E, V = PassOutcome.RATE, PassOutcome.EVIDENCE, PassOutcome.REVIEW
+
+# code, title, mode, hours, languages, summary, track code, required,
+# [(competency, level, outcome)]
+COURSES = [
+    (
+        "DS-101",
+        "Customs data foundations",
+        DeliveryMode.E_LEARNING,
+        20,
+        ["en", "fr"],
+        "Declarations, manifests and reference data: how customs data is structured, stored and "
+        "owned.",
+        "DATA-SPECIALISTS",
+        True,
+        [("DMQ.1", "Advanced", R), ("DMQ.4", "Practitioner", R), ("GOV.2", "Practitioner", R)],
+    ),
+    (
+        "DS-102",
+        "Data quality and preparation",
+        DeliveryMode.WORKSHOP,
+        24,
+        ["en", "fr"],
+        "Profiling, cleaning and documenting declaration data so that analyses can be trusted.",
+        "DATA-SPECIALISTS",
+        True,
+        [("DMQ.2", "Advanced", R), ("DMQ.3", "Advanced", R)],
+    ),
+    (
+        "DS-201",
+        "Statistics for customs analysis",
+        DeliveryMode.BLENDED,
+        30,
+        ["en"],
+        "Descriptive statistics, sampling and inference applied to trade and enforcement data.",
+        "DATA-SPECIALISTS",
+        True,
+        [
+            ("STA.1", "Advanced", R),
+            ("STA.2", "Advanced", R),
+            ("STA.3", "Practitioner", R),
+            ("STA.4", "Advanced", R),
+        ],
+    ),
+    (
+        "DS-202",
+        "Risk indicators and selectivity",
+        DeliveryMode.WORKSHOP,
+        24,
+        ["en", "fr"],
+        "Designing, testing and monitoring risk indicators and selectivity rules.",
+        "DATA-SPECIALISTS",
+        True,
+        [("RSK.1", "Advanced", R), ("RSK.2", "Practitioner", R), ("RSK.3", "Practitioner", R)],
+    ),
+    (
+        "DS-301",
+        "Machine learning for risk management",
+        DeliveryMode.VIRTUAL_CLASSROOM,
+        30,
+        ["en"],
+        "Supervised models for targeting, their evaluation and their monitoring.",
+        "DATA-SPECIALISTS",
+        True,
+        [("ML.1", "Practitioner", R), ("ML.3", "Practitioner", R)],
+    ),
+    (
+        "DS-302",
+        "Visualisation and communication",
+        DeliveryMode.E_LEARNING,
+        12,
+        ["en", "es"],
+        "Dashboards and charts that operations and management read correctly.",
+        "DATA-SPECIALISTS",
+        True,
+        [("VIS.1", "Advanced", R), ("VIS.2", "Practitioner", R)],
+    ),
+    (
+        "DS-303",
+        "Data ethics, privacy and regulation",
+        DeliveryMode.E_LEARNING,
+        8,
+        ["en", "fr"],
+        "Legal bases, privacy by design and the ethics of automated decisions in customs.",
+        "DATA-SPECIALISTS",
+        True,
+        [("ETH.1", "Practitioner", R), ("ETH.3", "Practitioner", R)],
+    ),
+    (
+        "LD-101",
+        "Evidence-based policy making",
+        DeliveryMode.WORKSHOP,
+        16,
+        ["en", "fr"],
+        "What data can and cannot tell a customs executive, and how to commission analysis.",
+        "LEADERS",
+        True,
+        [
+            ("GOV.1", "Advanced", R),
+            ("GOV.3", "Practitioner", R),
+            ("LDO.1", "Advanced", R),
+            ("DMQ.2", "Awareness", E),
+        ],
+    ),
+    (
+        "LD-102",
+        "Leading a data-driven administration",
+        DeliveryMode.WORKSHOP,
+        16,
+        ["en", "fr"],
+        "Organisation, skills and culture for an administration that decides with data.",
+        "LEADERS",
+        True,
+        [
+            ("LDO.2", "Advanced", R),
+            ("LDO.3", "Advanced", R),
+            ("RSK.3", "Practitioner", R),
+            ("GOV.2", "Practitioner", R),
+        ],
+    ),
+    (
+        "LD-103",
+        "Responsible AI for executives",
+        DeliveryMode.VIRTUAL_CLASSROOM,
+        8,
+        ["en"],
+        "Opportunities and limits of machine learning; governance of automated targeting.",
+        "LEADERS",
+        True,
+        [
+            ("ML.1", "Awareness", R),
+            ("ETH.1", "Practitioner", R),
+            ("ETH.2", "Practitioner", R),
+            ("VIS.2", "Practitioner", R),
+        ],
+    ),
+    (
+        "EX-401",
+        "Advanced risk analytics",
+        DeliveryMode.WORKSHOP,
+        32,
+        ["en"],
+        "Network analysis, anomaly detection and evaluation of risk engines.",
+        "EXPERTS",
+        True,
+        [
+            ("RSK.1", "Expert", R),
+            ("RSK.2", "Expert", R),
+            ("RSK.3", "Advanced", R),
+            ("STA.2", "Expert", R),
+            ("STA.3", "Advanced", R),
+        ],
+    ),
+    (
+        "EX-402",
+        "Advanced data engineering and models",
+        DeliveryMode.BLENDED,
+        32,
+        ["en"],
+        "Pipelines, feature stores and model operations for customs analytics teams.",
+        "EXPERTS",
+        True,
+        [
+            ("DMQ.2", "Expert", R),
+            ("DMQ.3", "Advanced", R),
+            ("ML.1", "Advanced", R),
+            ("ML.2", "Practitioner", R),
+            ("ML.3", "Advanced", R),
+        ],
+    ),
+    (
+        "EX-403",
+        "Training of trainers and advisory practice",
+        DeliveryMode.WORKSHOP,
+        40,
+        ["en", "fr"],
+        "Adult learning, course design, assessment and technical assistance.",
+        "EXPERTS",
+        True,
+        [
+            ("LDO.2", "Practitioner", R),
+            ("VIS.2", "Advanced", R),
+            ("ETH.2", "Advanced", R),
+            ("GOV.1", "Practitioner", R),
+            ("GOV.3", "Advanced", V),
+        ],
+    ),
+    (
+        "DS-RC",
+        "Data specialists refresher",
+        DeliveryMode.E_LEARNING,
+        6,
+        ["en", "fr"],
+        "What changed in methods, tools and rules since certification; the recertification path.",
+        None,
+        False,
+        [("DMQ.2", "Advanced", E), ("RSK.1", "Advanced", E)],
+    ),
+]
+
+
+def _user(session: Session, email: str) -> User:
+    return session.scalar(sa.select(User).where(User.email == email))
+
+
+def _past_result(
+    session: Session,
+    course_session: CourseSession,
+    trainee: User,
+    trainer: User,
+    passed: bool = True,
+    score: int = 78,
+) -> None:
+    """Enrol before the session started and record the result when it ended."""
+    enrolment = services.request_enrolment(
+        session,
+        course_session,
+        trainee,
+        actor=trainee,
+        today=course_session.starts_on - timedelta(days=14),
+    )
+    services.record_result(
+        session,
+        enrolment,
+        score=Decimal(score),
+        passed=passed,
+        actor=trainer,
+        today=course_session.ends_on,
+    )
+
+
+@demo_step
+def load_courses(session: Session) -> str:
+    today = date.today()
+    actor = _user(session, "directorate@example.org")
+    trainer, trainer2 = (
+        _user(session, "trainer@example.org"),
+        _user(session, "trainer2@example.org"),
+    )
+    tracks = {t.code: t for t in session.scalars(sa.select(Track))}
+    framework = tracks["DATA-SPECIALISTS"].framework
+    competencies = {
+        c.code: c
+        for c in session.scalars(
+            sa.select(Competency).where(Competency.framework_id == framework.id)
+        )
+    }
+    levels = {
+        lv.name: lv
+        for lv in session.scalars(
+            sa.select(ScaleLevel).where(ScaleLevel.scale_id == framework.scale_id)
+        )
+    }
+
+    courses = {}
+    for code, title, mode, hours, languages, summary, track, required, links in COURSES:
+        track_links = (
+            [services.TrackLink(tracks[track].id, required)]
+            if track
+            else [
+                services.TrackLink(tracks["DATA-SPECIALISTS"].id, False, for_recertification=True)
+            ]
+        )
+        courses[code] = services.create_course(
+            session,
+            actor=actor,
+            code=code,
+            title=title,
+            delivery_mode=mode,
+            hours=hours,
+            languages=languages,
+            summary=summary,
+            status="published",
+            objectives="By the end of the course participants can apply its methods to their "
+            "own administration's data and explain the results to colleagues.",
+            competencies=[
+                services.CompetencyLink(competencies[c].id, levels[lv].id, outcome)
+                for c, lv, outcome in links
+            ],
+            tracks=track_links,
+        )
+    courses["DS-201"].prerequisites = [courses["DS-101"]]
+    session.add(
+        TrackCertificationPolicy(
+            track_id=tracks["DATA-SPECIALISTS"].id,
+            validity_months=36,
+            reminder_days_before=90,
+            recertification_note="The refresher course DS-RC renews the certificate.",
+        )
+    )
+
+    def new_session(
+        code: str,
+        start: date,
+        days: int,
+        capacity: int = 20,
+        venue: str = "",
+        who: User = trainer,
+        **extra,
+    ) -> CourseSession:
+        return services.create_session(
+            session,
+            courses[code],
+            actor=actor,
+            starts_on=start,
+            ends_on=start + timedelta(days=days),
+            capacity=capacity,
+            venue=venue
+            or (
+                "Online"
+                if courses[code].delivery_mode
+                in (DeliveryMode.E_LEARNING, DeliveryMode.VIRTUAL_CLASSROOM)
+                else "Brussels"
+            ),
+            timezone="Europe/Brussels",
+            trainer_ids=[who.id],
+            enrolment_deadline=start - timedelta(days=3),
+            **extra,
+        )
+
+    # Past sessions, a year and a half ago onwards: David (trainee01) completes the track.
+    past = {}
+    base = today - timedelta(days=540)
+    for index, code in enumerate(
+        ["DS-101", "DS-102", "DS-201", "DS-202", "DS-301", "DS-302", "DS-303", "LD-101", "LD-102"]
+    ):
+        past[code] = new_session(
+            code, base + timedelta(days=45 * index), 4, who=trainer if index % 2 == 0 else trainer2
+        )
+    david = _user(session, "trainee01@example.org")
+    services.enrol_in_track(session, david, tracks["DATA-SPECIALISTS"], actor=actor)
+    for code in ["DS-101", "DS-102", "DS-201", "DS-202", "DS-301", "DS-302", "DS-303"]:
+        _past_result(session, past[code], david, trainer, score=85)
+
+    # Midway trainees.
+    nadia = _user(session, "trainee@example.org")
+    midway = [
+        (nadia, ["DS-101", "DS-102"]),
+        (_user(session, "trainee02@example.org"), ["DS-101", "DS-102", "DS-201"]),
+        (_user(session, "trainee03@example.org"), ["DS-101"]),
+    ]
+    for trainee, done in midway:
+        services.enrol_in_track(session, trainee, tracks["DATA-SPECIALISTS"], actor=trainee)
+        for code in done:
+            _past_result(session, past[code], trainee, trainer, score=72)
+    failing = _user(session, "trainee05@example.org")
+    services.enrol_in_track(session, failing, tracks["DATA-SPECIALISTS"], actor=failing)
+    _past_result(session, past["DS-101"], failing, trainer, passed=False, score=41)
+    for email in ("trainee04@example.org", "trainee07@example.org"):
+        leader = _user(session, email)
+        services.enrol_in_track(session, leader, tracks["LEADERS"], actor=actor)
+        _past_result(session, past["LD-101"], leader, trainer2, score=90)
+    for course_session in past.values():
+        course_session.status = SessionStatus.CLOSED
+
+    # Upcoming sessions, open for enrolment.
+    upcoming = {}
+    for index, code in enumerate(
+        [
+            "DS-201",
+            "DS-202",
+            "DS-301",
+            "DS-302",
+            "DS-303",
+            "LD-102",
+            "LD-103",
+            "EX-401",
+            "EX-402",
+            "EX-403",
+            "DS-RC",
+            "DS-101",
+            "DS-102",
+        ]
+    ):
+        upcoming[code] = new_session(
+            code, today + timedelta(days=14 + 12 * index), 3, who=trainer if index % 3 else trainer2
+        )
+    # A small workshop that is full, with a waiting list.
+    full = new_session(
+        "DS-202", today + timedelta(days=30), 2, capacity=3, venue="Nairobi", who=trainer2
+    )
+    for email in (
+        "trainee02@example.org",
+        "trainee06@example.org",
+        "trainee08@example.org",
+        "trainee09@example.org",
+    ):
+        services.request_enrolment(
+            session, full, _user(session, email), actor=_user(session, email), today=today
+        )
+    # Nadia is enrolled in her next course; a project session needs approval.
+    services.request_enrolment(session, upcoming["DS-201"], nadia, actor=nadia, today=today)
+    project_session = new_session(
+        "DS-301",
+        today + timedelta(days=60),
+        4,
+        capacity=15,
+        venue="Kampala",
+        requires_approval=True,
+        restricted_member_ids=[_user(session, "trainee02@example.org").member_administration_id],
+    )
+    uganda = _user(session, "trainee02@example.org")
+    services.request_enrolment(session, project_session, uganda, actor=uganda, today=today)
+
+    # An intake, a pending prior-learning claim and an open review request.
+    intake = services.create_intake(
+        session,
+        actor=actor,
+        name=f"{today.year} intake — Uganda Revenue Authority",
+        track=tracks["DATA-SPECIALISTS"],
+        year=today.year,
+        member_administration_id=uganda.member_administration_id,
+    )
+    services.add_to_intake(session, intake, uganda, actor=actor)
+    progress.claim_prior_learning(
+        session,
+        user=_user(session, "trainee03@example.org"),
+        competency=competencies["STA.1"],
+        level=levels["Practitioner"],
+        description="MSc in applied statistics (2019) and three "
+        "years as a statistician at the national statistics office.",
+        evidence_url="https://example.org/diploma.pdf",
+    )
+    progress.add_self_assessment(
+        session,
+        user=nadia,
+        competency=competencies["STA.1"],
+        level=levels["Practitioner"],
+        comment="I use R every week.",
+    )
+    progress.request_review(
+        session,
+        user=nadia,
+        competency=competencies["DMQ.3"],
+        note="I documented our tariff reference data last month.",
+    )
+    session.flush()
+    return (
+        f"Demo courses: {len(courses)} courses, {len(past) + len(upcoming) + 2} sessions, "
+        "one completed track with a certificate, a waiting list and an intake."
+    )

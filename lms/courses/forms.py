@@ -1,0 +1,173 @@
+"""Forms for the catalogue editors, sessions, enrolment actions, results and intakes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+
+from lms.accounts.forms import MultiCheckboxField
+from lms.courses.models import (
+    DELIVERY_MODE_LABELS,
+    PASS_OUTCOME_LABELS,
+    CourseStatus,
+    DeliveryMode,
+    PassOutcome,
+    SessionStatus,
+)
+from lms.courses.services import LANGUAGE_CODES
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "pt": "Português",
+    "ru": "Русский",
+}
+LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGE_CODES]
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class CompetencyRowForm(Form):
+    competency_id = SelectField(_l("Competency"), coerce=_int_or_none, validators=[Optional()])
+    level_position = SelectField(
+        _l("Level a pass gives"), coerce=_int_or_none, validators=[Optional()]
+    )
+    outcome = SelectField(
+        _l("What a pass does"),
+        choices=[(o.value, PASS_OUTCOME_LABELS[o]) for o in PassOutcome],
+        default=PassOutcome.EVIDENCE.value,
+    )
+
+
+class CourseForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("Short and unique, for example DS-101."),
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=5000)])
+    delivery_mode = SelectField(
+        _l("Delivery mode"), choices=[(m.value, DELIVERY_MODE_LABELS[m]) for m in DeliveryMode]
+    )
+    hours = DecimalField(
+        _l("Hours"), places=1, validators=[DataRequired(), NumberRange(min=0.5, max=2000)]
+    )
+    languages = MultiCheckboxField(
+        _l("Languages"),
+        choices=LANGUAGE_CHOICES,
+        validators=[DataRequired(_l("Choose at least one language."))],
+    )
+    status = SelectField(_l("Status"), choices=[(s.value, s.value.title()) for s in CourseStatus])
+    prerequisites = SelectMultipleField(
+        _l("Prerequisite courses"), coerce=int, validators=[Optional()]
+    )
+    required_tracks = MultiCheckboxField(
+        _l("Required on tracks"), coerce=int, validators=[Optional()]
+    )
+    elective_tracks = MultiCheckboxField(
+        _l("Elective on tracks"), coerce=int, validators=[Optional()]
+    )
+    recertification_tracks = MultiCheckboxField(
+        _l("Part of the recertification path of"), coerce=int, validators=[Optional()]
+    )
+    competencies = FieldList(FormField(CompetencyRowForm), min_entries=6, max_entries=40)
+    submit = SubmitField(_l("Save course"))
+
+
+class SessionForm(FlaskForm):
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    timezone = StringField(
+        _l("Time zone"),
+        default="UTC",
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("IANA name, for example Africa/Nairobi."),
+    )
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    virtual_link = StringField(
+        _l("Virtual classroom link"), validators=[Optional(), URL(), Length(max=500)]
+    )
+    capacity = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1, max=5000)])
+    enrolment_deadline = DateField(_l("Enrolment deadline"), validators=[Optional()])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    requires_approval = BooleanField(_l("Requests need approval by a trainer or project manager"))
+    status = SelectField(
+        _l("Status"),
+        choices=[(s.value, s.value.title()) for s in SessionStatus],
+        default=SessionStatus.OPEN.value,
+    )
+    trainer_ids = SelectMultipleField(_l("Trainers"), coerce=int, validators=[Optional()])
+    restricted_member_ids = SelectMultipleField(
+        _l("Reserved for these member administrations"),
+        coerce=int,
+        validators=[Optional()],
+        description=_l("Leave empty for a session open to all."),
+    )
+    submit = SubmitField(_l("Save session"))
+
+
+class ResultForm(FlaskForm):
+    score = DecimalField(_l("Score"), places=1, validators=[Optional(), NumberRange(0, 100)])
+    passed = SelectField(_l("Result"), choices=[("yes", _l("Passed")), ("no", _l("Failed"))])
+    submit = SubmitField(_l("Record result"))
+
+
+class ResultsUploadForm(FlaskForm):
+    file = FileField(
+        _l("Results file (CSV)"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
+        description=_l("Columns: email, attended (yes/no), score (0–100), passed (yes/no)."),
+    )
+    submit = SubmitField(_l("Upload results"))
+
+
+class NoteForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class IntakeForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=160)],
+        description=_l("For example: 2026 intake — Kenya Revenue Authority."),
+    )
+    track_id = SelectField(_l("Track"), coerce=int)
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    member_administration_id = SelectField(
+        _l("Member administration"), coerce=_int_or_none, validators=[Optional()]
+    )
+    submit = SubmitField(_l("Create intake"))
+
+
+class AddMemberForm(FlaskForm):
+    user_id = SelectField(_l("Trainee"), coerce=int)
+    submit = SubmitField(_l("Add and enrol"))
+
+
+class TrackEnrolForm(FlaskForm):
+    user_id = SelectField(_l("Trainee"), coerce=int)
+    track_id = SelectField(_l("Track"), coerce=int)
+    submit = SubmitField(_l("Enrol in track"))

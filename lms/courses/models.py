@@ -1,0 +1,414 @@
+"""The course catalogue, course sessions, track enrolment with intakes, and session enrolment
+with its full state history.
+
+Seats: ``CourseSession.seats_taken`` counts enrolled trainees and a CHECK keeps it within
+``capacity``. A seat is taken with one conditional UPDATE (``seats_taken < capacity``), which
+both SQLite and PostgreSQL execute atomically, so capacity holds under simultaneous requests
+without application-level locks.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.model_base import enum_column, utcnow
+from lms.extensions import db
+
+
+class DeliveryMode(enum.StrEnum):
+    E_LEARNING = "e_learning"
+    WORKSHOP = "workshop"
+    VIRTUAL_CLASSROOM = "virtual_classroom"
+    BLENDED = "blended"
+
+    @property
+    def label(self) -> str:
+        return str(DELIVERY_MODE_LABELS[self])
+
+
+DELIVERY_MODE_LABELS = {
+    DeliveryMode.E_LEARNING: _l("E-learning"),
+    DeliveryMode.WORKSHOP: _l("Face-to-face workshop"),
+    DeliveryMode.VIRTUAL_CLASSROOM: _l("Virtual classroom"),
+    DeliveryMode.BLENDED: _l("Blended"),
+}
+
+
+class CourseStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class PassOutcome(enum.StrEnum):
+    """What passing a course does to a competency it develops (Moodle's rule outcomes)."""
+
+    NONE = "none"
+    EVIDENCE = "evidence"  # attach evidence
+    REVIEW = "review"  # attach evidence and ask a trainer to review
+    RATE = "rate"  # attach evidence and rate the competency at the course's level
+
+    @property
+    def label(self) -> str:
+        return str(PASS_OUTCOME_LABELS[self])
+
+
+PASS_OUTCOME_LABELS = {
+    PassOutcome.NONE: _l("Nothing"),
+    PassOutcome.EVIDENCE: _l("Add evidence"),
+    PassOutcome.REVIEW: _l("Ask a trainer to review"),
+    PassOutcome.RATE: _l("Rate the competency"),
+}
+
+course_prerequisites = sa.Table(
+    "course_prerequisites",
+    db.metadata,
+    sa.Column("course_id", sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "prerequisite_id", sa.ForeignKey("courses.id", ondelete="RESTRICT"), primary_key=True
+    ),
+    sa.CheckConstraint("course_id <> prerequisite_id", name="not_own_prerequisite"),
+)
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    delivery_mode: Mapped[DeliveryMode] = mapped_column(enum_column(DeliveryMode, "delivery_mode"))
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(6, 1))
+    # ISO 639-1 codes, e.g. ["en", "fr"].
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    status: Mapped[CourseStatus] = mapped_column(
+        enum_column(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    prerequisites: Mapped[list[Course]] = relationship(
+        secondary=course_prerequisites,
+        primaryjoin=lambda: Course.id == course_prerequisites.c.course_id,
+        secondaryjoin=lambda: Course.id == course_prerequisites.c.prerequisite_id,
+        order_by=lambda: Course.code,
+    )
+    competencies: Mapped[list[CourseCompetency]] = relationship(
+        back_populates="course", cascade="all, delete-orphan"
+    )
+    track_links: Mapped[list[TrackCourse]] = relationship(
+        back_populates="course", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list[CourseSession]] = relationship(
+        back_populates="course", order_by="CourseSession.starts_on"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(code)) > 0", name="code_not_blank"),
+        sa.CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),
+        sa.CheckConstraint("hours > 0", name="hours_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Course {self.code}>"
+
+
+class CourseCompetency(db.Model):
+    """A competency a course develops, the level a pass gives and what a pass does."""
+
+    __tablename__ = "course_competencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competencies.id", ondelete="RESTRICT"), index=True
+    )
+    level_id: Mapped[int] = mapped_column(sa.ForeignKey("scale_levels.id", ondelete="RESTRICT"))
+    outcome: Mapped[PassOutcome] = mapped_column(
+        enum_column(PassOutcome, "pass_outcome"), default=PassOutcome.EVIDENCE
+    )
+
+    course: Mapped[Course] = relationship(back_populates="competencies")
+    competency = relationship("Competency", lazy="joined")
+    level = relationship("ScaleLevel", lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("course_id", "competency_id"),)
+
+
+class TrackCourse(db.Model):
+    """A course on a track's path: required or elective, optionally in a stage, and whether
+    it belongs to the shorter recertification path."""
+
+    __tablename__ = "track_courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
+    stage_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("track_stages.id", ondelete="SET NULL")
+    )
+    is_required: Mapped[bool] = mapped_column(default=True)
+    for_recertification: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    track = relationship("Track")
+    course: Mapped[Course] = relationship(back_populates="track_links")
+    stage = relationship("TrackStage")
+
+    __table_args__ = (sa.UniqueConstraint("track_id", "course_id"),)
+
+
+class SessionStatus(enum.StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    RUNNING = "running"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+session_trainers = sa.Table(
+    "session_trainers",
+    db.metadata,
+    sa.Column(
+        "session_id", sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+session_member_restrictions = sa.Table(
+    "session_member_restrictions",
+    db.metadata,
+    sa.Column(
+        "session_id", sa.ForeignKey("course_sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "member_administration_id",
+        sa.ForeignKey("member_administrations.id", ondelete="RESTRICT"),
+        primary_key=True,
+    ),
+)
+
+
+class CourseSession(db.Model):
+    """One offering of a course."""
+
+    __tablename__ = "course_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    timezone: Mapped[str] = mapped_column(sa.String(60), default="UTC")
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    virtual_link: Mapped[str] = mapped_column(sa.String(500), default="")
+    capacity: Mapped[int]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    enrolment_deadline: Mapped[date | None]
+    language: Mapped[str] = mapped_column(sa.String(5), default="en")
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column(SessionStatus, "session_status"), default=SessionStatus.PLANNED, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="sessions", lazy="joined")
+    trainers = relationship("User", secondary=session_trainers, order_by="User.full_name")
+    restricted_to = relationship(
+        "MemberAdministration",
+        secondary=session_member_restrictions,
+        order_by="MemberAdministration.name",
+    )
+    enrolments: Mapped[list[SessionEnrolment]] = relationship(back_populates="session")
+
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
+        ),
+        sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+    )
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.seats_taken
+
+    def __repr__(self) -> str:
+        return f"<CourseSession {self.id} {self.starts_on}>"
+
+
+class TrackEnrolmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class Intake(db.Model):
+    """A named cohort assigned to a track: everyone in it is enrolled in the track, including
+    people who join the intake later."""
+
+    __tablename__ = "intakes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id", ondelete="RESTRICT"))
+    member_administration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("member_administrations.id", ondelete="RESTRICT")
+    )
+    year: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    track = relationship("Track", lazy="joined")
+    member_administration = relationship("MemberAdministration", lazy="joined")
+    members: Mapped[list[IntakeMember]] = relationship(
+        back_populates="intake", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
+    )
+
+
+class IntakeMember(db.Model):
+    __tablename__ = "intake_members"
+
+    intake_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("intakes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    intake: Mapped[Intake] = relationship(back_populates="members")
+    user = relationship("User", lazy="joined")
+
+
+class TrackEnrolment(db.Model):
+    """A trainee on a track. One row per trainee and track; withdrawing keeps the row."""
+
+    __tablename__ = "track_enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    track_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tracks.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[TrackEnrolmentStatus] = mapped_column(
+        enum_column(TrackEnrolmentStatus, "track_enrolment_status"),
+        default=TrackEnrolmentStatus.ACTIVE,
+    )
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enrolled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intakes.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None]
+
+    user = relationship("User", foreign_keys=[user_id])
+    enrolled_by = relationship("User", foreign_keys=[enrolled_by_id])
+    track = relationship("Track", lazy="joined")
+    intake: Mapped[Intake | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "track_id"),
+        sa.CheckConstraint(
+            "(status = 'completed') = (completed_at IS NOT NULL)", name="completed_has_date"
+        ),
+    )
+
+
+class EnrolmentStatus(enum.StrEnum):
+    REQUESTED = "requested"  # waiting for a trainer or project manager to approve
+    ENROLLED = "enrolled"  # holds a seat
+    WAITLISTED = "waitlisted"  # approved, waiting for a seat
+    ATTENDED = "attended"
+    COMPLETED = "completed"  # result recorded: passed or failed
+    NO_SHOW = "no_show"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return str(ENROLMENT_STATUS_LABELS[self])
+
+
+ENROLMENT_STATUS_LABELS = {
+    EnrolmentStatus.REQUESTED: _l("Awaiting approval"),
+    EnrolmentStatus.ENROLLED: _l("Enrolled"),
+    EnrolmentStatus.WAITLISTED: _l("Waitlisted"),
+    EnrolmentStatus.ATTENDED: _l("Attended"),
+    EnrolmentStatus.COMPLETED: _l("Completed"),
+    EnrolmentStatus.NO_SHOW: _l("No-show"),
+    EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
+    EnrolmentStatus.REJECTED: _l("Rejected"),
+}
+
+# Statuses that hold a seat in the session.
+SEAT_HOLDING = (
+    EnrolmentStatus.ENROLLED,
+    EnrolmentStatus.ATTENDED,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.NO_SHOW,
+)
+
+
+class SessionEnrolment(db.Model):
+    __tablename__ = "session_enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_sessions.id", ondelete="RESTRICT"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        enum_column(EnrolmentStatus, "enrolment_status"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    score: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1))
+    passed: Mapped[bool | None]
+    result_recorded_at: Mapped[datetime | None]
+
+    session: Mapped[CourseSession] = relationship(back_populates="enrolments")
+    user = relationship("User")
+    events: Mapped[list[EnrolmentEvent]] = relationship(
+        back_populates="enrolment", order_by="EnrolmentEvent.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "user_id"),
+        sa.CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        sa.CheckConstraint(
+            "(status = 'completed') = (passed IS NOT NULL)", name="completed_has_result"
+        ),
+    )
+
+
+class EnrolmentEvent(db.Model):
+    """One state change of a session enrolment. Append-only: the enrolment's history."""
+
+    __tablename__ = "enrolment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("session_enrolments.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    enrolment: Mapped[SessionEnrolment] = relationship(back_populates="events")
+    actor = relationship("User")

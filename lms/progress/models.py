@@ -1,0 +1,269 @@
+"""A trainee's competency profile is built from append-only records: evidence and ratings are
+never overwritten; the current level is the latest rating, and the history shows who rated and
+why. Self-assessments sit beside the ratings and never count towards them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.model_base import enum_column, utcnow
+from lms.extensions import db
+
+
+class RatingSource(enum.StrEnum):
+    ASSESSOR = "assessor"  # a trainer rated the competency
+    COURSE = "course"  # passing a course rated it (outcome "rate")
+    ROLLUP = "rollup"  # the parent's roll-up rule was met
+    PRIOR_LEARNING = "prior_learning"  # an accepted prior-learning claim
+    CARRIED_OVER = "carried_over"  # carried from an earlier framework version
+
+    @property
+    def label(self) -> str:
+        return str(RATING_SOURCE_LABELS[self])
+
+
+RATING_SOURCE_LABELS = {
+    RatingSource.ASSESSOR: _l("Assessor rating"),
+    RatingSource.COURSE: _l("Course passed"),
+    RatingSource.ROLLUP: _l("Roll-up rule met"),
+    RatingSource.PRIOR_LEARNING: _l("Prior learning accepted"),
+    RatingSource.CARRIED_OVER: _l("Carried over from an earlier version"),
+}
+
+
+class CompetencyRating(db.Model):
+    """A level given to a trainee for a competency. Append-only."""
+
+    __tablename__ = "competency_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competencies.id", ondelete="RESTRICT"), index=True
+    )
+    level_id: Mapped[int] = mapped_column(sa.ForeignKey("scale_levels.id", ondelete="RESTRICT"))
+    source: Mapped[RatingSource] = mapped_column(enum_column(RatingSource, "rating_source"))
+    rated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    evidence_url: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+    rated_by = relationship("User", foreign_keys=[rated_by_id])
+    competency = relationship("Competency")
+    level = relationship("ScaleLevel", lazy="joined")
+
+    __table_args__ = (
+        sa.Index("ix_competency_ratings_user_competency", "user_id", "competency_id", "rated_at"),
+        sa.CheckConstraint(
+            "source NOT IN ('assessor', 'prior_learning') OR rated_by_id IS NOT NULL",
+            name="assessor_named",
+        ),
+    )
+
+
+class EvidenceKind(enum.StrEnum):
+    COURSE_COMPLETION = "course_completion"
+    PRIOR_LEARNING = "prior_learning"
+    ASSESSOR_NOTE = "assessor_note"
+    ROLLUP = "rollup"
+
+
+class CompetencyEvidence(db.Model):
+    """Something that shows a competency: a passed course, accepted prior learning, a note."""
+
+    __tablename__ = "competency_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competencies.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind, "evidence_kind"))
+    level_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("scale_levels.id", ondelete="RESTRICT")
+    )
+    session_enrolment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("session_enrolments.id", ondelete="RESTRICT")
+    )
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    url: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    competency = relationship("Competency")
+    level = relationship("ScaleLevel")
+
+    __table_args__ = (sa.Index("ix_competency_evidence_user_id", "user_id"),)
+
+
+class SelfAssessment(db.Model):
+    """The trainee's own view of a level. Shown beside the assessor's rating, never averaged."""
+
+    __tablename__ = "self_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competencies.id", ondelete="RESTRICT")
+    )
+    level_id: Mapped[int] = mapped_column(sa.ForeignKey("scale_levels.id", ondelete="RESTRICT"))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    level = relationship("ScaleLevel", lazy="joined")
+
+    __table_args__ = (sa.Index("ix_self_assessments_user_competency", "user_id", "competency_id"),)
+
+
+class ClaimStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class PriorLearningClaim(db.Model):
+    """A trainee claims a level from earlier learning; a trainer accepts or rejects it."""
+
+    __tablename__ = "prior_learning_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competencies.id", ondelete="RESTRICT")
+    )
+    level_id: Mapped[int] = mapped_column(sa.ForeignKey("scale_levels.id", ondelete="RESTRICT"))
+    description: Mapped[str] = mapped_column(sa.Text)
+    evidence_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[ClaimStatus] = mapped_column(
+        enum_column(ClaimStatus, "claim_status"), default=ClaimStatus.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    reviewed_at: Mapped[datetime | None]
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    competency = relationship("Competency")
+    level = relationship("ScaleLevel", lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),
+        sa.CheckConstraint(
+            "(status = 'pending') = (reviewed_at IS NULL)", name="reviewed_unless_pending"
+        ),
+    )
+
+
+class ReviewStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class ReviewRequest(db.Model):
+    """A request that a trainer rates a competency; it sits in the queue until rated."""
+
+    __tablename__ = "review_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competencies.id", ondelete="RESTRICT")
+    )
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[ReviewStatus] = mapped_column(
+        enum_column(ReviewStatus, "review_status"), default=ReviewStatus.OPEN, index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_by_rating_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("competency_ratings.id", ondelete="RESTRICT")
+    )
+
+    user = relationship("User")
+    competency = relationship("Competency")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(status = 'done') = (resolved_by_rating_id IS NOT NULL)", name="done_has_rating"
+        ),
+        # At most one open request per trainee and competency.
+        sa.Index(
+            "uq_review_requests_open",
+            "user_id",
+            "competency_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    SUPERSEDED = "superseded"  # renewed by a later certificate
+    REVOKED = "revoked"
+
+
+class Certificate(db.Model):
+    """Issued when a trainee completes a track. Expiry comes from the track's validity period;
+    renewals are new certificates pointing at the one they renew, so the history is kept."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id", ondelete="RESTRICT"))
+    verification_code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    issued_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    status: Mapped[CertificateStatus] = mapped_column(
+        enum_column(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
+    )
+    renews_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("certificates.id", ondelete="RESTRICT")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")
+    track = relationship("Track", lazy="joined")
+    renews: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    __table_args__ = (
+        sa.CheckConstraint("expires_on IS NULL OR expires_on > issued_on", name="expires_after"),
+    )
+
+    def is_current(self, today: date) -> bool:
+        return self.status == CertificateStatus.VALID and (
+            self.expires_on is None or self.expires_on >= today
+        )
+
+
+class TrackCertificationPolicy(db.Model):
+    """How long a track's certificate stays valid and when holders are reminded. A track with
+    no policy (or no validity) issues certificates that do not expire."""
+
+    __tablename__ = "track_certification_policies"
+
+    track_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+    validity_months: Mapped[int | None]
+    reminder_days_before: Mapped[int] = mapped_column(default=60)
+    recertification_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "validity_months IS NULL OR validity_months > 0", name="validity_positive"
+        ),
+        sa.CheckConstraint("reminder_days_before >= 0", name="reminder_not_negative"),
+    )

@@ -381,9 +381,12 @@ def competency(competency_id: int):
         .order_by(Framework.version.desc())
     )
     successor = services.map_competency(db.session, c, later) if later is not None else None
+    from lms.courses.services import courses_developing  # courses build on frameworks
+
     return render_template(
         "frameworks/competency.html",
         competency=c,
+        course_links=courses_developing(db.session, c),
         framework=fw,
         ancestors=ancestors,
         related=services.related_competencies(db.session, c),

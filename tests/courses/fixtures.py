@@ -15,6 +15,7 @@ from lms.courses import services as courses
 from lms.courses.models import Course, CourseSession, DeliveryMode, PassOutcome
 from lms.extensions import db
 from lms.frameworks import services as frameworks
+from lms.frameworks import tracks as track_services
 from lms.frameworks.models import Competency, Framework, RollupRule, ScaleLevel, Track
 
 TODAY = date(2026, 3, 2)
@@ -57,18 +58,18 @@ def world(app, make_user, fixed_today) -> World:
         s, fw, actor=manager, parent=domain, code="DM.2", short_name="Descriptive statistics"
     )
     frameworks.publish_framework(s, fw, actor=manager)
-    specialists = frameworks.create_track(
+    specialists = track_services.create_track(
         s, actor=manager, code="DS", name="Data specialists", framework=fw
     )
-    experts = frameworks.create_track(
+    experts = track_services.create_track(
         s, actor=manager, code="EXP", name="Experts", framework=fw, prerequisite=specialists
     )
     s.flush()
     practitioner = levels["Practitioner"]
-    frameworks.set_targets(
+    track_services.set_targets(
         s, specialists, {quality.id: practitioner.id, stats.id: practitioner.id}, actor=manager
     )
-    frameworks.set_targets(s, experts, {quality.id: levels["Expert"].id}, actor=manager)
+    track_services.set_targets(s, experts, {quality.id: levels["Expert"].id}, actor=manager)
     course_a = courses.create_course(
         s,
         actor=manager,

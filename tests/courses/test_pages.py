@@ -257,3 +257,10 @@ def test_intake_page_enrols_members(client, world, logged_in, make_user, make_me
     intake_url = response.headers["Location"]
     response = post_form(client, intake_url, {"user_id": str(trainee.id)}, follow_redirects=True)
     assert "David Otieno joined the intake" in response.get_data(as_text=True)
+
+
+def test_competency_page_lists_the_courses_that_develop_it(client, world, logged_in):
+    logged_in(Role.TRAINEE)
+    html = client.get(f"/competencies/{world.quality.id}").get_data(as_text=True)
+    assert "DQ101 Data quality in customs" in html and "a pass gives Practitioner" in html
+    assert "ST201" not in html

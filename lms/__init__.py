@@ -51,7 +51,7 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 # Every module that defines models, so the metadata (and Alembic) sees the whole schema.
-MODEL_MODULES = ("lms.core.models", "lms.accounts.models")
+MODEL_MODULES = ("lms.core.models", "lms.accounts.models", "lms.projects.models")
 
 
 def register_extensions(app: Flask) -> None:

@@ -84,7 +84,12 @@ def register_extensions(app: Flask) -> None:
 
 
 # One blueprint per feature package; each module exposes ``bp``.
-BLUEPRINT_MODULES = ("lms.main.views", "lms.accounts.views", "lms.admin.views")
+BLUEPRINT_MODULES = (
+    "lms.main.views",
+    "lms.accounts.views",
+    "lms.admin.views",
+    "lms.projects.views",
+)
 
 
 def register_blueprints(app: Flask) -> None:

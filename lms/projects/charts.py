@@ -15,6 +15,7 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from lms.projects.models import Indicator, MilestoneStatus, Project
@@ -77,10 +78,15 @@ def target_actual_chart(series: IndicatorSeries, width: int = 420, height: int =
     chart = HorizontalLineChart()
     chart.x, chart.y = 45, 40
     chart.width, chart.height = width - 60, height - 70
-    chart.data = [
-        [v if v is not None else None for v in series.targets],
-        [v if v is not None else None for v in series.actuals],
+    lines = [
+        (values, colour, label, marker)
+        for values, colour, label, marker in (
+            (series.targets, TARGET_COLOUR, f"Target ({series.unit})", "Circle"),
+            (series.actuals, ACTUAL_COLOUR, f"Actual ({series.unit})", "FilledSquare"),
+        )
+        if any(v is not None for v in values)
     ]
+    chart.data = [list(values) for values, *_ in lines]
     chart.categoryAxis.categoryNames = series.periods
     chart.categoryAxis.labels.fontSize = 8
     chart.categoryAxis.labels.angle = 30 if len(series.periods) > 6 else 0
@@ -90,15 +96,13 @@ def target_actual_chart(series: IndicatorSeries, width: int = 420, height: int =
     chart.valueAxis.valueMin = low
     chart.valueAxis.valueMax = high * 1.1 if high > 0 else 1.0
     chart.valueAxis.labels.fontSize = 8
-    chart.lines[0].strokeColor = TARGET_COLOUR
-    chart.lines[0].strokeDashArray = (4, 3)
-    chart.lines[1].strokeColor = ACTUAL_COLOUR
-    chart.lines[1].strokeWidth = 2
     chart.joinedLines = 1
-    from reportlab.graphics.widgets.markers import makeMarker
-
-    chart.lines[0].symbol = makeMarker("Circle", size=4, fillColor=TARGET_COLOUR)
-    chart.lines[1].symbol = makeMarker("FilledSquare", size=5, fillColor=ACTUAL_COLOUR)
+    for index, (_values, colour, _label, marker) in enumerate(lines):
+        chart.lines[index].strokeColor = colour
+        chart.lines[index].strokeWidth = 2 if colour is ACTUAL_COLOUR else 1
+        if colour is TARGET_COLOUR:
+            chart.lines[index].strokeDashArray = (4, 3)
+        chart.lines[index].symbol = makeMarker(marker, size=5, fillColor=colour)
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = 45, height - 8
@@ -106,10 +110,7 @@ def target_actual_chart(series: IndicatorSeries, width: int = 420, height: int =
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.dx, legend.dy = 8, 8
-    legend.colorNamePairs = [
-        (TARGET_COLOUR, f"Target ({series.unit})"),
-        (ACTUAL_COLOUR, f"Actual ({series.unit})"),
-    ]
+    legend.colorNamePairs = [(colour, label) for _values, colour, label, _m in lines]
     drawing.add(legend)
     return drawing
 

@@ -278,8 +278,9 @@ class LogframeElement(db.Model):
     project_id: Mapped[int] = mapped_column(
         sa.ForeignKey("projects.id", ondelete="RESTRICT"), index=True
     )
+    # CASCADE within the tree only; indicators and activities (the history) still RESTRICT.
     parent_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("logframe_elements.id", ondelete="RESTRICT"), index=True
+        sa.ForeignKey("logframe_elements.id", ondelete="CASCADE"), index=True
     )
     level: Mapped[LogframeLevel] = mapped_column(enum_column(LogframeLevel, "logframe_level"))
     code: Mapped[str] = mapped_column(sa.String(20))
@@ -452,7 +453,7 @@ class Milestone(db.Model):
         sa.ForeignKey("project_phases.id", ondelete="SET NULL"), index=True
     )
     depends_on_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("milestones.id", ondelete="RESTRICT"), index=True
+        sa.ForeignKey("milestones.id", ondelete="SET NULL"), index=True
     )
     title: Mapped[str] = mapped_column(sa.String(200))
     owner: Mapped[str] = mapped_column(sa.String(160), default="")

@@ -764,17 +764,18 @@ def add_milestone(
     if phase is not None and phase.project_id != project.id:
         raise ValidationError("Choose a phase of this project.", field="phase_id")
     _check_dependency(project, None, depends_on)
-    milestone = Milestone(
-        title=title,
-        owner=(owner or "").strip()[:160],
-        baseline_date=due_date,
-        due_date=due_date,
-        phase=phase,
-        depends_on=depends_on,
-        evidence=(evidence or "").strip(),
-        status=MilestoneStatus.PLANNED,
-    )
-    project.milestones.append(milestone)
+    with session.no_autoflush:
+        milestone = Milestone(
+            title=title,
+            owner=(owner or "").strip()[:160],
+            baseline_date=due_date,
+            due_date=due_date,
+            phase=phase,
+            depends_on=depends_on,
+            evidence=(evidence or "").strip(),
+            status=MilestoneStatus.PLANNED,
+        )
+        project.milestones.append(milestone)
     session.flush()
     record_change(
         session,

@@ -49,7 +49,7 @@ def upgrade():
     sa.Column('statement', sa.Text(), nullable=False),
     sa.CheckConstraint("(level = 'goal') = (parent_id IS NULL)", name=op.f('ck_logframe_elements_only_goal_has_no_parent')),
     sa.CheckConstraint('length(trim(statement)) > 0', name=op.f('ck_logframe_elements_statement_not_blank')),
-    sa.ForeignKeyConstraint(['parent_id'], ['logframe_elements.id'], name=op.f('fk_logframe_elements_parent_id_logframe_elements'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['parent_id'], ['logframe_elements.id'], name=op.f('fk_logframe_elements_parent_id_logframe_elements'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_logframe_elements_project_id_projects'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_logframe_elements')),
     sa.UniqueConstraint('project_id', 'code', name=op.f('uq_logframe_elements_project_id_code'))
@@ -164,7 +164,7 @@ def upgrade():
     sa.CheckConstraint("status <> 'late'", name=op.f('ck_milestones_late_is_computed')),
     sa.CheckConstraint('depends_on_id IS NULL OR depends_on_id <> id', name=op.f('ck_milestones_not_dependent_on_itself')),
     sa.CheckConstraint('length(trim(title)) > 0', name=op.f('ck_milestones_title_not_blank')),
-    sa.ForeignKeyConstraint(['depends_on_id'], ['milestones.id'], name=op.f('fk_milestones_depends_on_id_milestones'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['depends_on_id'], ['milestones.id'], name=op.f('fk_milestones_depends_on_id_milestones'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['phase_id'], ['project_phases.id'], name=op.f('fk_milestones_phase_id_project_phases'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_milestones_project_id_projects'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_milestones'))

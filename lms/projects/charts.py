@@ -33,13 +33,14 @@ MILESTONE_COLOURS = {
 PHASE_COLOURS = ["#cfe2ff", "#d1e7dd", "#fff3cd", "#f8d7da", "#e2e3e5"]
 
 
-def svg_markup(drawing: Drawing, label: str = "") -> Markup:
+def svg_markup(drawing: Drawing, label: str = "", *, full_width: bool = False) -> Markup:
     """Inline SVG for a page: the XML prologue and DOCTYPE dropped, an accessible name set."""
     svg = renderSVG.drawToString(drawing)
     svg = svg[svg.index("<svg") :]
     svg = svg.replace("<title>...</title>", "").replace("<desc>...</desc>", "")
     name = Markup.escape(label)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{name}" class="img-fluid" ', 1)
+    style = ' style="width: 100%; height: auto"' if full_width else ""
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{name}" class="img-fluid"{style} ', 1)
     return Markup(svg)  # built by ReportLab from escaped text; no raw user input
 
 
@@ -70,10 +71,18 @@ def indicator_series(indicator: Indicator) -> IndicatorSeries:
     )
 
 
-def target_actual_chart(series: IndicatorSeries, width: int = 420, height: int = 190) -> Drawing:
+def target_actual_chart(
+    series: IndicatorSeries,
+    width: int = 420,
+    height: int = 190,
+    *,
+    target_label: str = "Target",
+    actual_label: str = "Actual",
+    empty_label: str = "No targets or actuals yet",
+) -> Drawing:
     drawing = Drawing(width, height)
     if not series.periods:
-        drawing.add(String(10, height / 2, "No targets or actuals yet", fontSize=10))
+        drawing.add(String(10, height / 2, empty_label, fontSize=10))
         return drawing
     chart = HorizontalLineChart()
     chart.x, chart.y = 45, 40
@@ -81,8 +90,8 @@ def target_actual_chart(series: IndicatorSeries, width: int = 420, height: int =
     lines = [
         (values, colour, label, marker)
         for values, colour, label, marker in (
-            (series.targets, TARGET_COLOUR, f"Target ({series.unit})", "Circle"),
-            (series.actuals, ACTUAL_COLOUR, f"Actual ({series.unit})", "FilledSquare"),
+            (series.targets, TARGET_COLOUR, f"{target_label} ({series.unit})", "Circle"),
+            (series.actuals, ACTUAL_COLOUR, f"{actual_label} ({series.unit})", "FilledSquare"),
         )
         if any(v is not None for v in values)
     ]
@@ -158,11 +167,11 @@ def timeline_data(project: Project, today: date) -> TimelineData:
     )
 
 
-def timeline_chart(data: TimelineData, width: int = 900) -> Drawing:
+def timeline_chart(data: TimelineData, width: int = 900, *, today_label: str = "today") -> Drawing:
     """Years across, phases as bars, one row per milestone: a diamond on the current date
     (coloured by status), a hollow mark on the baseline when it moved, and today's line."""
-    left, right, top_pad = 220, 20, 30
-    row, phase_row = 18, 22
+    left, right, top_pad = 260, 20, 34
+    row, phase_row = 22, 24
     height = top_pad + phase_row * max(len(data.phases), 1) + row * len(data.milestones) + 30
     drawing = Drawing(width, height)
     start = min(
@@ -189,11 +198,11 @@ def timeline_chart(data: TimelineData, width: int = 900) -> Drawing:
             drawing.add(Line(x, 10, x, height - 18, strokeColor=colors.HexColor("#dee2e6")))
         mid = max(jan1, start) + (min(date(year, 12, 31), end) - max(jan1, start)) / 2
         if start.year <= year <= end.year:
-            drawing.add(String(x_of(mid), height - 14, str(year), fontSize=9, textAnchor="middle"))
+            drawing.add(String(x_of(mid), height - 16, str(year), fontSize=11, textAnchor="middle"))
 
     y = height - top_pad
     if not data.phases:
-        drawing.add(String(8, y - 12, "Project", fontSize=9))
+        drawing.add(String(8, y - 13, "Project", fontSize=11))
         drawing.add(
             Rect(
                 x_of(data.start_date),
@@ -206,7 +215,7 @@ def timeline_chart(data: TimelineData, width: int = 900) -> Drawing:
         )
         y -= phase_row
     for index, phase in enumerate(data.phases):
-        drawing.add(String(8, y - 12, _clip(phase.name), fontSize=9))
+        drawing.add(String(8, y - 13, _clip(phase.name), fontSize=11))
         drawing.add(
             Rect(
                 x_of(phase.start_date),
@@ -222,7 +231,7 @@ def timeline_chart(data: TimelineData, width: int = 900) -> Drawing:
 
     for milestone in data.milestones:
         centre_y = y - row / 2
-        drawing.add(String(8, centre_y - 3, _clip(milestone.title), fontSize=8))
+        drawing.add(String(8, centre_y - 4, _clip(milestone.title), fontSize=10))
         colour = MILESTONE_COLOURS[milestone.status]
         if milestone.baseline_date != milestone.due_date:
             bx, dx = x_of(milestone.baseline_date), x_of(milestone.due_date)
@@ -245,8 +254,8 @@ def timeline_chart(data: TimelineData, width: int = 900) -> Drawing:
             String(
                 tx + 2,
                 2,
-                f"today {data.today.isoformat()}",
-                fontSize=8,
+                f"{today_label} {data.today.isoformat()}",
+                fontSize=10,
                 fillColor=colors.HexColor("#dc3545"),
             )
         )

@@ -1106,7 +1106,7 @@ def compute_rag(project: Project, today: date) -> RagAssessment:
                 "milestones_late",
                 rating,
                 _(
-                    "%(count)s milestone(s) late; the latest behind is “%(title)s”, "
+                    "%(count)s milestone(s) late; the furthest behind is “%(title)s”, "
                     "%(days)s days past its due date.",
                     count=len(late),
                     title=worst.title,

@@ -204,6 +204,14 @@ def _element_choices(project: Project, levels: tuple[LogframeLevel, ...]) -> lis
     ]
 
 
+def _chart_labels() -> dict[str, str]:
+    return {
+        "target_label": _("Target"),
+        "actual_label": _("Actual"),
+        "empty_label": _("No targets or actuals yet"),
+    }
+
+
 # Portfolio -----------------------------------------------------------------------------
 
 
@@ -286,7 +294,7 @@ def detail(project_id: int):
     on = today()
     indicator_charts = {
         i.id: charts.svg_markup(
-            charts.target_actual_chart(charts.indicator_series(i)),
+            charts.target_actual_chart(charts.indicator_series(i), **_chart_labels()),
             _("Target and actual values of %(name)s", name=i.name),
         )
         for i in project.indicators
@@ -308,8 +316,9 @@ def detail(project_id: int):
         elapsed_pct=round(services.time_elapsed(project, on) * 100),
         done_share=services.milestones_done_share(project),
         timeline=charts.svg_markup(
-            charts.timeline_chart(charts.timeline_data(project, on)),
+            charts.timeline_chart(charts.timeline_data(project, on), today_label=_("today")),
             _("Timeline of phases and milestones"),
+            full_width=True,
         ),
         indicator_charts=indicator_charts,
         current_actuals={i.id: services.current_actuals(i) for i in project.indicators},
@@ -537,7 +546,9 @@ def indicator(project_id: int, indicator_id: int):
         current=services.current_actuals(record),
         planned_now=services.planned_value(record, today()),
         chart=charts.svg_markup(
-            charts.target_actual_chart(charts.indicator_series(record), width=640, height=260),
+            charts.target_actual_chart(
+                charts.indicator_series(record), width=640, height=260, **_chart_labels()
+            ),
             _("Target and actual values of %(name)s", name=record.name),
         ),
     )

@@ -97,14 +97,14 @@ def target_actual_chart(
     ]
     chart.data = [list(values) for values, *_ in lines]
     chart.categoryAxis.categoryNames = series.periods
-    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.fontSize = 10
     chart.categoryAxis.labels.angle = 30 if len(series.periods) > 6 else 0
     chart.categoryAxis.labels.boxAnchor = "ne" if len(series.periods) > 6 else "n"
     values = [v for v in (*series.targets, *series.actuals, series.baseline) if v is not None]
     low, high = min([*values, 0.0]), max([*values, 1.0])
     chart.valueAxis.valueMin = low
     chart.valueAxis.valueMax = high * 1.1 if high > 0 else 1.0
-    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontSize = 10
     chart.joinedLines = 1
     for index, (_values, colour, _label, marker) in enumerate(lines):
         chart.lines[index].strokeColor = colour
@@ -115,7 +115,7 @@ def target_actual_chart(
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = 45, height - 8
-    legend.fontSize = 8
+    legend.fontSize = 10
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.dx, legend.dy = 8, 8

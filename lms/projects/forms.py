@@ -102,6 +102,11 @@ class LogframeForm(FlaskForm):
     submit = SubmitField(_l("Add to the logframe"))
 
 
+class StatementForm(FlaskForm):
+    statement = TextAreaField(_l("Statement"), validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+
 class ActivityForm(FlaskForm):
     output_id = SelectField(_l("Output"), coerce=_int_or_none, validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])

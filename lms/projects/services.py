@@ -595,6 +595,114 @@ def add_indicator(
     return indicator
 
 
+INDICATOR_FIELDS = (
+    "name",
+    "unit",
+    "baseline_value",
+    "baseline_date",
+    "period_kind",
+    "means_of_verification",
+)
+
+
+def update_indicator(
+    session: Session,
+    indicator: Indicator,
+    *,
+    actor: User | None,
+    name: str,
+    unit: str,
+    baseline_value: Any,
+    baseline_date: date | None,
+    period_kind: PeriodKind | str,
+    means_of_verification: str = "",
+) -> Indicator:
+    """Correct the indicator's definition. Reported actuals are never touched; the period kind
+    is fixed once targets or actuals exist, because they are dated by it."""
+    name = _text(name, "name", "Name the indicator.", max_length=300)
+    unit = _text(unit, "unit", "Give the unit, for example officers or %.", max_length=40)
+    baseline = _decimal(baseline_value, "baseline_value")
+    if baseline_date is None:
+        raise ValidationError("Enter the date of the baseline.", field="baseline_date")
+    try:
+        period_kind = PeriodKind(period_kind)
+    except ValueError as exc:
+        raise ValidationError("Choose year or quarter.", field="period_kind") from exc
+    if period_kind is not indicator.period_kind and (indicator.targets or indicator.actuals):
+        raise ConflictError(
+            "Targets or actuals are recorded per "
+            f"{indicator.period_kind.value}; the period kind can no longer change.",
+            field="period_kind",
+        )
+    before = snapshot(indicator, INDICATOR_FIELDS)
+    indicator.name, indicator.unit = name, unit
+    indicator.baseline_value, indicator.baseline_date = baseline, baseline_date
+    indicator.period_kind = period_kind
+    indicator.means_of_verification = (means_of_verification or "").strip()
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="indicator.updated",
+        entity=indicator,
+        before={k: str(v) for k, v in before.items()},
+        after={k: str(v) for k, v in snapshot(indicator, INDICATOR_FIELDS).items()},
+        summary=name[:300],
+    )
+    return indicator
+
+
+def update_logframe_element(
+    session: Session, element: LogframeElement, *, actor: User | None, statement: str
+) -> LogframeElement:
+    """Reword a statement; its place in the logframe (level, parent, code) stays."""
+    statement = _text(statement, "statement", "Write the statement.")
+    before = element.statement
+    element.statement = statement
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="logframe.updated",
+        entity=element,
+        before={"statement": before},
+        after={"statement": statement},
+        summary=element.code,
+    )
+    return element
+
+
+def update_phase(
+    session: Session,
+    phase: Phase,
+    *,
+    actor: User | None,
+    name: str,
+    start_date: date | None,
+    end_date: date | None,
+) -> Phase:
+    name = _text(name, "name", "Name the phase.", max_length=120)
+    if start_date is None or end_date is None:
+        raise ValidationError("Enter the phase's start and end dates.", field="start_date")
+    if end_date < start_date:
+        raise ValidationError("The phase cannot end before it starts.", field="end_date")
+    _within_project(phase.project, start_date, "start_date")
+    _within_project(phase.project, end_date, "end_date")
+    before = snapshot(phase, ("name", "start_date", "end_date"))
+    phase.name, phase.start_date, phase.end_date = name, start_date, end_date
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="phase.updated",
+        entity=phase,
+        before=before,
+        after=snapshot(phase, ("name", "start_date", "end_date")),
+        summary=name,
+    )
+    return phase
+
+
 def set_target(
     session: Session, indicator: Indicator, *, actor: User | None, period: str, value: Any
 ) -> IndicatorTarget:
@@ -1284,7 +1392,6 @@ def portfolio_query(user: User, filters: PortfolioFilters) -> sa.Select:
     return stmt.options(
         selectinload(Project.managers),
         selectinload(Project.beneficiaries),
-        selectinload(Project.focal_points),
         selectinload(Project.milestones),
         selectinload(Project.indicators).selectinload(Indicator.targets),
         selectinload(Project.indicators).selectinload(Indicator.actuals),

@@ -49,6 +49,7 @@ from lms.projects.forms import (
     ProjectForm,
     ReplanForm,
     RiskForm,
+    StatementForm,
     TargetForm,
 )
 from lms.projects.models import (
@@ -450,6 +451,24 @@ def add_logframe_element(project_id: int):
     )
 
 
+@bp.route("/<int:project_id>/logframe/<int:element_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_logframe_element(project_id: int, element_id: int):
+    project = _editable(project_id)
+    element = _child(LogframeElement, element_id, project)
+    form = StatementForm(obj=element)
+    return _form_page(
+        project,
+        form,
+        _("%(level)s %(code)s", level=element.level.label, code=element.code),
+        lambda: services.update_logframe_element(
+            db.session, element, actor=current_user, statement=form.statement.data
+        ),
+        _("Logframe updated."),
+        anchor="logframe",
+    )
+
+
 @bp.route("/<int:project_id>/activities/new", methods=["GET", "POST"])
 @login_required
 def add_activity(project_id: int):
@@ -508,6 +527,43 @@ def add_indicator(project_id: int):
         return url_for("projects.indicator", project_id=project.id, indicator_id=indicator.id)
 
     return _form_page(project, form, _("Add an indicator"), action, _("Indicator added."))
+
+
+@bp.route("/<int:project_id>/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_indicator(project_id: int, indicator_id: int):
+    project = _editable(project_id)
+    record = _child(Indicator, indicator_id, project)
+    form = IndicatorForm(obj=record)
+    del form.element_id
+    form.submit.label.text = _("Save indicator")
+    if request.method == "GET":
+        form.period_kind.data = record.period_kind.value
+    back = url_for("projects.indicator", project_id=project.id, indicator_id=record.id)
+
+    def save() -> str:
+        services.update_indicator(
+            db.session,
+            record,
+            actor=current_user,
+            name=form.name.data,
+            unit=form.unit.data,
+            baseline_value=form.baseline_value.data,
+            baseline_date=form.baseline_date.data,
+            period_kind=form.period_kind.data,
+            means_of_verification=form.means_of_verification.data,
+        )
+        return back
+
+    return _form_page(
+        project,
+        form,
+        _("Edit indicator"),
+        save,
+        _("Indicator saved."),
+        back=back,
+        intro=_("Reported actuals are kept as they are whatever you change here."),
+    )
 
 
 @bp.route("/<int:project_id>/indicators/<int:indicator_id>", methods=["GET", "POST"])
@@ -609,6 +665,30 @@ def add_phase(project_id: int):
             end_date=form.end_date.data,
         ),
         _("Phase added."),
+        anchor="timeline",
+    )
+
+
+@bp.route("/<int:project_id>/phases/<int:phase_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_phase(project_id: int, phase_id: int):
+    project = _editable(project_id)
+    phase = _child(Phase, phase_id, project)
+    form = PhaseForm(obj=phase)
+    form.submit.label.text = _("Save phase")
+    return _form_page(
+        project,
+        form,
+        _("Phase: %(name)s", name=phase.name),
+        lambda: services.update_phase(
+            db.session,
+            phase,
+            actor=current_user,
+            name=form.name.data,
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+        ),
+        _("Phase saved."),
         anchor="timeline",
     )
 

@@ -169,3 +169,44 @@ def test_the_logframe_hangs_together(make_project):
         )
     with pytest.raises(ValidationError):
         services.add_activity(db.session, outcome, actor=None, title="Not under an output")
+
+
+def test_editing_the_indicator_keeps_every_reported_actual(make_project, make_indicator):
+    project = make_project()
+    indicator = make_indicator(project, targets={"2024": 10})
+    services.report_actual(db.session, indicator, actor=None, period="2024", value=6)
+    services.report_actual(db.session, indicator, actor=None, period="2024", value=7)
+    db.session.commit()
+
+    services.update_indicator(
+        db.session,
+        indicator,
+        actor=None,
+        name="Officers certified (data specialists, level 2)",
+        unit="certified officers",
+        baseline_value=1,
+        baseline_date=date(2024, 2, 1),
+        period_kind="year",
+        means_of_verification="Certification register",
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+    indicator = db.session.get(Indicator, indicator.id)
+    assert indicator.name == "Officers certified (data specialists, level 2)"
+    assert [(a.period, a.value) for a in indicator.actuals] == [
+        ("2024", Decimal("6.00")),
+        ("2024", Decimal("7.00")),
+    ]
+    with pytest.raises(ConflictError) as error:
+        services.update_indicator(
+            db.session,
+            indicator,
+            actor=None,
+            name=indicator.name,
+            unit=indicator.unit,
+            baseline_value=1,
+            baseline_date=date(2024, 2, 1),
+            period_kind="quarter",
+        )
+    assert error.value.field == "period_kind"

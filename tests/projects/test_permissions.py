@@ -54,6 +54,10 @@ def test_a_manager_cannot_edit_another_managers_project(client, two_projects):
         (f"{base}/rating", {"rating": "green", "justification": "Looks fine to me, honestly."}),
         (f"{base}/risks/new", {"description": "x", "likelihood": "low", "impact": "low"}),
         (f"{base}/updates/new", {"period": "2025", "achievements": "None"}),
+        (f"{base}/phases/new", {"name": "P", "start_date": "2024-01-01", "end_date": "2024-02-01"}),
+        (f"{base}/budget", {"year": "2025", "planned": "1"}),
+        (f"{base}/partners/new", {"name": "Someone", "role": "funding"}),
+        (f"{base}/logframe/new", {"level": "goal", "statement": "Taken over"}),
     ]
     for path, data in attempts:
         assert post_form(client, path, data).status_code == 403, path
@@ -64,6 +68,8 @@ def test_a_manager_cannot_edit_another_managers_project(client, two_projects):
     assert [m.title for m in project.milestones] == ["Their milestone"]
     assert project.milestones[0].due_date == date(2025, 1, 31)
     assert not project.rag_overrides and not project.risks and not project.progress_updates
+    assert not project.phases and not project.budget_lines and not project.partners
+    assert not project.logframe_elements
     # Reading is allowed (a colleague's project), without the editing buttons.
     html = client.get(base).get_data(as_text=True)
     assert "Their milestone" in html and "Edit project" not in html

@@ -265,3 +265,69 @@ def test_risks_updates_partners_and_budget(client, logged_in, make_project):
     html = client.get(base).get_data(as_text=True)
     for text in ("Staff turnover in the analytics unit", "Unit staffed", "European Union", "25%"):
         assert text in html
+
+
+def test_editing_an_indicator_phase_and_statement_through_the_pages(
+    client, logged_in, make_project, make_indicator
+):
+    manager = logged_in(Role.PROJECT_MANAGER)
+    project = make_project(manager=manager)
+    indicator = make_indicator(project, targets={"2024": 10})
+    base = f"/projects/{project.id}"
+    post_form(client, f"{base}/indicators/{indicator.id}/actuals", {"period": "2024", "value": "4"})
+    post_form(
+        client,
+        f"{base}/phases/new",
+        {"name": "Inception", "start_date": "2024-01-01", "end_date": "2024-06-30"},
+    )
+    phase_id = db.session.scalar(sa.select(Project)).phases[0].id
+
+    response = post_form(
+        client,
+        f"{base}/indicators/{indicator.id}/edit",
+        {
+            "name": "Certified officers",
+            "unit": "officers",
+            "period_kind": "year",
+            "baseline_value": "0",
+            "baseline_date": "2024-01-01",
+        },
+    )
+    assert response.status_code == 302
+    refused = post_form(
+        client,
+        f"{base}/indicators/{indicator.id}/edit",
+        {
+            "name": "Certified officers",
+            "unit": "officers",
+            "period_kind": "quarter",
+            "baseline_value": "0",
+            "baseline_date": "2024-01-01",
+        },
+    )
+    assert "the period kind can no longer change" in refused.get_data(as_text=True)
+    assert (
+        post_form(
+            client,
+            f"{base}/phases/{phase_id}/edit",
+            {
+                "name": "Inception and diagnostic",
+                "start_date": "2024-01-01",
+                "end_date": "2024-09-30",
+            },
+        ).status_code
+        == 302
+    )
+    goal_id = indicator.element_id
+    assert (
+        post_form(
+            client, f"{base}/logframe/{goal_id}/edit", {"statement": "Data-driven customs"}
+        ).status_code
+        == 302
+    )
+
+    html = client.get(base).get_data(as_text=True)
+    for text in ("Certified officers", "Inception and diagnostic", "Data-driven customs"):
+        assert text in html
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(IndicatorActual.value)) == Decimal("4.00")

@@ -30,7 +30,13 @@ from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
 from lms.core.errors import DomainError, flash_error
 from lms.core.pagination import paginate
-from lms.core.permissions import login_required, register_rules, require_edit, require_view
+from lms.core.permissions import (
+    can_edit,
+    login_required,
+    register_rules,
+    require_edit,
+    require_view,
+)
 from lms.core.templating import NavItem, add_nav_item
 from lms.extensions import db
 from lms.projects import charts, services
@@ -323,7 +329,7 @@ def detail(project_id: int):
         ),
         indicator_charts=indicator_charts,
         current_actuals={i.id: services.current_actuals(i) for i in project.indicators},
-        can_edit_project=services.can_edit_project(current_user, project) or current_user.is_admin,
+        can_edit_project=can_edit(current_user, project),
         confirm=ConfirmForm(),
     )
 
@@ -573,7 +579,7 @@ def indicator(project_id: int, indicator_id: int):
     target form posts here; the actual form has its own page."""
     project = _project(project_id)
     record = _child(Indicator, indicator_id, project)
-    editable = services.can_edit_project(current_user, project) or current_user.is_admin
+    editable = can_edit(current_user, project)
     form = TargetForm()
     if request.method == "POST":
         require_edit(project)

@@ -17,6 +17,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as WTFormsValidationError
 
 from lms.projects.models import (
     LABELS,
@@ -62,9 +63,18 @@ class ProjectForm(FlaskForm):
         description=_l("One currency per project (ISO 4217, e.g. EUR, USD)."),
     )
     beneficiary_ids = SelectMultipleField(
-        _l("Beneficiary member administrations"), coerce=int, validators=[DataRequired()]
+        _l("Beneficiary member administrations"),
+        coerce=int,
+        validators=[
+            DataRequired(message=_l("Choose at least one beneficiary member administration."))
+        ],
+        description=_l("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
-    manager_ids = SelectMultipleField(_l("Project managers"), coerce=int)
+    manager_ids = SelectMultipleField(
+        _l("Project managers"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one project manager."))],
+    )
     focal_point_ids = SelectMultipleField(
         _l("Beneficiary focal points"),
         coerce=int,
@@ -75,6 +85,10 @@ class ProjectForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Save project"))
+
+    def validate_end_date(self, field):
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise WTFormsValidationError(_l("The project cannot end before it starts."))
 
 
 class PartnerForm(FlaskForm):

@@ -57,6 +57,7 @@ MODEL_MODULES = (
     "lms.frameworks.models",
     "lms.courses.models",
     "lms.progress.models",
+    "lms.projects.models",
 )
 
 
@@ -97,6 +98,7 @@ BLUEPRINT_MODULES = (
     "lms.frameworks.views",
     "lms.courses.views",
     "lms.progress.views",
+    "lms.projects.views",
 )
 
 

@@ -1,0 +1,52 @@
+"""Charts are built from plain data, render to inline SVG for pages and to PDF for reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reportlab.graphics import renderPDF
+
+from lms.projects import charts
+from lms.projects.models import MilestoneStatus
+
+
+def test_a_target_vs_actual_chart_from_plain_data_renders_to_svg_and_pdf():
+    series = charts.IndicatorSeries(
+        unit="<script>alert(1)</script>",
+        periods=["2024", "2025", "2026"],
+        targets=[10.0, 20.0, 30.0],
+        actuals=[9.0, None, None],
+        baseline=0.0,
+    )
+    drawing = charts.target_actual_chart(series)
+
+    svg = str(charts.svg_markup(drawing, 'Officers "certified"'))
+    assert svg.startswith('<svg role="img" aria-label="Officers &#34;certified&#34;"')
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert renderPDF.drawToString(drawing).startswith(b"%PDF")
+
+
+def test_a_chart_without_any_value_still_renders():
+    series = charts.IndicatorSeries(unit="%", periods=[], targets=[], actuals=[], baseline=0.0)
+    assert "No targets or actuals yet" in str(charts.svg_markup(charts.target_actual_chart(series)))
+
+
+def test_the_timeline_shows_phases_milestones_and_today_from_plain_data():
+    data = charts.TimelineData(
+        start_date=date(2024, 1, 1),
+        end_date=date(2027, 12, 31),
+        today=date(2025, 6, 30),
+        phases=[charts.TimelinePhase("Inception", date(2024, 1, 1), date(2024, 6, 30))],
+        milestones=[
+            charts.TimelineMilestone(
+                "Policy adopted", date(2025, 3, 31), date(2025, 5, 31), None, MilestoneStatus.LATE
+            )
+        ],
+    )
+    drawing = charts.timeline_chart(data)
+
+    svg = str(charts.svg_markup(drawing, "Timeline", full_width=True))
+    for text in ("Inception", "Policy adopted", "today 2025-06-30", "2024", "2027"):
+        assert text in svg
+    assert 'style="width: 100%; height: auto"' in svg
+    assert renderPDF.drawToString(drawing).startswith(b"%PDF")

@@ -1,0 +1,55 @@
+"""The demo projects load into an empty database and show the four situations they stand for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from lms.demo import load_demo
+from lms.extensions import db
+from lms.projects import services
+from lms.projects.models import Project, ProjectStatus, Rag
+from tests.conftest import login, post_form
+
+
+def test_the_demo_projects_show_each_situation(app, client):
+    summary = load_demo(db.session)
+    db.session.commit()
+    assert "Demo projects: 4" in summary
+
+    today = date.today()
+    projects = {p.code: p for p in db.session.scalars(sa.select(Project))}
+    assert set(projects) == {"DS-ESA-2024", "RM-WCA-2023", "DX-AP-2027", "DW-MENA-2023"}
+    years = {d.year for p in projects.values() for d in (p.start_date, p.end_date)}
+    assert min(years) == 2023 and max(years) == 2028
+    assert all(p.indicators for p in projects.values())
+    assert all(
+        i.actuals
+        for code in ("DS-ESA-2024", "RM-WCA-2023", "DW-MENA-2023")
+        for i in projects[code].indicators
+    )
+
+    on_track = services.compute_rag(projects["DS-ESA-2024"], today)
+    assert on_track.rating is Rag.GREEN, on_track.reasons
+
+    late = services.compute_rag(projects["RM-WCA-2023"], today)
+    assert len(services.late_milestones(projects["RM-WCA-2023"], today)) == 2
+    assert late.computed is Rag.RED and "milestones_late" in late.codes
+    assert late.rating is Rag.AMBER and late.override is not None
+
+    assert projects["DX-AP-2027"].status is ProjectStatus.PIPELINE
+    assert projects["DW-MENA-2023"].status is ProjectStatus.COMPLETED
+    assert all(m.completed_on for m in projects["DW-MENA-2023"].milestones)
+
+    # The pages render the demo for the manager and the focal point reads only Kenya's project.
+    login(client, "manager@example.org", "demo-password")
+    html = client.get("/projects/").get_data(as_text=True)
+    assert html.count("data-project=") == 4
+    for project in projects.values():
+        assert client.get(f"/projects/{project.id}").status_code == 200
+    post_form(client, "/auth/logout")
+    login(client, "focal.ke@example.org", "demo-password")
+    html = client.get("/projects/").get_data(as_text=True)
+    assert html.count("data-project=") == 1 and 'data-project="DS-ESA-2024"' in html
+    assert client.get(f"/projects/{projects['RM-WCA-2023'].id}").status_code == 403

@@ -1,7 +1,8 @@
 """The demo dataset. ``lms demo`` loads it; ``make run`` loads it into an empty database.
 
-Every feature adds its own step with ``demo_step``; steps run in registration order inside one
-transaction, so a failure leaves the database as it was.
+Every feature adds its own step with ``demo_step``; steps run in the order of
+``DEMO_MODULES`` (not import order, which tests can change) inside one transaction, so a
+failure leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ DEMO_MODULES = (
     "lms.courses.demo",
     "lms.projects.demo",
 )
-_steps: list[DemoStep] = []
+_steps: dict[str, DemoStep] = {}
 
 
 def demo_step(step: DemoStep) -> DemoStep:
-    if step not in _steps:
-        _steps.append(step)
+    _steps[step.__module__] = step
     return step
 
 
@@ -56,6 +56,8 @@ def load_demo(session: Session) -> str:
         )
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
         return "Demo data is already loaded."
+    summaries = []
     for module in DEMO_MODULES:
         importlib.import_module(module)
-    return "\n".join(step(session) for step in _steps)
+        summaries.append(_steps[module](session))
+    return "\n".join(summaries)

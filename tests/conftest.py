@@ -66,13 +66,20 @@ def _schema(database_url: str) -> None:
 
 def clean_database() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with db.engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        return
+    # RESTRICT foreign keys (certificates renewing certificates, ...) are checked row by row,
+    # so rows pointing at each other in one table cannot be deleted with the keys on.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
             for table in tables:
                 conn.execute(table.delete())
+        finally:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 @pytest.fixture

@@ -76,6 +76,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
             os.environ.get("DATABASE_URL") or default_db
         ),
         "LMS_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
+        # Pins "today" (ISO date) for demonstrations; unset in real use.
+        "LMS_TODAY": os.environ.get("LMS_TODAY") or None,
         "BABEL_DEFAULT_LOCALE": os.environ.get("LMS_DEFAULT_LOCALE", "en"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
         "LMS_LANGUAGES": ["en", "fr"],

@@ -1,9 +1,18 @@
-"""The one place views ask for the date, so tests (and demo runs) can fix "today"."""
+"""The one place the application asks for the date, so tests and demos can fix "today".
+
+``LMS_TODAY`` in the app configuration (an ISO date) pins it; otherwise it is the UTC date.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from flask import current_app, has_app_context
+
 
 def today() -> date:
+    if has_app_context():
+        pinned = current_app.config.get("LMS_TODAY")
+        if pinned:
+            return pinned if isinstance(pinned, date) else date.fromisoformat(str(pinned))
     return datetime.now(UTC).date()

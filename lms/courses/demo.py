@@ -320,6 +320,7 @@ def load_courses(session: Session) -> str:
         capacity: int = 20,
         venue: str = "",
         who: User = trainer,
+        timezone: str = "Europe/Brussels",
         **extra,
     ) -> CourseSession:
         return services.create_session(
@@ -336,7 +337,7 @@ def load_courses(session: Session) -> str:
                 in (DeliveryMode.E_LEARNING, DeliveryMode.VIRTUAL_CLASSROOM)
                 else "Brussels"
             ),
-            timezone="Europe/Brussels",
+            timezone=timezone,
             trainer_ids=[who.id],
             enrolment_deadline=start - timedelta(days=3),
             **extra,
@@ -401,7 +402,13 @@ def load_courses(session: Session) -> str:
         )
     # A small workshop that is full, with a waiting list.
     full = new_session(
-        "DS-202", today + timedelta(days=30), 2, capacity=3, venue="Nairobi", who=trainer2
+        "DS-202",
+        today + timedelta(days=30),
+        2,
+        capacity=3,
+        venue="Nairobi",
+        who=trainer2,
+        timezone="Africa/Nairobi",
     )
     for email in (
         "trainee02@example.org",
@@ -420,6 +427,7 @@ def load_courses(session: Session) -> str:
         4,
         capacity=15,
         venue="Kampala",
+        timezone="Africa/Kampala",
         requires_approval=True,
         restricted_member_ids=[_user(session, "trainee02@example.org").member_administration_id],
     )

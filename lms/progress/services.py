@@ -68,6 +68,26 @@ def latest_ratings(
     return current
 
 
+def latest_ratings_for_users(
+    session: Session, user_ids: Iterable[int], competency_ids: Iterable[int]
+) -> dict[int, dict[int, CompetencyRating]]:
+    """Current rating per competency and user, for many trainees at once (reports, roll-ups)."""
+    user_ids, competency_ids = list(user_ids), list(competency_ids)
+    current: dict[int, dict[int, CompetencyRating]] = defaultdict(dict)
+    if not user_ids or not competency_ids:
+        return current
+    for rating in session.scalars(
+        sa.select(CompetencyRating)
+        .where(
+            CompetencyRating.user_id.in_(user_ids),
+            CompetencyRating.competency_id.in_(competency_ids),
+        )
+        .order_by(CompetencyRating.rated_at, CompetencyRating.id)
+    ):
+        current[rating.competency_id][rating.user_id] = rating
+    return current
+
+
 def latest_self_assessments(session: Session, user_id: int) -> dict[int, SelfAssessment]:
     current: dict[int, SelfAssessment] = {}
     for item in session.scalars(

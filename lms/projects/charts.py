@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from markupsafe import Markup
-from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
+from lms.core.charts import svg_markup  # noqa: F401 - pages call charts.svg_markup
 from lms.projects.models import Indicator, MilestoneStatus, Project
 from lms.projects.services import current_actuals
 
@@ -31,17 +30,6 @@ MILESTONE_COLOURS = {
     MilestoneStatus.CANCELLED: colors.HexColor("#adb5bd"),
 }
 PHASE_COLOURS = ["#cfe2ff", "#d1e7dd", "#fff3cd", "#f8d7da", "#e2e3e5"]
-
-
-def svg_markup(drawing: Drawing, label: str = "", *, full_width: bool = False) -> Markup:
-    """Inline SVG for a page: the XML prologue and DOCTYPE dropped, an accessible name set."""
-    svg = renderSVG.drawToString(drawing)
-    svg = svg[svg.index("<svg") :]
-    svg = svg.replace("<title>...</title>", "").replace("<desc>...</desc>", "")
-    name = Markup.escape(label)
-    style = ' style="width: 100%; height: auto"' if full_width else ""
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{name}" class="img-fluid"{style} ', 1)
-    return Markup(svg)  # built by ReportLab from escaped text; no raw user input
 
 
 # Target vs actual ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from lms.projects.models import (
     Rag,
     RiskLevel,
     RiskStatus,
+    TrainingMeasure,
 )
 
 
@@ -142,7 +143,30 @@ class IndicatorForm(FlaskForm):
     baseline_value = DecimalField(_l("Baseline value"), places=2, validators=[InputRequired()])
     baseline_date = DateField(_l("Baseline date"), validators=[DataRequired()])
     means_of_verification = TextAreaField(_l("Means of verification"), validators=[Optional()])
+    training_measure = SelectField(
+        _l("Fed from training records"),
+        choices=[("", _l("No: actuals are reported by hand")), *_choices(TrainingMeasure)],
+        validators=[Optional()],
+        description=_l("When set, the indicator page offers to report the training figure."),
+    )
     submit = SubmitField(_l("Add indicator"))
+
+
+class LinkSessionForm(FlaskForm):
+    activity_id = SelectField(_l("Activity"), coerce=_int_or_none, validators=[DataRequired()])
+    course_session_id = SelectField(
+        _l("Course session"), coerce=_int_or_none, validators=[DataRequired()]
+    )
+    submit = SubmitField(_l("Link session"))
+
+
+class TrainingActualForm(FlaskForm):
+    period = StringField(
+        _l("Period"),
+        validators=[DataRequired(), Length(max=7)],
+        description=_l("A year (2026) or a quarter (2026-Q3)."),
+    )
+    submit = SubmitField(_l("Report from training records"))
 
 
 class TargetForm(FlaskForm):

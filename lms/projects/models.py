@@ -94,7 +94,18 @@ class Rag(_Labelled):
         return {"green": 0, "amber": 1, "red": 2}[self.value]
 
 
+class TrainingMeasure(_Labelled):
+    """A training figure that can feed an indicator's actuals."""
+
+    TRAINED = "trained"
+    COMPLETED = "completed"
+    CERTIFIED = "certified"
+
+
 LABELS = {
+    TrainingMeasure.TRAINED: _l("Officers trained"),
+    TrainingMeasure.COMPLETED: _l("Officers who passed a course"),
+    TrainingMeasure.CERTIFIED: _l("Officers certified"),
     ProjectStatus.PIPELINE: _l("Pipeline"),
     ProjectStatus.ACTIVE: _l("Active"),
     ProjectStatus.SUSPENDED: _l("Suspended"),
@@ -338,6 +349,28 @@ class Activity(db.Model):
     )
 
 
+class ActivitySession(db.Model):
+    """A course session delivered as (part of) a project activity: its trainees from the
+    beneficiary administrations count as the project's training delivered."""
+
+    __tablename__ = "activity_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("project_activities.id", ondelete="CASCADE"), index=True
+    )
+    course_session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_sessions.id", ondelete="RESTRICT"), index=True
+    )
+    linked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    activity: Mapped[Activity] = relationship()
+    course_session = relationship("CourseSession", lazy="joined")
+
+    __table_args__ = (sa.UniqueConstraint("activity_id", "course_session_id"),)
+
+
 class Indicator(db.Model):
     """A measure of the goal, an outcome or an output, with a baseline and targets per period."""
 
@@ -358,6 +391,10 @@ class Indicator(db.Model):
     baseline_value: Mapped[Decimal] = mapped_column(Measure)
     baseline_date: Mapped[date]
     means_of_verification: Mapped[str] = mapped_column(sa.Text, default="")
+    # When set, "update from training records" reports this training figure as the actual.
+    training_measure: Mapped[TrainingMeasure | None] = mapped_column(
+        enum_column(TrainingMeasure, "training_measure")
+    )
 
     project: Mapped[Project] = relationship(back_populates="indicators")
     element: Mapped[LogframeElement] = relationship(back_populates="indicators")

@@ -47,6 +47,7 @@ from lms.projects.models import (
     Risk,
     RiskLevel,
     RiskStatus,
+    TrainingMeasure,
     project_beneficiaries,
     project_focal_points,
     project_managers,
@@ -562,6 +563,7 @@ def add_indicator(
     baseline_date: date | None,
     period_kind: PeriodKind | str = PeriodKind.YEAR,
     means_of_verification: str = "",
+    training_measure: TrainingMeasure | str | None = None,
 ) -> Indicator:
     name = _text(name, "name", "Name the indicator.", max_length=300)
     unit = _text(unit, "unit", "Give the unit, for example officers or %.", max_length=40)
@@ -581,6 +583,7 @@ def add_indicator(
         baseline_date=baseline_date,
         period_kind=period_kind,
         means_of_verification=(means_of_verification or "").strip(),
+        training_measure=TrainingMeasure(training_measure) if training_measure else None,
     )
     session.add(indicator)
     session.flush()
@@ -602,6 +605,7 @@ INDICATOR_FIELDS = (
     "baseline_date",
     "period_kind",
     "means_of_verification",
+    "training_measure",
 )
 
 
@@ -616,6 +620,7 @@ def update_indicator(
     baseline_date: date | None,
     period_kind: PeriodKind | str,
     means_of_verification: str = "",
+    training_measure: TrainingMeasure | str | None = None,
 ) -> Indicator:
     """Correct the indicator's definition. Reported actuals are never touched; the period kind
     is fixed once targets or actuals exist, because they are dated by it."""
@@ -639,6 +644,7 @@ def update_indicator(
     indicator.baseline_value, indicator.baseline_date = baseline, baseline_date
     indicator.period_kind = period_kind
     indicator.means_of_verification = (means_of_verification or "").strip()
+    indicator.training_measure = TrainingMeasure(training_measure) if training_measure else None
     session.flush()
     record_change(
         session,

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,6 +27,7 @@ from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
+from lms.core import clock
 from lms.core.errors import DomainError, flash_error
 from lms.core.pagination import paginate
 from lms.core.permissions import (
@@ -38,13 +38,15 @@ from lms.core.permissions import (
     require_view,
 )
 from lms.core.templating import NavItem, add_nav_item
+from lms.courses.models import CourseSession
 from lms.extensions import db
-from lms.projects import charts, services
+from lms.projects import charts, services, training
 from lms.projects.forms import (
     ActivityForm,
     ActualForm,
     BudgetForm,
     IndicatorForm,
+    LinkSessionForm,
     LogframeForm,
     MilestoneEditForm,
     MilestoneForm,
@@ -57,8 +59,11 @@ from lms.projects.forms import (
     RiskForm,
     StatementForm,
     TargetForm,
+    TrainingActualForm,
 )
 from lms.projects.models import (
+    Activity,
+    ActivitySession,
     Indicator,
     LogframeElement,
     LogframeLevel,
@@ -82,11 +87,8 @@ add_nav_item(
 
 
 def today() -> date:
-    """The date the pages judge lateness and RAG on; ``PROJECTS_TODAY`` pins it (demo, tests)."""
-    pinned = current_app.config.get("PROJECTS_TODAY")
-    if pinned:
-        return pinned if isinstance(pinned, date) else date.fromisoformat(str(pinned))
-    return date.today()
+    """The date the pages judge lateness and RAG on (``LMS_TODAY`` pins it)."""
+    return clock.today()
 
 
 def _project(project_id: int) -> Project:
@@ -312,6 +314,10 @@ def detail(project_id: int):
     indicators_by_element: dict[int, list[Indicator]] = {}
     for item in project.indicators:
         indicators_by_element.setdefault(item.element_id, []).append(item)
+    link_form = None
+    if can_edit(current_user, project):
+        link_form = LinkSessionForm()
+        _training_choices(project, link_form)
     return render_template(
         "projects/detail.html",
         project=project,
@@ -331,6 +337,8 @@ def detail(project_id: int):
         current_actuals={i.id: services.current_actuals(i) for i in project.indicators},
         can_edit_project=can_edit(current_user, project),
         confirm=ConfirmForm(),
+        training=training.training_delivered(db.session, project),
+        link_form=link_form,
     )
 
 
@@ -529,6 +537,7 @@ def add_indicator(project_id: int):
             baseline_date=form.baseline_date.data,
             period_kind=form.period_kind.data,
             means_of_verification=form.means_of_verification.data,
+            training_measure=form.training_measure.data or None,
         )
         return url_for("projects.indicator", project_id=project.id, indicator_id=indicator.id)
 
@@ -545,6 +554,9 @@ def edit_indicator(project_id: int, indicator_id: int):
     form.submit.label.text = _("Save indicator")
     if request.method == "GET":
         form.period_kind.data = record.period_kind.value
+        form.training_measure.data = (
+            record.training_measure.value if record.training_measure else ""
+        )
     back = url_for("projects.indicator", project_id=project.id, indicator_id=record.id)
 
     def save() -> str:
@@ -558,6 +570,7 @@ def edit_indicator(project_id: int, indicator_id: int):
             baseline_date=form.baseline_date.data,
             period_kind=form.period_kind.data,
             means_of_verification=form.means_of_verification.data,
+            training_measure=form.training_measure.data or None,
         )
         return back
 
@@ -606,6 +619,7 @@ def indicator(project_id: int, indicator_id: int):
         form=form,
         editable=editable,
         current=services.current_actuals(record),
+        training_form=TrainingActualForm(),
         planned_now=services.planned_value(record, today()),
         chart=charts.svg_markup(
             charts.target_actual_chart(
@@ -895,3 +909,110 @@ RAG_COLOURS = {Rag.GREEN: "success", Rag.AMBER: "warning", Rag.RED: "danger"}
 @bp.app_template_filter("rag_colour")
 def rag_colour(rating: Rag | None) -> str:
     return RAG_COLOURS.get(rating, "secondary") if rating else "secondary"
+
+
+# Training delivered ----------------------------------------------------------------------------
+
+
+@bp.route("/<int:project_id>/training/link", methods=["POST"])
+@login_required
+def link_session(project_id: int):
+    project = _editable(project_id)
+    form = LinkSessionForm()
+    _training_choices(project, form)
+    if form.validate_on_submit():
+        course_session = db.session.get(CourseSession, form.course_session_id.data)
+        try:
+            training.link_session(
+                db.session,
+                project,
+                _child_activity(form.activity_id.data, project),
+                course_session,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+        else:
+            db.session.commit()
+            flash(_("Session linked; its trainees now count as training delivered."), "success")
+    else:
+        flash(_("Choose an activity and a session."), "danger")
+    return _to_project(project, "training")
+
+
+@bp.route("/<int:project_id>/training/<int:link_id>/unlink", methods=["POST"])
+@login_required
+def unlink_session(project_id: int, link_id: int):
+    project = _editable(project_id)
+    link = db.session.get(ActivitySession, link_id)
+    if link is None or link.activity.output.project_id != project.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    training.unlink_session(db.session, project, link, actor=current_user)
+    db.session.commit()
+    flash(_("Session unlinked."), "success")
+    return _to_project(project, "training")
+
+
+@bp.route("/<int:project_id>/indicators/<int:indicator_id>/from-training", methods=["POST"])
+@login_required
+def training_actual(project_id: int, indicator_id: int):
+    project = _editable(project_id)
+    record = _child(Indicator, indicator_id, project)
+    form = TrainingActualForm()
+    if form.validate_on_submit():
+        try:
+            actual = training.report_training_actual(
+                db.session, record, period=form.period.data, actor=current_user
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Actual %(value)s reported for %(period)s from the training records.",
+                    value=actual.value,
+                    period=actual.period,
+                ),
+                "success",
+            )
+    else:
+        flash(_("Enter the period, for example 2026 or 2026-Q3."), "danger")
+    return redirect(url_for("projects.indicator", project_id=project.id, indicator_id=record.id))
+
+
+def _child_activity(activity_id: int | None, project: Project) -> Activity:
+    activity = db.session.get(Activity, activity_id) if activity_id else None
+    if activity is None or activity.output.project_id != project.id:
+        abort(404)
+    return activity
+
+
+def _training_choices(project: Project, form: LinkSessionForm) -> None:
+    activities = db.session.scalars(
+        sa.select(Activity)
+        .join(LogframeElement, LogframeElement.id == Activity.output_id)
+        .where(LogframeElement.project_id == project.id)
+        .order_by(Activity.id)
+    ).all()
+    form.activity_id.choices = [(a.id, a.title) for a in activities]
+    sessions = db.session.scalars(
+        sa.select(CourseSession)
+        .where(
+            CourseSession.ends_on >= project.start_date, CourseSession.starts_on <= project.end_date
+        )
+        .order_by(CourseSession.starts_on.desc())
+        .limit(300)
+    ).all()
+    form.course_session_id.choices = [
+        (
+            s.id,
+            f"{s.course.code} {s.course.title} — {s.starts_on.isoformat()}"
+            + (f" ({s.venue})" if s.venue else ""),
+        )
+        for s in sessions
+    ]

@@ -17,7 +17,7 @@ from tests.conftest import TEST_PASSWORD
 def test_a_manager_creates_a_project_reports_an_actual_and_sees_the_portfolio_update(
     page, app, make_user, make_member
 ):
-    app.config["PROJECTS_TODAY"] = date(2025, 7, 15)
+    app.config["LMS_TODAY"] = date(2025, 7, 15)
     make_member(name="Kenya Revenue Authority", country_code="KE")
     make_user(Role.PROJECT_MANAGER, email="manager@example.org", full_name="Grace Wanjiru")
 

@@ -82,7 +82,7 @@ def _portfolio_statements(client, statements) -> tuple[int, str]:
 def test_the_portfolio_of_100_projects_runs_a_bounded_number_of_statements(
     client, make_project, make_user, make_member, statements, app
 ):
-    app.config["PROJECTS_TODAY"] = date(2025, 6, 30)
+    app.config["LMS_TODAY"] = date(2025, 6, 30)
     members = [make_member(region=r) for r in Region]
     managers = [make_user(Role.PROJECT_MANAGER) for _ in range(3)]
     login(client, make_user(Role.DIRECTORATE))
@@ -132,7 +132,7 @@ def test_filters_by_region_beneficiary_status_and_manager(
 def test_the_portfolio_shows_time_elapsed_against_milestones_done(
     client, make_project, make_user, app
 ):
-    app.config["PROJECTS_TODAY"] = date(2026, 1, 1)  # half-way through 2024–2027
+    app.config["LMS_TODAY"] = date(2026, 1, 1)  # half-way through 2024–2027
     manager = make_user(Role.PROJECT_MANAGER)
     project = make_project(manager=manager)
     first = services.add_milestone(

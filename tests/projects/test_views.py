@@ -98,7 +98,7 @@ def test_a_duplicate_code_is_refused_on_the_code_field(
 def test_milestones_are_added_replanned_and_shown_with_baseline_and_slippage(
     client, logged_in, make_project, app
 ):
-    app.config["PROJECTS_TODAY"] = date(2025, 9, 1)
+    app.config["LMS_TODAY"] = date(2025, 9, 1)
     manager = logged_in(Role.PROJECT_MANAGER)
     project = make_project(manager=manager)
     base = f"/projects/{project.id}"
@@ -198,7 +198,7 @@ def test_indicators_targets_and_actuals_through_the_pages(client, logged_in, mak
 
 
 def test_overriding_and_withdrawing_the_rating(client, logged_in, make_project, app):
-    app.config["PROJECTS_TODAY"] = date(2025, 6, 30)
+    app.config["LMS_TODAY"] = date(2025, 6, 30)
     manager = logged_in(Role.PROJECT_MANAGER)
     project = make_project(manager=manager)
     base = f"/projects/{project.id}"

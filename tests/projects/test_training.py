@@ -1,0 +1,147 @@
+"""Training delivered: course sessions linked to a project's activities roll up the officers
+of its beneficiaries trained, passed and certified, from real enrolments, and feed an
+indicator's actuals."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from lms.accounts.models import Role
+from lms.courses import services as courses
+from lms.extensions import db
+from lms.projects import services, training
+from lms.projects.models import IndicatorActual, LogframeLevel, TrainingMeasure
+from tests.conftest import login, post_form
+from tests.courses.fixtures import TODAY
+
+
+@pytest.fixture
+def delivery(world, make_project, make_member, make_user):
+    """A project for Uganda whose activity runs both sessions of the world's track."""
+    uganda, chile = make_member(country_code="UG"), make_member(country_code="CL")
+    manager = make_user(Role.PROJECT_MANAGER, email="pm@example.org")
+    project = make_project(
+        manager=manager, beneficiaries=[uganda], start=date(2025, 1, 1), end=date(2028, 12, 31)
+    )
+    goal = services.add_logframe_element(
+        db.session, project, actor=None, level=LogframeLevel.GOAL, statement="Data-driven"
+    )
+    outcome = services.add_logframe_element(
+        db.session,
+        project,
+        actor=None,
+        parent=goal,
+        level=LogframeLevel.OUTCOME,
+        statement="Skills",
+    )
+    output = services.add_logframe_element(
+        db.session,
+        project,
+        actor=None,
+        parent=outcome,
+        level=LogframeLevel.OUTPUT,
+        statement="Trained",
+    )
+    activity = services.add_activity(db.session, output, actor=None, title="Training cycle")
+    indicator = services.add_indicator(
+        db.session,
+        goal,
+        actor=None,
+        name="Officers certified",
+        unit="officers",
+        baseline_value=0,
+        baseline_date=date(2025, 1, 1),
+        training_measure=TrainingMeasure.CERTIFIED,
+    )
+    for course_session in (world.session_a, world.session_b):
+        training.link_session(db.session, project, activity, course_session, actor=manager)
+    officers = [make_user(Role.TRAINEE, member=uganda) for _ in range(3)]
+    outsider = make_user(Role.TRAINEE, member=chile)
+    db.session.commit()
+    return project, indicator, officers, outsider, manager
+
+
+def _take(world, trainee, course_session, passed: bool | None):
+    enrolment = courses.request_enrolment(
+        db.session, course_session, trainee, actor=trainee, today=TODAY
+    )
+    if passed is not None:
+        courses.record_result(
+            db.session,
+            enrolment,
+            score=Decimal(70),
+            passed=passed,
+            actor=world.trainer,
+            today=TODAY,
+        )
+    return enrolment
+
+
+def test_roll_up_counts_beneficiary_officers_from_real_enrolments(world, delivery):
+    project, _indicator, (ana, ben, cleo), outsider, _manager = delivery
+    for officer in (ana, ben):
+        courses.enrol_in_track(db.session, officer, world.specialists, actor=officer)
+    _take(world, ana, world.session_a, passed=True)
+    _take(world, ana, world.session_b, passed=True)  # completes the track: certified
+    _take(world, ben, world.session_a, passed=False)
+    _take(world, cleo, world.session_b, passed=None)  # enrolled, not yet trained
+    _take(world, outsider, world.session_b, passed=True)  # not a beneficiary officer
+    db.session.commit()
+
+    summary = training.training_delivered(db.session, project)
+    assert (summary.trained, summary.completed, summary.certified) == (2, 1, 1)
+    rows = {d.link.course_session_id: (d.enrolled, d.trained, d.passed) for d in summary.sessions}
+    assert rows == {world.session_a.id: (2, 2, 1), world.session_b.id: (2, 1, 1)}
+    assert summary.levels["DM.1 Data quality"] == {"Practitioner": 1}
+
+
+def test_an_indicator_is_fed_from_training_records_and_keeps_its_history(world, delivery):
+    _project, indicator, (ana, *_rest), _outsider, manager = delivery
+    first = training.report_training_actual(db.session, indicator, period="2026", actor=manager)
+    courses.enrol_in_track(db.session, ana, world.specialists, actor=ana)
+    _take(world, ana, world.session_a, passed=True)
+    _take(world, ana, world.session_b, passed=True)
+    second = training.report_training_actual(db.session, indicator, period="2026", actor=manager)
+    db.session.commit()
+    assert (first.value, second.value) == (0, 1)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IndicatorActual)) == 2
+    assert services.current_actuals(indicator)["2026"].value == 1
+
+
+def test_project_page_shows_training_and_the_manager_links_sessions(client, world, delivery):
+    project, indicator, (ana, *_rest), _outsider, manager = delivery
+    _take(world, ana, world.session_a, passed=True)
+    db.session.commit()
+    login(client, manager)
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'data-testid="trained">1<' in html and "DQ101" in html
+    response = post_form(
+        client,
+        f"/projects/{project.id}/indicators/{indicator.id}/from-training",
+        {"period": "2026"},
+        follow_redirects=True,
+    )
+    assert "reported for 2026 from the training records" in response.get_data(as_text=True)
+
+
+def test_project_manager_reads_profiles_of_their_beneficiary_officers_only(client, world, delivery):
+    _project, _indicator, (ana, *_rest), outsider, manager = delivery
+    login(client, manager)
+    assert client.get(f"/trainees/{ana.id}").status_code == 200
+    assert client.get(f"/trainees/{outsider.id}").status_code == 403
+
+
+def test_another_manager_cannot_link_sessions(client, world, delivery, make_user):
+    project, *_ = delivery
+    other = make_user(Role.PROJECT_MANAGER)
+    login(client, other)
+    response = post_form(
+        client,
+        f"/projects/{project.id}/training/link",
+        {"activity_id": "1", "course_session_id": str(world.session_a.id)},
+    )
+    assert response.status_code == 403

@@ -16,11 +16,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
 from lms.core import clock
-from lms.core.errors import DomainError, flash_error
+from lms.core.errors import DomainError, ValidationError, flash_error
 from lms.core.pagination import paginate
 from lms.core.permissions import (
     can_edit,
-    can_view,
     login_required,
     register_rules,
     require_edit,
@@ -211,7 +210,7 @@ def _competency_links(form: CourseForm) -> list[services.CompetencyLink]:
         competency = db.session.get(Competency, row.competency_id.data)
         level = competency.framework.scale.level_at(row.level_position.data or 0)
         if level is None:
-            raise services.ValidationError(
+            raise ValidationError(
                 _(
                     "Row %(n)s: choose the level a pass gives for %(code)s.",
                     n=number,
@@ -228,7 +227,7 @@ def _track_links(form: CourseForm) -> list[services.TrackLink]:
     recert = set(form.recertification_tracks.data or [])
     both = required & elective
     if both:
-        raise services.ValidationError(
+        raise ValidationError(
             _("A course cannot be both required and elective on the same track."),
             field="elective_tracks",
         )
@@ -738,6 +737,3 @@ def intake_detail(intake_id: int):
         .where(TrackEnrolment.intake_id == intake.id)
     ).all()
     return render_template("courses/intake.html", intake=intake, form=form, members=members)
-
-
-__all__ = ["bp", "can_view"]

@@ -763,3 +763,30 @@ def rating_history(session: Session, user: User, competency: Competency) -> list
             .order_by(CompetencyRating.rated_at.desc(), CompetencyRating.id.desc())
         )
     )
+
+
+def competency_record(session: Session, user: User, competency: Competency) -> dict[str, Any]:
+    """Everything recorded about one trainee and one competency, newest first."""
+
+    def newest(model, order_column):
+        return list(
+            session.scalars(
+                sa.select(model)
+                .where(model.user_id == user.id, model.competency_id == competency.id)
+                .order_by(order_column.desc(), model.id.desc())
+            )
+        )
+
+    return {
+        "history": rating_history(session, user, competency),
+        "selves": newest(SelfAssessment, SelfAssessment.created_at),
+        "claims": newest(PriorLearningClaim, PriorLearningClaim.created_at),
+        "evidence": newest(CompetencyEvidence, CompetencyEvidence.created_at),
+        "open_review": session.scalar(
+            sa.select(ReviewRequest).where(
+                ReviewRequest.user_id == user.id,
+                ReviewRequest.competency_id == competency.id,
+                ReviewRequest.status == ReviewStatus.OPEN,
+            )
+        ),
+    }

@@ -25,7 +25,6 @@ from lms.courses.models import (
     CourseSession,
     EnrolmentStatus,
     SessionEnrolment,
-    TrackEnrolmentStatus,
 )
 from lms.extensions import db
 from lms.frameworks.models import Competency, Track
@@ -282,46 +281,12 @@ def competency(user_id: int, competency_id: int):
                 return redirect(
                     url_for("progress.competency", user_id=trainee.id, competency_id=item.id)
                 )
-    history = services.rating_history(db.session, trainee, item)
-    selves = db.session.scalars(
-        sa.select(services.SelfAssessment)
-        .where(
-            services.SelfAssessment.user_id == trainee.id,
-            services.SelfAssessment.competency_id == item.id,
-        )
-        .order_by(services.SelfAssessment.created_at.desc())
-    ).all()
-    claims = db.session.scalars(
-        sa.select(PriorLearningClaim)
-        .where(
-            PriorLearningClaim.user_id == trainee.id, PriorLearningClaim.competency_id == item.id
-        )
-        .order_by(PriorLearningClaim.created_at.desc())
-    ).all()
-    evidence = db.session.scalars(
-        sa.select(services.CompetencyEvidence)
-        .where(
-            services.CompetencyEvidence.user_id == trainee.id,
-            services.CompetencyEvidence.competency_id == item.id,
-        )
-        .order_by(services.CompetencyEvidence.created_at.desc())
-    ).all()
-    open_review = db.session.scalar(
-        sa.select(services.ReviewRequest).where(
-            services.ReviewRequest.user_id == trainee.id,
-            services.ReviewRequest.competency_id == item.id,
-            services.ReviewRequest.status == services.ReviewStatus.OPEN,
-        )
-    )
+    record = services.competency_record(db.session, trainee, item)
     return render_template(
         "progress/competency.html",
         trainee=trainee,
         competency=item,
-        history=history,
-        selves=selves,
-        claims=claims,
-        evidence=evidence,
-        open_review=open_review,
+        **record,
         is_self=is_self,
         is_assessor=is_assessor,
         rate_form=rate_form,
@@ -369,6 +334,3 @@ def decide_claim(claim_id: int):
             "success",
         )
     return redirect(url_for("progress.queue"))
-
-
-__all__ = ["TrackEnrolmentStatus", "bp"]

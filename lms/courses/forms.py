@@ -171,3 +171,25 @@ class TrackEnrolForm(FlaskForm):
     user_id = SelectField(_l("Trainee"), coerce=int)
     track_id = SelectField(_l("Track"), coerce=int)
     submit = SubmitField(_l("Enrol in track"))
+
+
+class CertificationPolicyForm(FlaskForm):
+    validity_months = IntegerField(
+        _l("Certificate valid for (months)"),
+        validators=[Optional(), NumberRange(1, 240)],
+        description=_l("Leave empty for certificates that do not expire."),
+    )
+    reminder_days_before = IntegerField(
+        _l("Remind holders this many days before expiry"),
+        default=60,
+        validators=[DataRequired(), NumberRange(0, 365)],
+    )
+    recertification_note = TextAreaField(
+        _l("Recertification path"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "Mark the courses of the shorter path with “recertification path” on "
+            "the course form; describe any re-assessment here."
+        ),
+    )
+    submit = SubmitField(_l("Save certification policy"))

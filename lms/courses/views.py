@@ -30,6 +30,7 @@ from lms.core.templating import NavItem, add_nav_item
 from lms.courses import services
 from lms.courses.forms import (
     AddMemberForm,
+    CertificationPolicyForm,
     CourseForm,
     IntakeForm,
     NoteForm,
@@ -46,6 +47,7 @@ from lms.courses.models import (
     EnrolmentStatus,
     Intake,
     SessionEnrolment,
+    TrackCourse,
     TrackEnrolment,
 )
 from lms.extensions import db
@@ -601,6 +603,45 @@ def my_sessions():
 
 
 # Tracks: joining, manager enrolment, intakes -------------------------------------------------
+
+
+@bp.route("/tracks/<int:track_id>/certification", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def certification_policy(track_id: int):
+    from lms.progress import services as progress
+    from lms.progress.models import TrackCertificationPolicy
+
+    track = db.session.get(Track, track_id)
+    if track is None:
+        abort(404)
+    policy = db.session.get(TrackCertificationPolicy, track.id)
+    form = CertificationPolicyForm(obj=policy)
+    if form.validate_on_submit():
+        try:
+            progress.set_certification_policy(
+                db.session,
+                track,
+                actor=current_user,
+                validity_months=form.validity_months.data,
+                reminder_days_before=form.reminder_days_before.data,
+                recertification_note=form.recertification_note.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("Certification policy of %(track)s saved.", track=track.name), "success")
+            return redirect(url_for("frameworks.track", track_id=track.id))
+    recertification = db.session.scalars(
+        sa.select(Course)
+        .join(TrackCourse)
+        .where(TrackCourse.track_id == track.id, TrackCourse.for_recertification.is_(True))
+        .order_by(Course.code)
+    ).all()
+    return render_template(
+        "courses/certification_policy.html", form=form, track=track, recertification=recertification
+    )
 
 
 @bp.route("/tracks/<int:track_id>/join", methods=["POST"])

@@ -790,3 +790,44 @@ def competency_record(session: Session, user: User, competency: Competency) -> d
             )
         ),
     }
+
+
+def set_certification_policy(
+    session: Session,
+    track: Track,
+    *,
+    actor: Any,
+    validity_months: int | None,
+    reminder_days_before: int,
+    recertification_note: str = "",
+) -> TrackCertificationPolicy:
+    """How long the track's certificates stay valid. Existing certificates keep the expiry
+    they were issued with; the policy applies to certificates issued from now on."""
+    if validity_months is not None and validity_months < 1:
+        raise ValidationError("The validity must be at least one month.", field="validity_months")
+    if reminder_days_before < 0:
+        raise ValidationError("Reminders cannot come after expiry.", field="reminder_days_before")
+    policy = session.get(TrackCertificationPolicy, track.id)
+    before = None
+    if policy is None:
+        policy = TrackCertificationPolicy(track_id=track.id)
+        session.add(policy)
+    else:
+        before = {
+            "validity_months": policy.validity_months,
+            "reminder_days_before": policy.reminder_days_before,
+        }
+    policy.validity_months = validity_months
+    policy.reminder_days_before = reminder_days_before
+    policy.recertification_note = (recertification_note or "").strip()
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="track.certification_policy",
+        entity=track,
+        before=before,
+        after={"validity_months": validity_months, "reminder_days_before": reminder_days_before},
+        summary=track.code,
+    )
+    return policy

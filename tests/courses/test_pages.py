@@ -264,3 +264,29 @@ def test_competency_page_lists_the_courses_that_develop_it(client, world, logged
     html = client.get(f"/competencies/{world.quality.id}").get_data(as_text=True)
     assert "DQ101 Data quality in customs" in html and "a pass gives Practitioner" in html
     assert "ST201" not in html
+
+
+def test_editor_sets_the_certification_policy_of_a_track(client, world, logged_in):
+    from lms.progress.models import TrackCertificationPolicy
+
+    logged_in(Role.DIRECTORATE)
+    url = f"/tracks/{world.specialists.id}/certification"
+    assert client.get(url).status_code == 200
+    response = post_form(
+        client,
+        url,
+        {
+            "validity_months": "36",
+            "reminder_days_before": "90",
+            "recertification_note": "Refresher course",
+        },
+    )
+    assert response.status_code == 302
+    policy = db.session.get(TrackCertificationPolicy, world.specialists.id)
+    assert (policy.validity_months, policy.reminder_days_before) == (36, 90)
+
+
+def test_trainee_cannot_set_a_certification_policy(client, world, logged_in):
+    logged_in(Role.TRAINEE)
+    url = f"/tracks/{world.specialists.id}/certification"
+    assert client.get(url).status_code == 403

@@ -51,7 +51,12 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 # Every module that defines models, so the metadata (and Alembic) sees the whole schema.
-MODEL_MODULES = ("lms.core.models", "lms.accounts.models")
+MODEL_MODULES = (
+    "lms.core.models",
+    "lms.accounts.models",
+    "lms.scheduler.models",
+    "lms.notifications.models",
+)
 
 
 def register_extensions(app: Flask) -> None:
@@ -84,7 +89,13 @@ def register_extensions(app: Flask) -> None:
 
 
 # One blueprint per feature package; each module exposes ``bp``.
-BLUEPRINT_MODULES = ("lms.main.views", "lms.accounts.views", "lms.admin.views")
+BLUEPRINT_MODULES = (
+    "lms.main.views",
+    "lms.accounts.views",
+    "lms.admin.views",
+    "lms.scheduler.views",
+    "lms.notifications.views",
+)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -17,7 +17,7 @@ from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import enqueue_email
 from lms.notifications.models import Notification, NotificationPreference
-from lms.notifications.registry import KINDS, get_kind, register_notification_kind
+from lms.notifications.registry import get_kind, kinds_for, register_notification_kind
 
 ANNOUNCEMENT = register_notification_kind(
     "system.announcement",
@@ -43,7 +43,7 @@ def email_preferences(session: Session, user: User) -> dict[str, bool]:
             )
         ).all()
     )
-    return {key: chosen.get(key, kind.email_default) for key, kind in KINDS.items()}
+    return {key: chosen.get(key, kind.email_default) for key, kind in kinds_for(user).items()}
 
 
 def wants_email(session: Session, user: User, kind: str) -> bool:
@@ -118,9 +118,10 @@ def mark_all_read(session: Session, user: User) -> int:
 
 
 def save_email_preferences(session: Session, user: User, email_kinds: set[str]) -> None:
-    """Store the user's choice for every registered kind (explicit rows, so a later change of a
-    kind's default does not silently override what the user chose)."""
-    unknown = set(email_kinds) - set(KINDS)
+    """Store the user's choice for every kind they can receive (explicit rows, so a later change
+    of a kind's default does not silently override what the user chose)."""
+    kinds = kinds_for(user)
+    unknown = set(email_kinds) - set(kinds)
     if unknown:
         raise ValidationError(f"Unknown notification kind(s): {', '.join(sorted(unknown))}.")
     existing = {
@@ -129,7 +130,7 @@ def save_email_preferences(session: Session, user: User, email_kinds: set[str]) 
             sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)
         )
     }
-    for key in KINDS:
+    for key in kinds:
         wanted = key in email_kinds
         pref = existing.get(key)
         if pref is None:

@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.notifications import services
 from lms.notifications.forms import PreferencesForm
 from lms.notifications.models import Notification
-from lms.notifications.registry import KINDS
+from lms.notifications.registry import KINDS, kinds_for
 
 bp = Blueprint("notifications", __name__)
 # A notification is its recipient's alone (admins pass every rule, but the pages below only
@@ -96,7 +96,8 @@ def mark_all_read():
 @login_required
 def preferences():
     form = PreferencesForm()
-    form.email_kinds.choices = [(key, kind.label) for key, kind in sorted(KINDS.items())]
+    kinds = kinds_for(current_user)
+    form.email_kinds.choices = [(key, kind.label) for key, kind in kinds.items()]
     if form.validate_on_submit():
         try:
             services.save_email_preferences(db.session, current_user, set(form.email_kinds.data))
@@ -110,7 +111,7 @@ def preferences():
     elif not form.is_submitted():
         chosen = services.email_preferences(db.session, current_user)
         form.email_kinds.data = [key for key, wanted in chosen.items() if wanted]
-    return render_template("notifications/preferences.html", form=form, kinds=KINDS)
+    return render_template("notifications/preferences.html", form=form, kinds=kinds)
 
 
 @bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])

@@ -12,14 +12,16 @@ import traceback
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, User, UserRole
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
 from lms.notifications.models import Notification
+from lms.notifications.registry import register_notification_kind
 from lms.notifications.services import notify
 from lms.scheduler.models import (
     JobRun,
@@ -34,6 +36,12 @@ from lms.scheduler.registry import JOBS, JobDefinition, JobResult
 from lms.scheduler.triggers import check_interval, parse_cron
 
 log = logging.getLogger("lms.scheduler")
+JOB_FAILED = register_notification_kind(
+    "scheduler.job_failed",
+    _l("A scheduled job failed"),
+    email_default=True,
+    roles=(Role.ADMIN,),
+).key
 SCHEDULE_FIELDS = ("trigger_kind", "interval_seconds", "cron")
 LEASE_NAME = "leader"
 
@@ -259,6 +267,12 @@ def execute_job(
         run.error = traceback.format_exc()[-8000:]
         session.commit()
         log.exception("Job %s failed", name)
+        try:
+            alert_admins_of_failure(session, job, run, now)
+            session.commit()
+        except Exception:  # the alert must never hide the failure it reports
+            session.rollback()
+            log.exception("Could not alert the administrators about job %s", name)
         return run
     elapsed = timedelta(seconds=time.monotonic() - started)
     run.status = JobRunStatus.OK
@@ -272,6 +286,31 @@ def execute_job(
 
 
 # Reminders ---------------------------------------------------------------------------------
+
+
+def alert_admins_of_failure(session: Session, job: ScheduledJob, run: JobRun, now: datetime) -> int:
+    """Tell each active admin that a job failed: at most once per job and day, so a job failing
+    every minute does not flood anyone. Returns how many admins were told."""
+    admins = session.scalars(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN, User.is_active.is_(True))
+        .order_by(User.id)
+    ).all()
+    told = 0
+    for admin in admins:
+        if send_reminder_once(
+            session,
+            ("job-failed", job.name, now.date()),
+            admin,
+            JOB_FAILED,
+            f"Scheduled job {job.name} failed",
+            run.summary,
+            f"/admin/jobs/{job.name}",
+            now=now,
+        ):
+            told += 1
+    return told
 
 
 def reminder_key(*parts: object) -> str:

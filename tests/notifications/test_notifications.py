@@ -241,3 +241,23 @@ def test_only_admins_retry_emails(app, client, logged_in):
     assert post_form(client, f"/admin/outbox/{message_id}/retry").status_code == 403
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message_id).status == OutboxStatus.DEAD
+
+
+def test_preferences_offer_only_the_kinds_a_user_can_receive(app, client, logged_in):
+    import lms.scheduler.services  # noqa: F401  (registers the admin-only kind)
+
+    logged_in(Role.TRAINEE)
+    html = client.get("/notifications/preferences").get_data(as_text=True)
+    assert "Weekly digest" in html and "A scheduled job failed" not in html
+    refused = post_form(
+        client, "/notifications/preferences", {"email_kinds": ["scheduler.job_failed"]}
+    )
+    assert "is not a valid choice" in refused.get_data(as_text=True)
+
+
+def test_admins_choose_whether_job_failures_come_by_email(app, client, logged_in):
+    import lms.scheduler.services  # noqa: F401
+
+    logged_in(Role.ADMIN)
+    html = client.get("/notifications/preferences").get_data(as_text=True)
+    assert "A scheduled job failed" in html

@@ -168,3 +168,33 @@ def test_two_schedulers_racing_send_one_reminder(app, make_user):
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SentReminder)) == 5
+
+
+def test_admins_hear_of_a_failing_job_once_a_day(app, register_job, make_user):
+    admin = make_user(Role.ADMIN, email="amina@example.org")
+    make_user(Role.ADMIN, is_active=False)
+    make_user(Role.TRAINEE)
+
+    def broken(session, now):
+        raise ConnectionError("report store unreachable")
+
+    register_job("test.broken", broken, every=timedelta(minutes=1))
+    sync_jobs(db.session, NOW)
+    db.session.commit()
+
+    for minute in range(3):
+        execute_job(db.session, "test.broken", NOW + timedelta(minutes=minute))
+    execute_job(db.session, "test.broken", NOW + timedelta(days=1))
+
+    notes = db.session.scalars(sa.select(Notification).order_by(Notification.id)).all()
+    assert [(n.user_id, n.kind, n.link) for n in notes] == [
+        (admin.id, "scheduler.job_failed", "/admin/jobs/test.broken"),
+        (admin.id, "scheduler.job_failed", "/admin/jobs/test.broken"),
+    ]
+    assert notes[0].title == "Scheduled job test.broken failed"
+    assert notes[0].body == "ConnectionError: report store unreachable"
+    assert db.session.scalars(sa.select(OutboxMessage.recipient)).all() == [
+        "amina@example.org",
+        "amina@example.org",
+    ]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == 4

@@ -18,7 +18,7 @@ from lms.core.errors import ConflictError
 DEMO_PASSWORD = "demo-password"
 DemoStep = Callable[[Session], str]
 # Feature demo modules, in dependency order; each registers its step with ``demo_step``.
-DEMO_MODULES = ("lms.accounts.demo",)
+DEMO_MODULES = ("lms.accounts.demo", "lms.notifications.demo")
 _steps: list[DemoStep] = []
 
 

@@ -261,3 +261,17 @@ def test_admins_choose_whether_job_failures_come_by_email(app, client, logged_in
     logged_in(Role.ADMIN)
     html = client.get("/notifications/preferences").get_data(as_text=True)
     assert "A scheduled job failed" in html
+
+
+def test_demo_data_gives_every_demo_user_a_welcome_and_sends_no_email(app, client):
+    from lms.demo import DEMO_PASSWORD, load_demo
+    from tests.conftest import login
+
+    summary = load_demo(db.session)
+    db.session.commit()
+    assert "Demo notifications:" in summary
+    assert _count(OutboxMessage) == 0  # announcements are in-app only by default
+    login(client, "trainee@example.org", DEMO_PASSWORD)
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "Welcome to Capacity LMS" in html and "Bienvenue, Nadia" in html
+    assert 'data-testid="unread-count">2<' in html

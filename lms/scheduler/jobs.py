@@ -69,3 +69,36 @@ def clean_up_sessions(session: Session, now: datetime) -> JobResult:
         f"{sessions} session(s) and {attempts} login attempt(s) deleted",
         items=sessions + attempts,
     )
+
+
+RUN_RETENTION_DAYS = 90
+READ_NOTIFICATION_RETENTION_DAYS = 365
+
+
+@scheduled_job(
+    "history.prune",
+    cron="45 3 * * *",
+    description=_l("Delete old job runs (keeping each job's latest) and old read notifications."),
+)
+def prune_history(session: Session, now: datetime) -> JobResult:
+    """The outbox job alone records 1,440 runs a day; history this old answers no question."""
+    from lms.notifications.models import Notification
+    from lms.scheduler.models import JobRun, JobRunStatus
+
+    latest = sa.select(sa.func.max(JobRun.id)).group_by(JobRun.job_id)
+    runs = session.execute(
+        sa.delete(JobRun).where(
+            JobRun.started_at < now - timedelta(days=RUN_RETENTION_DAYS),
+            JobRun.status != JobRunStatus.RUNNING,
+            JobRun.id.not_in(latest),
+        )
+    ).rowcount
+    notes = session.execute(
+        sa.delete(Notification).where(
+            Notification.read_at.is_not(None),
+            Notification.read_at < now - timedelta(days=READ_NOTIFICATION_RETENTION_DAYS),
+        )
+    ).rowcount
+    return JobResult(
+        f"{runs} job run(s) and {notes} read notification(s) deleted", items=runs + notes
+    )

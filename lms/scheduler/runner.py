@@ -25,7 +25,7 @@ from lms.core.model_base import utcnow
 from lms.extensions import db
 from lms.scheduler import services
 from lms.scheduler.leader import make_leader_lock
-from lms.scheduler.models import JobRun, RunTrigger, ScheduledJob
+from lms.scheduler.models import JobRun, JobRunStatus, RunTrigger, ScheduledJob
 from lms.scheduler.registry import JOBS, load_job_modules
 from lms.scheduler.triggers import build_trigger, first_run
 
@@ -68,7 +68,7 @@ class SchedulerRunner:
         log.info("Scheduler %s started; waiting for the leader lock", self.runner_id)
         try:
             while not self.stop_event.is_set():
-                if lock.try_acquire():
+                if self._attempt(lock.try_acquire):
                     log.info("Scheduler %s is the leader", self.runner_id)
                     self._lead(lock)
                     if not self.stop_event.is_set():
@@ -87,19 +87,46 @@ class SchedulerRunner:
         )
         self._loaded = {}
         self.is_leader.set()
+        self._attempt(self.close_interrupted_runs)
         aps.start()
         try:
             while not self.stop_event.is_set():
-                if not lock.renew():
+                # A database that cannot confirm the lock (locked, unreachable) means stepping
+                # down: better no leader for a moment than two.
+                if not self._attempt(lock.renew):
                     break
-                try:
-                    self.reconcile(aps)
-                except sa.exc.SQLAlchemyError:
-                    log.exception("Could not read the job table; trying again shortly")
+                self._attempt(lambda: self.reconcile(aps))
                 self.stop_event.wait(self.poll_seconds)
         finally:
             self.is_leader.clear()
             aps.shutdown(wait=True)  # let running jobs finish and record their outcome
+
+    @staticmethod
+    def _attempt(action) -> bool:
+        """Run one step of the loop; an error is logged and counts as failure, never a crash."""
+        try:
+            return bool(action())
+        except Exception:
+            log.exception("Scheduler step failed; trying again shortly")
+            return False
+
+    def close_interrupted_runs(self) -> int:
+        """Runs left "running" by a scheduler that died mid-job are closed as failed, so the
+        admin page does not show them running forever. Only the leader runs jobs, so a run of
+        another process that is still open cannot finish any more."""
+        with self.app.app_context():
+            now = utcnow()
+            count = db.session.execute(
+                sa.update(JobRun)
+                .where(JobRun.status == JobRunStatus.RUNNING, JobRun.runner_id != self.runner_id)
+                .values(
+                    status=JobRunStatus.FAILED,
+                    finished_at=now,
+                    summary="Interrupted: the scheduler process running it stopped.",
+                )
+            ).rowcount
+            db.session.commit()
+        return count
 
     # Mirroring the table into APScheduler ----------------------------------------------------
 
@@ -108,10 +135,15 @@ class SchedulerRunner:
             session = db.session
             now = utcnow()
             services.sync_jobs(session, now)
-            for job in session.scalars(sa.select(ScheduledJob).order_by(ScheduledJob.id)):
+            for job in session.scalars(sa.select(ScheduledJob).order_by(ScheduledJob.id)).all():
                 if job.name not in JOBS:
                     continue
-                self._mirror(aps, session, job, now)
+                try:
+                    self._mirror(aps, session, job, now)
+                except sa.exc.SQLAlchemyError:
+                    raise
+                except Exception:  # one broken row (say, a cron edited by hand) stops only itself
+                    log.exception("Cannot schedule %s; the others go on", job.name)
             session.commit()
 
     def _mirror(self, aps: BackgroundScheduler, session, job: ScheduledJob, now) -> None:

@@ -112,3 +112,45 @@ def test_session_cleanup_deletes_only_records_past_retention(jobs, make_user):
     assert attempts == [NOW - 10 * day]
     again = execute_job(db.session, "sessions.cleanup", NOW)
     assert again.items == 0
+
+
+def test_history_prune_keeps_recent_runs_each_jobs_latest_and_unread_notifications(jobs, make_user):
+    from lms.notifications.models import Notification
+    from lms.scheduler.models import JobRun, RunTrigger
+    from lms.scheduler.services import get_job
+
+    day = timedelta(days=1)
+    outbox = get_job(db.session, "outbox.deliver")
+    cleanup = get_job(db.session, "sessions.cleanup")
+
+    def run(job, started, summary):
+        return JobRun(
+            job_id=job.id,
+            trigger=RunTrigger.SCHEDULE,
+            started_at=started,
+            finished_at=started,
+            duration_ms=0,
+            status=JobRunStatus.OK,
+            summary=summary,
+        )
+
+    user = make_user(Role.TRAINEE)
+    db.session.add_all(
+        [
+            run(outbox, NOW - 200 * day, "old outbox"),  # deleted
+            run(outbox, NOW - 5 * day, "recent outbox"),  # kept
+            run(cleanup, NOW - 300 * day, "only cleanup run"),  # old, but the job's latest
+            Notification(user_id=user.id, kind="k", title="read long ago", read_at=NOW - 400 * day),
+            Notification(user_id=user.id, kind="k", title="never read", created_at=NOW - 500 * day),
+            Notification(user_id=user.id, kind="k", title="read recently", read_at=NOW - day),
+        ]
+    )
+    db.session.commit()
+
+    result = execute_job(db.session, "history.prune", NOW)
+
+    assert result.summary == "1 job run(s) and 1 read notification(s) deleted"
+    summaries = set(db.session.scalars(sa.select(JobRun.summary)))
+    assert summaries == {"recent outbox", "only cleanup run", result.summary}
+    titles = set(db.session.scalars(sa.select(Notification.title)))
+    assert titles == {"never read", "read recently"}

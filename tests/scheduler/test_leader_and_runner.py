@@ -217,3 +217,40 @@ def test_two_runners_one_leader_and_the_standby_takes_over(app, register_job, ma
     lease = db.session.get(SchedulerLease, "leader")
     assert lease.holder == "second"
     assert db.session.scalar(sa.select(ScheduledJob.run_requested_at)) is None
+
+
+def test_a_new_leader_closes_runs_left_open_by_a_dead_one(app, register_job):
+    register_job("test.long", lambda s, n: JobResult("ok"), every=timedelta(hours=1))
+    services.sync_jobs(db.session, NOW)
+    job = services.get_job(db.session, "test.long")
+    db.session.add(
+        JobRun(
+            job_id=job.id,
+            trigger=RunTrigger.SCHEDULE,
+            runner_id="dead-host:1:aaa",
+            started_at=NOW,
+            status="running",
+        )
+    )
+    db.session.commit()
+
+    assert SchedulerRunner(app, runner_id="new").close_interrupted_runs() == 1
+    db.session.expire_all()
+    run = db.session.scalar(sa.select(JobRun))
+    assert run.status == "failed" and run.finished_at is not None
+    assert run.summary.startswith("Interrupted")
+
+
+def test_a_broken_schedule_row_does_not_stop_the_others(app, register_job, paused_aps):
+    register_job("test.good", lambda s, n: JobResult("ok"), every=timedelta(minutes=5))
+    register_job("test.bad", lambda s, n: JobResult("ok"), every=timedelta(minutes=5))
+    services.sync_jobs(db.session, NOW)
+    db.session.execute(  # as if someone edited the table by hand
+        sa.update(ScheduledJob)
+        .where(ScheduledJob.name == "test.bad")
+        .values(trigger_kind="cron", interval_seconds=None, cron="not a cron")
+    )
+    db.session.commit()
+    SchedulerRunner(app).reconcile(paused_aps)
+    assert paused_aps.get_job("test.good") is not None
+    assert paused_aps.get_job("test.bad") is None

@@ -29,9 +29,23 @@ ANNOUNCEMENT = register_notification_kind(
 def _check_link(link: str | None) -> str | None:
     if link is None or link == "":
         return None
-    if not link.startswith("/") or link.startswith("//"):
+    if (
+        not link.startswith("/")
+        or link.startswith("//")
+        or "\\" in link  # browsers read "/\\host" as "//host"
+        or any(ord(c) < 32 for c in link)
+    ):
         raise ValidationError("A notification links to a page of the application (a path).")
     return link[:500]
+
+
+def safe_link(link: str | None) -> str | None:
+    """The link if it is a path inside the application, else None (checked again before a
+    redirect, whatever wrote the row)."""
+    try:
+        return _check_link(link)
+    except ValidationError:
+        return None
 
 
 def email_preferences(session: Session, user: User) -> dict[str, bool]:
@@ -70,7 +84,7 @@ def notify(
     Deactivated users get nothing by email (their address may no longer be theirs).
     """
     get_kind(kind)
-    title = (title or "").strip()
+    title = " ".join((title or "").split())  # one line: it is also an email subject
     if not title:
         raise ValidationError("A notification needs a title.")
     link = _check_link(link)

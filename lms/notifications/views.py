@@ -77,7 +77,7 @@ def mark_read(notification_id: int):
     services.mark_read(db.session, notification)
     db.session.commit()
     if request.form.get("open") and notification.link:
-        return redirect(notification.link)
+        return redirect(services.safe_link(notification.link) or url_for("notifications.index"))
     return redirect(url_for("notifications.index", show=request.args.get("show", "all")))
 
 

@@ -54,6 +54,10 @@ class SchedulerRunner:
         self.stop_event = threading.Event()
         self.is_leader = threading.Event()
         self._loaded: dict[str, tuple] = {}
+        # One execution of a job at a time in this process, whatever triggered it: a "run now"
+        # waits for a scheduled run in progress, a scheduled run is skipped while one goes on.
+        self._running: dict[str, threading.Lock] = {}
+        self._running_guard = threading.Lock()
 
     # Life cycle ------------------------------------------------------------------------------
 
@@ -193,11 +197,21 @@ class SchedulerRunner:
         """APScheduler's entry point, in a worker thread with its own app context and session."""
         if not self.is_leader.is_set():
             return
-        with self.app.app_context():
-            try:
-                services.execute_job(
-                    db.session, name, utcnow(), trigger=trigger, runner_id=self.runner_id
-                )
-            except Exception:
-                db.session.rollback()
-                log.exception("Could not record the run of %s", name)
+        with self._running_guard:
+            job_lock = self._running.setdefault(name, threading.Lock())
+        if not job_lock.acquire(blocking=trigger == RunTrigger.MANUAL):
+            log.info("%s is still running; this scheduled run is skipped", name)
+            return
+        try:
+            if not self.is_leader.is_set():
+                return
+            with self.app.app_context():
+                try:
+                    services.execute_job(
+                        db.session, name, utcnow(), trigger=trigger, runner_id=self.runner_id
+                    )
+                except Exception:
+                    db.session.rollback()
+                    log.exception("Could not record the run of %s", name)
+        finally:
+            job_lock.release()

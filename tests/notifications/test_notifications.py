@@ -62,7 +62,13 @@ def test_notify_refuses_unknown_kinds_and_outside_links(app, make_user):
     user = make_user(Role.TRAINEE)
     with pytest.raises(ValueError, match="unknown notification kind"):
         notify(db.session, user, "test.typo", "x")
-    for link in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+    for link in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "javascript:alert(1)",
+        "/ok\nLocation: x",
+    ):
         with pytest.raises(ValidationError, match="page of the application"):
             notify(db.session, user, "test.milestone", "x", link=link)
     with pytest.raises(ValidationError, match="needs a title"):
@@ -275,3 +281,11 @@ def test_demo_data_gives_every_demo_user_a_welcome_and_sends_no_email(app, clien
     html = client.get("/notifications").get_data(as_text=True)
     assert "Welcome to Capacity LMS" in html and "Bienvenue, Nadia" in html
     assert 'data-testid="unread-count">2<' in html
+
+
+def test_a_title_becomes_one_line_so_it_is_a_safe_email_subject(app, make_user):
+    user = make_user(Role.TRAINEE)
+    note = notify(db.session, user, "test.milestone", "Due\r\nBcc: everyone@example.org")
+    db.session.commit()
+    assert note.title == "Due Bcc: everyone@example.org"
+    assert db.session.scalar(sa.select(OutboxMessage.subject)) == note.title

@@ -215,3 +215,30 @@ def test_run_history_is_paginated_per_job(client, admin, register_job):
 def test_admin_navigation_lists_scheduled_jobs(client, admin):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/admin/jobs"' in html
+
+
+def test_the_job_list_costs_the_same_queries_with_many_jobs(client, admin, register_job):
+    def statements_for_list() -> int:
+        count = 0
+
+        def counter(*args):
+            nonlocal count
+            count += 1
+
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            assert client.get("/admin/jobs").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+        return count
+
+    client.get("/admin/jobs")
+    for name in ("outbox.deliver", "sessions.cleanup"):
+        execute_job(db.session, name, NOW)
+    few = statements_for_list()
+    for n in range(12):
+        register_job(f"test.many{n}", lambda s, now: JobResult("ok"), every=timedelta(hours=1))
+    client.get("/admin/jobs")  # creates the twelve rows
+    for n in range(12):
+        execute_job(db.session, f"test.many{n}", NOW)
+    assert statements_for_list() == few

@@ -254,3 +254,36 @@ def test_a_broken_schedule_row_does_not_stop_the_others(app, register_job, pause
     SchedulerRunner(app).reconcile(paused_aps)
     assert paused_aps.get_job("test.good") is not None
     assert paused_aps.get_job("test.bad") is None
+
+
+def test_one_execution_of_a_job_at_a_time_in_a_runner(app, register_job):
+    """A scheduled run is skipped while the same job runs; a "run now" waits its turn."""
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow(session, now):
+        calls.append("run")
+        started.set()
+        assert release.wait(10)
+        return JobResult("done")
+
+    register_job("test.slow", slow, every=timedelta(hours=1))
+    services.sync_jobs(db.session, NOW)
+    db.session.commit()
+    runner = SchedulerRunner(app, runner_id="solo")
+    runner.is_leader.set()
+
+    first = threading.Thread(target=runner.execute, args=("test.slow", RunTrigger.SCHEDULE))
+    first.start()
+    assert started.wait(10)
+    runner.execute("test.slow", RunTrigger.SCHEDULE)  # returns at once: skipped
+    assert calls == ["run"]
+    manual = threading.Thread(target=runner.execute, args=("test.slow", RunTrigger.MANUAL))
+    manual.start()
+    assert calls == ["run"]  # waiting for the first to finish
+    release.set()
+    first.join(10)
+    manual.join(10)
+    assert calls == ["run", "run"]
+    triggers = db.session.scalars(sa.select(JobRun.trigger).order_by(JobRun.id)).all()
+    assert triggers == [RunTrigger.SCHEDULE, RunTrigger.MANUAL]

@@ -87,8 +87,11 @@ def test_a_dead_leader_is_replaced(app):
         assert first.try_acquire()
         assert not second.try_acquire()
         if BACKEND == "postgresql":
-            first._conn.invalidate()  # as when the leader's process is killed
-            first._conn = None
+            # The leader's server session ends, as when its process is killed; the call waits
+            # (up to 5 s) until the backend is gone, and with it the lock.
+            pid = first._conn.scalar(sa.text("SELECT pg_backend_pid()"))
+            with db.engine.connect() as conn:
+                assert conn.scalar(sa.text("SELECT pg_terminate_backend(:p, 5000)"), {"p": pid})
         else:
             clock.now += ttl + timedelta(seconds=1)
         assert second.try_acquire()

@@ -102,7 +102,7 @@ def test_second_scheduler_waits_and_takes_over_when_the_leader_dies(app):
         assert _wait_for(lambda: standby.runner_id is not None), standby.lines
         time.sleep(3)  # long enough for the standby to have run something, were it able to
         assert _runs_by(standby.runner_id) == 0
-        assert _runs_by(leader.runner_id) >= 3
+        assert _runs_by(leader.runner_id) >= 2
         assert _holder() == leader.runner_id
 
         leader.stop(signal.SIGKILL)  # dies without releasing anything

@@ -180,6 +180,7 @@ class SchedulerRunner:
         if job.run_requested_at is not None and services.claim_run_request(
             session, job.id, job.run_requested_at
         ):
+            session.commit()  # claimed for good before it is started: never run twice
             aps.add_job(
                 self.execute,
                 trigger="date",

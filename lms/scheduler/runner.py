@@ -138,7 +138,8 @@ class SchedulerRunner:
         with self.app.app_context():
             session = db.session
             now = utcnow()
-            services.sync_jobs(session, now)
+            if services.sync_jobs(session, now):
+                session.commit()  # a job handed to APScheduler may start at once, elsewhere
             for job in session.scalars(sa.select(ScheduledJob).order_by(ScheduledJob.id)).all():
                 if job.name not in JOBS:
                     continue

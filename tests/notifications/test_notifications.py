@@ -289,3 +289,23 @@ def test_a_title_becomes_one_line_so_it_is_a_safe_email_subject(app, make_user):
     db.session.commit()
     assert note.title == "Due Bcc: everyone@example.org"
     assert db.session.scalar(sa.select(OutboxMessage.subject)) == note.title
+
+
+def test_deleting_an_unused_account_takes_its_notifications_along(app, make_user):
+    from lms.accounts.services import delete_user
+    from lms.scheduler.models import SentReminder
+    from lms.scheduler.services import send_reminder_once
+
+    admin = make_user(Role.ADMIN)
+    mistaken = make_user(Role.TRAINEE)
+    send_reminder_once(db.session, "welcome", mistaken, "test.milestone", "Welcome")
+    from lms.notifications.services import save_email_preferences
+
+    save_email_preferences(db.session, mistaken, set())
+    db.session.commit()
+
+    delete_user(db.session, mistaken, actor=admin)
+    db.session.commit()
+    assert _count(Notification) == 0
+    assert _count(NotificationPreference) == 0
+    assert _count(SentReminder) == 0

@@ -28,8 +28,11 @@ db: install
 demo: db
 	$(BIN)/lms demo --if-empty
 
-## Install, create or upgrade the SQLite database, load demo data if empty, serve on :5000.
+## Install, create or upgrade the SQLite database, load demo data if empty, serve on :5000,
+## with the job scheduler running beside the web server (and stopped with it).
 run: demo
+	@$(BIN)/lms scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/lms run --host $(HOST) --port $(PORT)
 
 lint: install-dev

@@ -58,6 +58,8 @@ MODEL_MODULES = (
     "lms.courses.models",
     "lms.progress.models",
     "lms.projects.models",
+    "lms.scheduler.models",
+    "lms.notifications.models",
 )
 
 
@@ -99,6 +101,8 @@ BLUEPRINT_MODULES = (
     "lms.courses.views",
     "lms.progress.views",
     "lms.projects.views",
+    "lms.scheduler.views",
+    "lms.notifications.views",
 )
 
 

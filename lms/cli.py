@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(scheduler)
 
 
 @click.command("create-admin")
@@ -90,3 +91,35 @@ def outbox_deliver() -> None:
     sent = deliver_due(db.session, MailSettings.from_config(current_app.config))
     db.session.commit()
     click.echo(f"{sent} message(s) sent.")
+
+
+@click.command("scheduler")
+@click.option("--poll-seconds", default=2.0, show_default=True, help="How often to look at jobs.")
+@click.option(
+    "--lease-seconds",
+    default=30.0,
+    show_default=True,
+    help="SQLite lease lifetime: how long a standby waits after the leader dies.",
+)
+@click.option("--workers", default=4, show_default=True, help="Jobs that may run at once.")
+@with_appcontext
+def scheduler(poll_seconds: float, lease_seconds: float, workers: int) -> None:
+    """Run scheduled jobs (one leader per database; extra processes wait as standby)."""
+    import signal
+
+    from lms.scheduler.runner import SchedulerRunner
+
+    runner = SchedulerRunner(
+        current_app._get_current_object(),
+        poll_seconds=poll_seconds,
+        lease_seconds=lease_seconds,
+        workers=workers,
+    )
+
+    def stop(signum, frame):
+        runner.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"Scheduler {runner.runner_id} starting (stop with Ctrl-C or SIGTERM).")
+    runner.run()

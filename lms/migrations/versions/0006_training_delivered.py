@@ -1,7 +1,7 @@
 """training delivered
 
 Revision ID: 0006_training
-Revises: 0004_projects
+Revises: 0005_scheduler
 Create Date: 2026-11-25 09:23:21.747550
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_training'
-down_revision = '0004_projects'
+down_revision = '0005_scheduler'
 branch_labels = None
 depends_on = None
 

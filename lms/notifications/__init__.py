@@ -1,0 +1,1 @@
+"""In-app notifications with per-kind email preferences."""

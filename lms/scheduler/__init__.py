@@ -1,0 +1,1 @@
+"""Scheduled jobs: a registry, a leader-locked runner process and the admin page."""

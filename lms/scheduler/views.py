@@ -1,0 +1,163 @@
+"""The admin page of scheduled jobs. Thin: parse, authorise, call a service, commit, render.
+The web never runs a job: "run now" records a request the scheduler process picks up."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from lms.accounts.forms import ConfirmForm
+from lms.accounts.models import Role
+from lms.core.errors import DomainError, flash_error
+from lms.core.pagination import paginate
+from lms.core.permissions import register_rules, role_required
+from lms.core.templating import NavItem, add_nav_item
+from lms.extensions import db
+from lms.scheduler import services
+from lms.scheduler.forms import ScheduleForm
+from lms.scheduler.models import JobRun, ScheduledJob
+from lms.scheduler.registry import JOBS, load_job_modules
+
+RECENT_RUNS = 10
+bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs")
+add_nav_item(NavItem(_l("Scheduled jobs"), "scheduler.jobs", (Role.ADMIN,)), admin=True)
+register_rules(ScheduledJob, view=lambda user, job: False)  # admins only (they always pass)
+register_rules(JobRun, view=lambda user, run: False)
+
+
+def _job(name: str) -> ScheduledJob:
+    job = services.get_job(db.session, name)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("")
+@role_required(Role.ADMIN)
+def jobs():
+    load_job_modules()
+    # Registered jobs get their rows here too, so the page is complete before the scheduler's
+    # first start (an idempotent insert; the scheduler does the same).
+    if services.sync_jobs(db.session):
+        db.session.commit()
+    rows = db.session.scalars(sa.select(ScheduledJob).order_by(ScheduledJob.name)).all()
+    return render_template(
+        "scheduler/jobs.html",
+        jobs=rows,
+        definitions=JOBS,
+        last=services.last_runs(db.session, [j.id for j in rows]),
+        leader=services.leader_status(db.session),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/runs")
+@role_required(Role.ADMIN)
+def runs():
+    """The run history, of one job (``?job=name``) or of all, newest first."""
+    name = request.args.get("job", "").strip()
+    stmt = sa.select(JobRun).options(sa.orm.joinedload(JobRun.job))
+    job = None
+    if name:
+        job = _job(name)
+        stmt = stmt.where(JobRun.job_id == job.id)
+    page = paginate(stmt.order_by(JobRun.started_at.desc(), JobRun.id.desc()))
+    return render_template("scheduler/runs.html", page=page, job=job)
+
+
+@bp.route("/<name>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def job_detail(name: str):
+    load_job_modules()
+    job = _job(name)
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        try:
+            services.change_schedule(
+                db.session,
+                job,
+                actor=current_user,
+                kind=form.kind.data,
+                interval_seconds=form.interval_seconds(),
+                cron=form.cron.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error, form)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The schedule of %(name)s is now %(trigger)s.",
+                    name=job.name,
+                    trigger=job.trigger_label,
+                ),
+                "success",
+            )
+            return redirect(url_for("scheduler.job_detail", name=job.name))
+    elif not form.is_submitted():
+        form.fill_from(job)
+    recent = db.session.scalars(
+        sa.select(JobRun)
+        .where(JobRun.job_id == job.id)
+        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+        .limit(RECENT_RUNS)
+    ).all()
+    return render_template(
+        "scheduler/job_detail.html",
+        job=job,
+        definition=JOBS.get(job.name),
+        form=form,
+        runs=recent,
+        confirm=ConfirmForm(),
+        leader=services.leader_status(db.session),
+    )
+
+
+def _action(name: str, action, message: str):
+    load_job_modules()
+    job = _job(name)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action(job)
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error)
+    else:
+        db.session.commit()
+        flash(message % {"name": job.name}, "success")
+    return redirect(url_for("scheduler.job_detail", name=job.name))
+
+
+@bp.route("/<name>/pause", methods=["POST"])
+@role_required(Role.ADMIN)
+def pause(name: str):
+    return _action(
+        name,
+        lambda job: services.pause_job(db.session, job, actor=current_user),
+        _("%(name)s is paused; it will not run on its schedule until resumed."),
+    )
+
+
+@bp.route("/<name>/resume", methods=["POST"])
+@role_required(Role.ADMIN)
+def resume(name: str):
+    return _action(
+        name,
+        lambda job: services.resume_job(db.session, job, actor=current_user),
+        _("%(name)s is running on its schedule again."),
+    )
+
+
+@bp.route("/<name>/run", methods=["POST"])
+@role_required(Role.ADMIN)
+def run_now(name: str):
+    return _action(
+        name,
+        lambda job: services.request_run(db.session, job, actor=current_user),
+        _("A run of %(name)s is requested; the scheduler starts it within a few seconds."),
+    )

@@ -28,6 +28,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_config(app, overrides)
     register_extensions(app)
     register_blueprints(app)
+    register_jobs()
     register_error_handlers(app)
     register_template_helpers(app)
     register_cli(app)
@@ -111,6 +112,14 @@ def register_blueprints(app: Flask) -> None:
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module).bp)
+
+
+def register_jobs() -> None:
+    """Import every feature's ``jobs`` module, so its notification kinds are known to the web
+    pages (preferences) as well as to the scheduler process."""
+    from lms.scheduler.registry import load_job_modules
+
+    load_job_modules()
 
 
 def register_error_handlers(app: Flask) -> None:

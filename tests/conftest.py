@@ -22,7 +22,7 @@ from lms.accounts.passwords import hash_password
 from lms.config import normalise_database_url
 from lms.extensions import db
 
-pytest_plugins = ["tests.courses.fixtures"]
+pytest_plugins = ["tests.courses.fixtures", "tests.projects.fixtures"]
 
 BACKEND = os.environ.get("LMS_TEST_BACKEND", "sqlite")
 TEST_PASSWORD = "correct-horse-battery-staple-42"

@@ -1,4 +1,5 @@
-"""Factories for assistance projects: a project with a manager and a beneficiary, milestones,
+"""Fixtures (a pytest plugin loaded by tests/conftest.py): factories for assistance
+projects: a project with a manager and a beneficiary, milestones,
 indicators with targets. Built through the services, so tests exercise the real rules."""
 
 from __future__ import annotations

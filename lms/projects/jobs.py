@@ -1,0 +1,147 @@
+"""Project monitoring jobs: milestone reminders, overdue alerts and the managers' weekly
+digest."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+from lms.accounts.models import Role
+from lms.notifications.registry import register_notification_kind
+from lms.projects import services
+from lms.projects.models import Milestone, MilestoneStatus, Project, ProjectStatus
+from lms.scheduler.registry import JobResult, scheduled_job
+from lms.scheduler.services import send_reminder_once
+
+MANAGERS = (Role.PROJECT_MANAGER, Role.ADMIN)
+MILESTONE_DUE = register_notification_kind(
+    "milestone.due", _l("A milestone of my project is due soon"), roles=MANAGERS
+).key
+MILESTONE_OVERDUE = register_notification_kind(
+    "milestone.overdue", _l("A milestone of my project is overdue"), roles=MANAGERS
+).key
+WEEKLY_DIGEST = register_notification_kind(
+    "projects.weekly_digest", _l("Weekly digest of my projects"), roles=MANAGERS
+).key
+OPEN = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.LATE)
+
+
+def _open_milestones(session: Session):
+    return session.scalars(
+        sa.select(Milestone)
+        .join(Project)
+        .options(selectinload(Milestone.project).selectinload(Project.managers))
+        .where(
+            Project.status.in_([ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED]),
+            Milestone.status.in_(OPEN),
+        )
+    ).all()
+
+
+@scheduled_job(
+    "milestones.remind",
+    cron="0 6 * * *",
+    description=_l(
+        "Remind project managers of milestones due soon and alert them of overdue ones."
+    ),
+)
+def remind_milestones(session: Session, now: datetime) -> JobResult:
+    """One reminder per milestone and due date (a re-planned milestone is reminded again for
+    its new date), and one overdue alert per milestone and due date."""
+    today = now.date()
+    days = current_app.config.get("LMS_MILESTONE_REMINDER_DAYS", 14)
+    due_soon = overdue = 0
+    for milestone in _open_milestones(session):
+        link = f"/projects/{milestone.project_id}#milestones"
+        if today <= milestone.due_date <= today + timedelta(days=days):
+            key, kind = ("milestone-due", milestone.id, milestone.due_date), MILESTONE_DUE
+            title = (
+                f"{milestone.project.code}: “{milestone.title}” is due on "
+                f"{milestone.due_date.isoformat()}"
+            )
+        elif milestone.due_date < today:
+            key, kind = ("milestone-overdue", milestone.id, milestone.due_date), MILESTONE_OVERDUE
+            title = (
+                f"{milestone.project.code}: “{milestone.title}” is overdue since "
+                f"{milestone.due_date.isoformat()}"
+            )
+        else:
+            continue
+        for manager in milestone.project.managers:
+            if send_reminder_once(
+                session,
+                key,
+                manager,
+                kind,
+                title,
+                "Update its status, or re-plan it with a reason.",
+                link,
+                now=now,
+            ):
+                if kind == MILESTONE_DUE:
+                    due_soon += 1
+                else:
+                    overdue += 1
+    return JobResult(
+        f"{due_soon} due-soon reminder(s), {overdue} overdue alert(s)", items=due_soon + overdue
+    )
+
+
+@scheduled_job(
+    "projects.weekly_digest",
+    cron="0 6 * * mon",
+    description=_l("Send each project manager a weekly digest of their projects."),
+)
+def weekly_digest(session: Session, now: datetime) -> JobResult:
+    today = now.date()
+    year, week, _day = today.isocalendar()
+    projects = session.scalars(
+        sa.select(Project)
+        .options(selectinload(Project.managers))
+        .where(
+            Project.status.in_(
+                [ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED, ProjectStatus.PIPELINE]
+            )
+        )
+        .order_by(Project.code)
+    ).all()
+    by_manager = defaultdict(list)
+    for project in projects:
+        for manager in project.managers:
+            by_manager[manager].append(project)
+    sent = 0
+    for manager, own in by_manager.items():
+        lines = []
+        for project in own:
+            rag = services.compute_rag(project, today)
+            late = services.late_milestones(project, today)
+            upcoming = sorted(
+                (m for m in project.milestones if m.status in OPEN and m.due_date >= today),
+                key=lambda m: m.due_date,
+            )[:2]
+            rating = rag.rating.value.upper() if rag.rating else "not rated"
+            line = f"- {project.code} {project.title}: {rating}"
+            if late:
+                line += f"; {len(late)} late milestone(s)"
+            if upcoming:
+                line += "; next: " + ", ".join(
+                    f"{m.title} ({m.due_date.isoformat()})" for m in upcoming
+                )
+            lines.append(line)
+        if send_reminder_once(
+            session,
+            ("weekly-digest", year, week),
+            manager,
+            WEEKLY_DIGEST,
+            f"Your projects, week {week} of {year}",
+            "\n".join(lines),
+            "/projects/",
+            now=now,
+        ):
+            sent += 1
+    return JobResult(f"{sent} digest(s) sent", items=sent)

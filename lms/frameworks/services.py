@@ -9,7 +9,7 @@ way to change one is ``create_new_version``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -362,7 +362,22 @@ def publish_framework(session: Session, framework: Framework, *, actor: Any) -> 
     framework.status = FrameworkStatus.PUBLISHED
     framework.published_at = utcnow()
     record_change(session, actor=actor, action="framework.published", entity=framework)
+    session.flush()
+    for callback in _on_publish:
+        callback(session, framework, actor)
     return framework
+
+
+# Later features act when a version is published (the ratings carry over to it), without the
+# frameworks package knowing them.
+PublishCallback = Callable[[Session, Framework, Any], None]
+_on_publish: list[PublishCallback] = []
+
+
+def on_publish(callback: PublishCallback) -> PublishCallback:
+    if callback not in _on_publish:
+        _on_publish.append(callback)
+    return callback
 
 
 def archive_framework(session: Session, framework: Framework, *, actor: Any) -> Framework:

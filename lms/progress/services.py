@@ -31,8 +31,15 @@ from lms.courses.models import (
     TrackEnrolment,
     TrackEnrolmentStatus,
 )
-from lms.frameworks.models import Competency, ScaleLevel, Track, TrackTarget
-from lms.frameworks.services import rollup_met
+from lms.frameworks.models import (
+    Competency,
+    CompetencyMapping,
+    Framework,
+    ScaleLevel,
+    Track,
+    TrackTarget,
+)
+from lms.frameworks.services import on_publish, rollup_met
 from lms.progress.models import (
     Certificate,
     CertificateStatus,
@@ -831,3 +838,59 @@ def set_certification_policy(
         summary=track.code,
     )
     return policy
+
+
+@on_publish
+def carry_over_ratings(session: Session, framework: Framework, actor: Any = None) -> int:
+    """When a new version is published, each trainee's current rating of an earlier
+    competency is carried to the competency it became, as a new rating marked "carried over".
+    The original ratings keep pointing at the version they were made against."""
+    mappings = session.execute(
+        sa.select(CompetencyMapping.old_competency_id, CompetencyMapping.new_competency_id)
+        .join(Competency, Competency.id == CompetencyMapping.new_competency_id)
+        .where(Competency.framework_id == framework.id)
+        .order_by(CompetencyMapping.id)
+    ).all()
+    if not mappings:
+        return 0
+    new_by_old: dict[int, int] = {}
+    for old_id, new_id in mappings:
+        new_by_old.setdefault(old_id, new_id)  # a split competency: the first mapping wins
+    old_ids = list(new_by_old)
+    new_levels = {lv.position: lv for lv in framework.scale.levels}
+    current: dict[tuple[int, int], CompetencyRating] = {}
+    for rating in session.scalars(
+        sa.select(CompetencyRating)
+        .where(CompetencyRating.competency_id.in_(old_ids))
+        .order_by(CompetencyRating.rated_at, CompetencyRating.id)
+    ):
+        current[(rating.user_id, rating.competency_id)] = rating
+    already = set(
+        session.execute(
+            sa.select(CompetencyRating.user_id, CompetencyRating.competency_id).where(
+                CompetencyRating.competency_id.in_(list(new_by_old.values()))
+            )
+        ).all()
+    )
+    carried = 0
+    for (user_id, old_id), rating in current.items():
+        new_id = new_by_old[old_id]
+        level = new_levels.get(rating.level.position)
+        if level is None or (user_id, new_id) in already:
+            continue
+        session.add(
+            CompetencyRating(
+                user_id=user_id,
+                competency_id=new_id,
+                level_id=level.id,
+                source=RatingSource.CARRIED_OVER,
+                rated_by_id=None,
+                rated_at=utcnow(),
+                comment=f"Carried over from {framework.code} v{framework.version - 1}: "
+                f"{rating.level.name} ({rating.source.value})",
+                evidence_url=rating.evidence_url,
+            )
+        )
+        carried += 1
+    session.flush()
+    return carried

@@ -228,3 +228,30 @@ def test_certificate_with_validity_expires_and_recertification_renews_it(world, 
     assert len(history) == 2
     assert history[0].renews_id == first.id and history[0].status == CertificateStatus.VALID
     assert first.status == CertificateStatus.SUPERSEDED
+
+
+def test_a_new_framework_version_carries_ratings_over_through_the_mapping(world, make_user):
+    from lms.frameworks import services as frameworks
+    from lms.frameworks import tracks as track_services
+    from lms.progress.models import RatingSource
+
+    trainee = make_user(Role.TRAINEE)
+    courses.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    services.rate_competency(db.session, user=trainee, competency=world.quality,
+                             level=world.levels["Advanced"], source=RatingSource.ASSESSOR,
+                             actor=world.trainer, comment="Workshop")
+    db.session.commit()
+    v2 = frameworks.create_new_version(db.session, world.framework, actor=world.manager)
+    frameworks.publish_framework(db.session, v2, actor=world.manager)
+    track_services.move_track_to_version(db.session, world.specialists, v2, actor=world.manager)
+    db.session.commit()
+
+    new_quality = frameworks.map_competency(db.session, world.quality, v2)
+    assert new_quality.framework_id == v2.id and new_quality.id != world.quality.id
+    old = services.rating_history(db.session, trainee, world.quality)
+    assert [r.source for r in old] == [RatingSource.ASSESSOR]  # still against version 1
+    carried = services.latest_ratings(db.session, trainee.id)[new_quality.id]
+    assert (carried.source, carried.level.name) == (RatingSource.CARRIED_OVER, "Advanced")
+    progress = services.track_progress(db.session, trainee, world.specialists)
+    met = {t.competency.code: t.met for t in progress.targets}
+    assert met == {"DM.1": True, "DM.2": False}

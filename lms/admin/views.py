@@ -12,7 +12,7 @@ from flask_login import current_user
 from lms.accounts import services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
-from lms.core.errors import DomainError, flash_error
+from lms.core.errors import DomainError, commit_or_report, flash_error
 from lms.core.mail import deliver_outbox_now
 from lms.core.models import AuditEntry, OutboxMessage, OutboxStatus
 from lms.core.pagination import paginate
@@ -153,8 +153,8 @@ def edit_user(user_id: int):
         form.roles.data = sorted(r.value for r in user.roles)
         form.member_administration_id.data = user.member_administration_id
     if form.validate_on_submit():
-        try:
-            services.update_user(
+        ok, _result = commit_or_report(
+            lambda: services.update_user(
                 db.session,
                 user,
                 actor=current_user,
@@ -163,13 +163,11 @@ def edit_user(user_id: int):
                 roles=form.roles.data,
                 member_administration_id=form.member_administration_id.data,
                 preferred_language=form.preferred_language.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Changes to %(email)s saved.", email=user.email), "success")
+            ),
+            form=form,
+            success=lambda _result: _("Changes to %(email)s saved.", email=user.email),
+        )
+        if ok:
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user)
 
@@ -178,13 +176,8 @@ def _confirmed_action(user_id: int, action, message: str):
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        action(user)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
+    ok, _result = commit_or_report(lambda: action(user))
+    if ok:
         deliver_outbox_now()
         flash(message % {"email": user.email}, "success")
     return user
@@ -302,8 +295,8 @@ def members():
 def create_member():
     form = MemberForm()
     if form.validate_on_submit():
-        try:
-            member = services.create_member(
+        ok, _member = commit_or_report(
+            lambda: services.create_member(
                 db.session,
                 actor=current_user,
                 name=form.name.data,
@@ -312,13 +305,11 @@ def create_member():
                 focal_point_name=form.focal_point_name.data,
                 focal_point_email=form.focal_point_email.data or "",
                 is_active=form.is_active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("%(name)s added.", name=member.name), "success")
+            ),
+            form=form,
+            success=lambda member: _("%(name)s added.", name=member.name),
+        )
+        if ok:
             return redirect(url_for("admin.members"))
     return render_template("admin/member_form.html", form=form, member=None)
 
@@ -333,8 +324,8 @@ def edit_member(member_id: int):
     if request.method == "GET":
         form.region.data = member.region.value
     if form.validate_on_submit():
-        try:
-            services.update_member(
+        ok, _result = commit_or_report(
+            lambda: services.update_member(
                 db.session,
                 member,
                 actor=current_user,
@@ -344,13 +335,11 @@ def edit_member(member_id: int):
                 focal_point_name=form.focal_point_name.data or "",
                 focal_point_email=form.focal_point_email.data or "",
                 is_active=form.is_active.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Changes to %(name)s saved.", name=member.name), "success")
+            ),
+            form=form,
+            success=lambda _result: _("Changes to %(name)s saved.", name=member.name),
+        )
+        if ok:
             return redirect(url_for("admin.members"))
     return render_template("admin/member_form.html", form=form, member=member)
 

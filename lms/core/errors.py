@@ -3,10 +3,13 @@ JSON problem, plus the 403/404/500 pages inside the layout."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, flash, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -107,3 +110,26 @@ def init_error_handlers(app: Flask) -> None:
             response.status_code = 500
             return response
         return render_template("errors/500.html", code=500), 500
+
+
+def commit_or_report(
+    action: Callable[[], T],
+    *,
+    form: Any = None,
+    success: str | Callable[[T], str] | None = None,
+) -> tuple[bool, T | None]:
+    """Run a service call at a view's boundary: commit and flash ``success`` when it works;
+    roll back and show the domain error on the form (or as a flash) when a rule refuses it,
+    so the page can be shown again with everything the user typed."""
+    from lms.extensions import db
+
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error, form)
+        return False, None
+    db.session.commit()
+    if success is not None:
+        flash(success(result) if callable(success) else success, "success")
+    return True, result

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
 from lms.core import clock
-from lms.core.errors import DomainError, ValidationError, flash_error
+from lms.core.errors import DomainError, ValidationError, commit_or_report, flash_error
 from lms.core.pagination import paginate
 from lms.core.permissions import (
     can_edit,
@@ -265,14 +265,12 @@ def create_course():
     form = CourseForm()
     _course_form_choices(form, None)
     if form.validate_on_submit():
-        try:
-            course = _save_course(form, None)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Course %(code)s created.", code=course.code), "success")
+        ok, course = commit_or_report(
+            lambda: _save_course(form, None),
+            form=form,
+            success=lambda course: _("Course %(code)s created.", code=course.code),
+        )
+        if ok:
             return redirect(url_for("courses.course_detail", course_id=course.id))
     return render_template("courses/course_form.html", form=form, course=None)
 
@@ -303,14 +301,12 @@ def edit_course(course_id: int):
             row.outcome.data = link.outcome.value
     _course_form_choices(form, course)
     if form.validate_on_submit():
-        try:
-            _save_course(form, course)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Course %(code)s saved.", code=course.code), "success")
+        ok, _result = commit_or_report(
+            lambda: _save_course(form, course),
+            form=form,
+            success=lambda _result: _("Course %(code)s saved.", code=course.code),
+        )
+        if ok:
             return redirect(url_for("courses.course_detail", course_id=course.id))
     return render_template("courses/course_form.html", form=form, course=course)
 
@@ -359,14 +355,12 @@ def create_session(course_id: int):
     form = SessionForm()
     _session_form_choices(form)
     if form.validate_on_submit():
-        try:
-            course_session = services.create_session(db.session, course, **_session_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Session created."), "success")
+        ok, course_session = commit_or_report(
+            lambda: services.create_session(db.session, course, **_session_values(form)),
+            form=form,
+            success=_("Session created."),
+        )
+        if ok:
             return redirect(url_for("courses.session_detail", session_id=course_session.id))
     return render_template(
         "courses/session_form.html", form=form, course=course, course_session=None
@@ -384,14 +378,12 @@ def edit_session(session_id: int):
         form.trainer_ids.data = [t.id for t in course_session.trainers]
         form.restricted_member_ids.data = [m.id for m in course_session.restricted_to]
     if form.validate_on_submit():
-        try:
-            services.update_session(db.session, course_session, **_session_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Session saved."), "success")
+        ok, _result = commit_or_report(
+            lambda: services.update_session(db.session, course_session, **_session_values(form)),
+            form=form,
+            success=_("Session saved."),
+        )
+        if ok:
             return redirect(url_for("courses.session_detail", session_id=course_session.id))
     return render_template(
         "courses/session_form.html",
@@ -444,15 +436,12 @@ def enrol(session_id: int):
     course_session = require_view(db.session.get(CourseSession, session_id))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        enrolment = services.request_enrolment(
+    ok, enrolment = commit_or_report(
+        lambda: services.request_enrolment(
             db.session, course_session, current_user, actor=current_user, today=clock.today()
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
+    )
+    if ok:
         messages = {
             EnrolmentStatus.ENROLLED: _(
                 "You are enrolled. See you on %(day)s.", day=course_session.starts_on.isoformat()
@@ -475,14 +464,7 @@ def _enrolment_action(enrolment_id: int, allowed, action, message: str):
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        action(enrolment, form.note.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
-        flash(message, "success")
+    commit_or_report(lambda: action(enrolment, form.note.data or ""), success=message)
     return redirect(
         request.form.get("next")
         or url_for("courses.session_detail", session_id=enrolment.session_id)
@@ -550,21 +532,17 @@ def record_result(enrolment_id: int):
             for message in errors:
                 flash(message, "danger")
         return redirect(url_for("courses.session_detail", session_id=enrolment.session_id))
-    try:
-        services.record_result(
+    commit_or_report(
+        lambda: services.record_result(
             db.session,
             enrolment,
             score=form.score.data,
             passed=form.passed.data == "yes",
             actor=current_user,
             today=clock.today(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
-        flash(_("Result recorded for %(name)s.", name=enrolment.user.full_name), "success")
+        ),
+        success=_("Result recorded for %(name)s.", name=enrolment.user.full_name),
+    )
     return redirect(url_for("courses.session_detail", session_id=enrolment.session_id))
 
 
@@ -617,21 +595,19 @@ def certification_policy(track_id: int):
     policy = db.session.get(TrackCertificationPolicy, track.id)
     form = CertificationPolicyForm(obj=policy)
     if form.validate_on_submit():
-        try:
-            progress.set_certification_policy(
+        ok, _result = commit_or_report(
+            lambda: progress.set_certification_policy(
                 db.session,
                 track,
                 actor=current_user,
                 validity_months=form.validity_months.data,
                 reminder_days_before=form.reminder_days_before.data,
                 recertification_note=form.recertification_note.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Certification policy of %(track)s saved.", track=track.name), "success")
+            ),
+            form=form,
+            success=_("Certification policy of %(track)s saved.", track=track.name),
+        )
+        if ok:
             return redirect(url_for("frameworks.track", track_id=track.id))
     recertification = db.session.scalars(
         sa.select(Course)
@@ -652,14 +628,10 @@ def join_track(track_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.enrol_in_track(db.session, current_user, track, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
-        flash(_("You have joined the %(name)s track.", name=track.name), "success")
+    commit_or_report(
+        lambda: services.enrol_in_track(db.session, current_user, track, actor=current_user),
+        success=_("You have joined the %(name)s track.", name=track.name),
+    )
     return redirect(url_for("progress.dashboard"))
 
 
@@ -694,36 +666,31 @@ def intakes():
     enrol_form.track_id.choices = form.track_id.choices
     enrolling = "enrol-user_id" in request.form
     if not enrolling and form.validate_on_submit():
-        try:
-            intake = services.create_intake(
+        ok, intake = commit_or_report(
+            lambda: services.create_intake(
                 db.session,
                 actor=current_user,
                 name=form.name.data,
                 track=db.session.get(Track, form.track_id.data),
                 year=form.year.data,
                 member_administration_id=form.member_administration_id.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Intake created; add its members."), "success")
+            ),
+            form=form,
+            success=_("Intake created; add its members."),
+        )
+        if ok:
             return redirect(url_for("courses.intake_detail", intake_id=intake.id))
     if enrolling and enrol_form.validate_on_submit():
-        try:
-            services.enrol_in_track(
+        ok, _result = commit_or_report(
+            lambda: services.enrol_in_track(
                 db.session,
                 db.session.get(User, enrol_form.user_id.data),
                 db.session.get(Track, enrol_form.track_id.data),
                 actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(_("Trainee enrolled in the track."), "success")
+            ),
+            success=_("Trainee enrolled in the track."),
+        )
+        if ok:
             return redirect(url_for("courses.intakes"))
     counts = dict(
         db.session.execute(
@@ -756,21 +723,15 @@ def intake_detail(intake_id: int):
     form.user_id.choices = choices
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
-        try:
-            services.add_to_intake(db.session, intake, user, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s joined the intake and is enrolled in %(track)s.",
-                    name=user.full_name,
-                    track=intake.track.name,
-                ),
-                "success",
-            )
+        ok, _result = commit_or_report(
+            lambda: services.add_to_intake(db.session, intake, user, actor=current_user),
+            success=_(
+                "%(name)s joined the intake and is enrolled in %(track)s.",
+                name=user.full_name,
+                track=intake.track.name,
+            ),
+        )
+        if ok:
             return redirect(url_for("courses.intake_detail", intake_id=intake.id))
     members = db.session.scalars(
         sa.select(TrackEnrolment)

@@ -17,7 +17,7 @@ from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User, UserRole
 from lms.core import clock
 from lms.core.charts import svg_markup
-from lms.core.errors import DomainError, flash_error
+from lms.core.errors import DomainError, commit_or_report, flash_error
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, role_required
 from lms.core.templating import NavItem, add_nav_item
@@ -314,23 +314,18 @@ def decide_claim(claim_id: int):
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.review_claim(
+    commit_or_report(
+        lambda: services.review_claim(
             db.session,
             claim,
             accept=form.decision.data == "accept",
             actor=current_user,
             comment=form.comment.data or "",
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
-        flash(
+        ),
+        success=lambda _result: (
             _("Claim accepted and rated.")
             if claim.status == ClaimStatus.ACCEPTED
-            else _("Claim rejected."),
-            "success",
-        )
+            else _("Claim rejected.")
+        ),
+    )
     return redirect(url_for("progress.queue"))

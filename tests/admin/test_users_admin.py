@@ -219,3 +219,19 @@ def test_an_unused_account_can_be_deleted_after_confirmation(client, admin, make
     assert db.session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc())) == (
         "user.deleted"
     )
+
+
+def test_saving_a_new_email_says_the_new_email(client, admin, make_user):
+    user = make_user(Role.TRAINEE, email="old.address@example.org")
+    response = post_form(
+        client,
+        f"/admin/users/{user.id}/edit",
+        {
+            "email": "new.address@example.org",
+            "full_name": user.full_name,
+            "preferred_language": "en",
+            "roles": ["trainee"],
+        },
+        follow_redirects=True,
+    )
+    assert "Changes to new.address@example.org saved." in response.get_data(as_text=True)

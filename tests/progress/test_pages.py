@@ -237,9 +237,15 @@ def test_a_new_framework_version_carries_ratings_over_through_the_mapping(world,
 
     trainee = make_user(Role.TRAINEE)
     courses.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
-    services.rate_competency(db.session, user=trainee, competency=world.quality,
-                             level=world.levels["Advanced"], source=RatingSource.ASSESSOR,
-                             actor=world.trainer, comment="Workshop")
+    services.rate_competency(
+        db.session,
+        user=trainee,
+        competency=world.quality,
+        level=world.levels["Advanced"],
+        source=RatingSource.ASSESSOR,
+        actor=world.trainer,
+        comment="Workshop",
+    )
     db.session.commit()
     v2 = frameworks.create_new_version(db.session, world.framework, actor=world.manager)
     frameworks.publish_framework(db.session, v2, actor=world.manager)

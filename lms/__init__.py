@@ -58,6 +58,7 @@ MODEL_MODULES = (
     "lms.courses.models",
     "lms.progress.models",
     "lms.projects.models",
+    "lms.reports.models",
 )
 
 
@@ -99,6 +100,7 @@ BLUEPRINT_MODULES = (
     "lms.courses.views",
     "lms.progress.views",
     "lms.projects.views",
+    "lms.reports.views",
 )
 
 

@@ -24,6 +24,7 @@ DEMO_MODULES = (
     "lms.frameworks.demo",
     "lms.courses.demo",
     "lms.projects.demo",
+    "lms.reports.demo",
 )
 _steps: dict[str, DemoStep] = {}
 

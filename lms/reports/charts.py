@@ -71,16 +71,20 @@ def bar_chart(
 
 
 def region_chart_data(directorate, labels: tuple[str, str, str]) -> BarChartData:
-    """Enrolled, completed and certified trainees by region (regions with any figure)."""
+    """Enrolled, completed and certified trainees by region (regions with any figure), named
+    by their short codes so the axis stays readable."""
+    codes = directorate.region_codes or [name for name, _f in directorate.by_region]
     rows = [
-        (name, f) for name, f in directorate.by_region if f.enrolled or f.completed or f.certified
+        (code, f)
+        for code, (_name, f) in zip(codes, directorate.by_region, strict=True)
+        if f.enrolled or f.completed or f.certified
     ]
     return BarChartData(
-        [name for name, _f in rows],
+        [code for code, _f in rows],
         [
-            (labels[0], [f.enrolled for _n, f in rows]),
-            (labels[1], [f.completed for _n, f in rows]),
-            (labels[2], [f.certified for _n, f in rows]),
+            (labels[0], [f.enrolled for _c, f in rows]),
+            (labels[1], [f.completed for _c, f in rows]),
+            (labels[2], [f.certified for _c, f in rows]),
         ],
     )
 

@@ -627,6 +627,7 @@ class DirectorateData:
     sessions: list[list[Any]]
     portfolio: list[list[Any]]
     portfolio_status: list[tuple[str, int]]
+    region_codes: list[str] = field(default_factory=list)  # short names, same order as by_region
 
     @property
     def is_empty(self) -> bool:
@@ -836,4 +837,5 @@ def directorate_data(session: Session, start: date, end: date, today: date) -> D
         sessions=sessions,
         portfolio=portfolio,
         portfolio_status=[(s.label, statuses[s]) for s in ProjectStatus if statuses[s]],
+        region_codes=[region.value for region in Region],
     )

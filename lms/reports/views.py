@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
@@ -37,6 +38,7 @@ from lms.frameworks.models import Track
 from lms.progress.models import Certificate
 from lms.progress.services import can_view_trainee, certificates_for
 from lms.projects.models import Project
+from lms.projects.services import visible_projects_clause
 from lms.reports import certificates as certificate_services
 from lms.reports import documents, runner, services
 from lms.reports.data import directorate_data
@@ -81,14 +83,44 @@ def _send(content: bytes, filename: str, mime: str):
 def index():
     page = paginate(services.visible_runs_query(current_user))
     descriptions = {run.id: services.describe(db.session, run) for run in page.items}
+    projects = db.session.scalars(
+        sa.select(Project)
+        .where(visible_projects_clause(current_user))
+        .order_by(Project.code)
+        .limit(200)
+    ).all()
     return render_template(
         "reports/index.html",
         page=page,
         descriptions=descriptions,
+        projects=projects,
         is_staff=current_user.has_role(*STAFF),
+        reads_trainees=current_user.has_role(
+            Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER
+        ),
         directorate_form=_generate_form(ReportKind.DIRECTORATE),
         today=clock.today(),
     )
+
+
+@bp.route("/reports/trainees/")
+@role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
+def trainees():
+    """Trainees whose report the user may generate (the same remit as their records)."""
+    q = request.args.get("q", "").strip().lower()
+    stmt = (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.TRAINEE)
+        .options(joinedload(User.member_administration))
+    )
+    if q:
+        stmt = stmt.where(
+            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
+        )
+    page = paginate(stmt.order_by(User.full_name, User.id))
+    visible = {u.id for u in page.items if can_view_trainee(db.session, current_user, u)}
+    return render_template("reports/trainees.html", page=page, q=q, visible=visible)
 
 
 @bp.route("/reports/generate", methods=["POST"])
@@ -436,3 +468,26 @@ def delete_schedule(schedule_id: int):
         db.session.commit()
         flash(_("Schedule deleted; the reports it produced are kept."), "success")
     return redirect(url_for("reports.schedules"))
+
+
+# Commands for cron or the scheduler: `lms reports run-due`, `lms reports run-queued`.
+
+
+@bp.cli.command("run-due")
+def run_due_command():
+    """Generate and send the report schedules that are due now."""
+    import click
+
+    from lms.core.model_base import utcnow
+
+    runs = services.run_due_schedules(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{len(runs)} scheduled report(s) generated.")
+
+
+@bp.cli.command("run-queued")
+def run_queued_command():
+    """Run report runs left queued (e.g. by a restart)."""
+    import click
+
+    click.echo(f"{len(runner.execute_queued_runs())} queued report run(s) executed.")

@@ -305,3 +305,30 @@ def test_directorate_staff_manage_schedules_through_the_pages(app, client, logge
     post_form(client, f"/reports/schedules/{schedule.id}/delete")
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportSchedule)) == 0
+
+
+def test_a_schedule_whose_project_is_gone_records_a_failed_run(
+    app, director, make_project, monkeypatch
+):
+    project = make_project()
+    schedule = _schedule(
+        director,
+        recipients=[RecipientSpec(user_id=director.id)],
+        kind=ReportKind.PROJECT,
+        params={"project_id": project.id},
+    )
+    schedule.parameters = {"project_id": project.id + 1000}
+    db.session.commit()
+    (run,) = services.run_due_schedules(db.session, NOW)
+    db.session.commit()
+    assert run.status == RunStatus.FAILED and "does not exist" in run.error
+    assert _outbox() == []
+    db.session.refresh(schedule)
+    assert schedule.next_run_at > NOW
+
+
+def test_cli_runs_due_schedules(app, director):
+    _schedule(director, recipients=[RecipientSpec(user_id=director.id)])
+    result = app.test_cli_runner().invoke(args=["reports", "run-due"])
+    assert result.exit_code == 0 and "1 scheduled report(s) generated." in result.output
+    assert len(_runs()) == 1

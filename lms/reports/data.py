@@ -35,7 +35,7 @@ from lms.progress.models import (
 )
 from lms.projects import services as projects
 from lms.projects.charts import IndicatorSeries, TimelineData, indicator_series, timeline_data
-from lms.projects.models import MilestoneStatus, Project, ProjectStatus
+from lms.projects.models import Indicator, MilestoneStatus, Project, ProjectStatus
 from lms.projects.training import training_delivered
 
 
@@ -536,7 +536,10 @@ def project_report_data(session: Session, project: Project, today: date) -> Proj
                 m.slippage_days,
             ]
         )
-    elements = sorted(project.logframe_elements, key=lambda e: (e.code, e.id))
+    depth = {"goal": 0, "outcome": 1, "output": 2}
+    elements = sorted(
+        project.logframe_elements, key=lambda e: (depth.get(e.level.value, 3), e.code, e.id)
+    )
     for element in elements:
         data.logframe.append([element.level.label, element.code, element.statement])
     for indicator in project.indicators:
@@ -807,7 +810,8 @@ def directorate_data(session: Session, start: date, end: date, today: date) -> D
         .options(
             selectinload(Project.milestones),
             selectinload(Project.rag_overrides),
-            selectinload(Project.indicators),
+            selectinload(Project.indicators).selectinload(Indicator.targets),
+            selectinload(Project.indicators).selectinload(Indicator.actuals),
         )
         .order_by(Project.code)
     ):

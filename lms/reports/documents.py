@@ -46,26 +46,36 @@ def _footer(today) -> str:
 
 
 def trainee_pdf(data: TraineeReportData) -> bytes:
-    s = styles()
-    tables = {t.key: t for t in data.tables()}
-    body: list[Flowable] = [Paragraph(text(_("Profile")), s["h1"])]
-    body.append(
-        data_table(
-            [_("Name"), _("Email"), _("Member administration"), _("Region")],
-            [[data.full_name, data.email, data.member_administration or "—", data.region or "—"]],
+    def make_body() -> list[Flowable]:
+        s = styles()
+        tables = {t.key: t for t in data.tables()}
+        body: list[Flowable] = [Paragraph(text(_("Profile")), s["h1"])]
+        body.append(
+            data_table(
+                [_("Name"), _("Email"), _("Member administration"), _("Region")],
+                [
+                    [
+                        data.full_name,
+                        data.email,
+                        data.member_administration or "—",
+                        data.region or "—",
+                    ]
+                ],
+            )
         )
-    )
-    body += _table_section(tables["tracks"], empty=_("Not enrolled on any track."))
-    if data.charts:
-        body.append(Paragraph(text(_("Competency levels against targets")), s["h1"]))
-        for track_name, chart_data in data.charts:
-            body.append(chart(profile_chart(chart_data), track_name))
-            body.append(Spacer(1, 4 * mm))
-        body.append(data_table(tables["targets"].headers, tables["targets"].rows))
-    body += _table_section(tables["transcript"], empty=_("No course results yet."))
-    body += _table_section(tables["ratings"], empty=_("No ratings yet."))
-    body += _table_section(tables["upcoming"], empty=_("No upcoming sessions."))
-    body += _table_section(tables["certificates"], empty=_("No certificates yet."))
+        body += _table_section(tables["tracks"], empty=_("Not enrolled on any track."))
+        if data.charts:
+            body.append(Paragraph(text(_("Competency levels against targets")), s["h1"]))
+            for track_name, chart_data in data.charts:
+                body.append(chart(profile_chart(chart_data), track_name))
+                body.append(Spacer(1, 4 * mm))
+            body.append(data_table(tables["targets"].headers, tables["targets"].rows))
+        body += _table_section(tables["transcript"], empty=_("No course results yet."))
+        body += _table_section(tables["ratings"], empty=_("No ratings yet."))
+        body += _table_section(tables["upcoming"], empty=_("No upcoming sessions."))
+        body += _table_section(tables["certificates"], empty=_("No certificates yet."))
+        return body
+
     cover = _cover(
         _("Trainee progress report"),
         data.full_name,
@@ -76,109 +86,116 @@ def trainee_pdf(data: TraineeReportData) -> bytes:
         data.today,
     )
     return build_pdf(
-        cover, body, page_label=_page_label(), footer=_footer(data.today), with_toc=False
+        cover,
+        make_body,
+        page_label=_page_label(),
+        footer=_footer(data.today),
+        toc_title=_("Contents"),
     )
 
 
 def project_pdf(data: ProjectReportData) -> bytes:
-    s = styles()
-    tables = {t.key: t for t in data.tables()}
-    body: list[Flowable] = [Paragraph(text(_("Summary")), s["h1"])]
-    body.append(
-        data_table(
-            [_("Status"), _("Start"), _("End"), _("Beneficiaries"), _("Managers")],
-            [
-                [
-                    data.status,
-                    data.start_date.isoformat(),
-                    data.end_date.isoformat(),
-                    ", ".join(data.beneficiaries),
-                    ", ".join(data.managers),
-                ]
-            ],
-        )
-    )
-    if data.summary:
-        body.append(Spacer(1, 3 * mm))
-        body.append(Paragraph(text(data.summary), s["body"]))
-    body.append(Paragraph(text(_("RAG status")), s["h1"]))
-    rating_line = _(
-        "Rating: %(rating)s (computed: %(computed)s)",
-        rating=data.rating,
-        computed=data.computed_rating,
-    )
-    body.append(Paragraph(text(rating_line), s["body"]))
-    if data.override:
-        body.append(Paragraph(text(_("Override: %(text)s", text=data.override)), s["body"]))
-    body.append(
-        Paragraph(
-            text(
-                _(
-                    "Time elapsed %(elapsed)s %%, milestones done %(done)s %%",
-                    elapsed=data.elapsed_pct,
-                    done="—" if data.done_pct is None else data.done_pct,
-                )
-            ),
-            s["body"],
-        )
-    )
-    for reason in data.reasons:
-        body.append(Paragraph("• " + text(reason), s["body"]))
-    body += _table_section(
-        tables["milestones"], empty=_("No milestones."), highlight=data.late_rows
-    )
-    if data.late_rows:
-        body.append(Paragraph(text(_("Late milestones are shaded red.")), s["muted"]))
-    if data.timeline and (data.timeline.milestones or data.timeline.phases):
-        body.append(chart(timeline_chart(data.timeline, today_label=_("today")), _("Timeline")))
-    body += _table_section(tables["logframe"], empty=_("No logical framework yet."))
-    body.append(Paragraph(text(_("Indicators: targets and actuals")), s["h1"]))
-    if not data.indicators:
-        body.append(Paragraph(text(_("No indicators.")), s["muted"]))
-    for block in data.indicators:
-        body.append(Paragraph(text(f"{block.element} · {block.name} ({block.unit})"), s["h2"]))
-        body.append(Paragraph(text(_("Baseline: %(value)s", value=block.baseline)), s["body"]))
-        if block.rows:
-            body.append(data_table([_("Period"), _("Target"), _("Actual")], block.rows))
+    def make_body() -> list[Flowable]:
+        s = styles()
+        tables = {t.key: t for t in data.tables()}
+        body: list[Flowable] = [Paragraph(text(_("Summary")), s["h1"])]
         body.append(
-            chart(
-                target_actual_chart(
-                    block.series,
-                    target_label=_("Target"),
-                    actual_label=_("Actual"),
-                    empty_label=_("No targets or actuals yet"),
-                )
+            data_table(
+                [_("Status"), _("Start"), _("End"), _("Beneficiaries"), _("Managers")],
+                [
+                    [
+                        data.status,
+                        data.start_date.isoformat(),
+                        data.end_date.isoformat(),
+                        ", ".join(data.beneficiaries),
+                        ", ".join(data.managers),
+                    ]
+                ],
             )
         )
-    body += _table_section(tables["risks"], empty=_("No risks recorded."))
-    body += _table_section(tables["trainings"], empty=_("No training sessions linked."))
-    if data.trainings:
-        t = data.training_totals
+        if data.summary:
+            body.append(Spacer(1, 3 * mm))
+            body.append(Paragraph(text(data.summary), s["body"]))
+        body.append(Paragraph(text(_("RAG status")), s["h1"]))
+        rating_line = _(
+            "Rating: %(rating)s (computed: %(computed)s)",
+            rating=data.rating,
+            computed=data.computed_rating,
+        )
+        body.append(Paragraph(text(rating_line), s["body"]))
+        if data.override:
+            body.append(Paragraph(text(_("Override: %(text)s", text=data.override)), s["body"]))
         body.append(
             Paragraph(
                 text(
                     _(
-                        "Officers trained: %(trained)s · passed: %(completed)s · certified: "
-                        "%(certified)s",
-                        **t,
+                        "Time elapsed %(elapsed)s %%, milestones done %(done)s %%",
+                        elapsed=data.elapsed_pct,
+                        done="—" if data.done_pct is None else data.done_pct,
                     )
                 ),
                 s["body"],
             )
         )
-    body.append(Paragraph(text(_("Latest progress update")), s["h1"]))
-    if data.latest_update:
-        u = data.latest_update
-        body.append(Paragraph(text(f"{u['period']} · {u['author']} · {u['date']}"), s["h2"]))
-        for label, key in (
-            (_("Achievements"), "achievements"),
-            (_("Issues"), "issues"),
-            (_("Next steps"), "next_steps"),
-        ):
-            if u[key]:
-                body.append(Paragraph(f"<b>{text(label)}</b>: {text(u[key])}", s["body"]))
-    else:
-        body.append(Paragraph(text(_("No progress update yet.")), s["muted"]))
+        for reason in data.reasons:
+            body.append(Paragraph("• " + text(reason), s["body"]))
+        body += _table_section(
+            tables["milestones"], empty=_("No milestones."), highlight=data.late_rows
+        )
+        if data.late_rows:
+            body.append(Paragraph(text(_("Late milestones are shaded red.")), s["muted"]))
+        if data.timeline and (data.timeline.milestones or data.timeline.phases):
+            body.append(chart(timeline_chart(data.timeline, today_label=_("today")), _("Timeline")))
+        body += _table_section(tables["logframe"], empty=_("No logical framework yet."))
+        body.append(Paragraph(text(_("Indicators: targets and actuals")), s["h1"]))
+        if not data.indicators:
+            body.append(Paragraph(text(_("No indicators.")), s["muted"]))
+        for block in data.indicators:
+            body.append(Paragraph(text(f"{block.element} · {block.name} ({block.unit})"), s["h2"]))
+            body.append(Paragraph(text(_("Baseline: %(value)s", value=block.baseline)), s["body"]))
+            if block.rows:
+                body.append(data_table([_("Period"), _("Target"), _("Actual")], block.rows))
+            body.append(
+                chart(
+                    target_actual_chart(
+                        block.series,
+                        target_label=_("Target"),
+                        actual_label=_("Actual"),
+                        empty_label=_("No targets or actuals yet"),
+                    )
+                )
+            )
+        body += _table_section(tables["risks"], empty=_("No risks recorded."))
+        body += _table_section(tables["trainings"], empty=_("No training sessions linked."))
+        if data.trainings:
+            t = data.training_totals
+            body.append(
+                Paragraph(
+                    text(
+                        _(
+                            "Officers trained: %(trained)s · passed: %(completed)s · certified: "
+                            "%(certified)s",
+                            **t,
+                        )
+                    ),
+                    s["body"],
+                )
+            )
+        body.append(Paragraph(text(_("Latest progress update")), s["h1"]))
+        if data.latest_update:
+            u = data.latest_update
+            body.append(Paragraph(text(f"{u['period']} · {u['author']} · {u['date']}"), s["h2"]))
+            for label, key in (
+                (_("Achievements"), "achievements"),
+                (_("Issues"), "issues"),
+                (_("Next steps"), "next_steps"),
+            ):
+                if u[key]:
+                    body.append(Paragraph(f"<b>{text(label)}</b>: {text(u[key])}", s["body"]))
+        else:
+            body.append(Paragraph(text(_("No progress update yet.")), s["muted"]))
+        return body
+
     cover = _cover(
         _("Project progress report"),
         f"{data.code} — {data.title}",
@@ -186,7 +203,11 @@ def project_pdf(data: ProjectReportData) -> bytes:
         data.today,
     )
     return build_pdf(
-        cover, body, page_label=_page_label(), footer=_footer(data.today), with_toc=False
+        cover,
+        make_body,
+        page_label=_page_label(),
+        footer=_footer(data.today),
+        toc_title=_("Contents"),
     )
 
 
@@ -286,5 +307,9 @@ def certificate_pdf(
     ]
     cover = Cover(title=_("Certificate"), generated_on=None)
     return build_pdf(
-        cover, body, page_label=_page_label(), footer=_("Verification code %(code)s", code=code)
+        cover,
+        body,
+        page_label=_page_label(),
+        footer=_("Verification code %(code)s", code=code),
+        with_toc=False,
     )

@@ -9,7 +9,7 @@ here touches the database.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -164,8 +164,9 @@ class ReportDocument(BaseDocTemplate):
             self.notify("TOCEntry", (level, flowable.getPlainText(), self.page, key))
 
 
-def numbered_canvas(page_label: str):
-    """A canvas that holds every page until the end, then writes "page X of Y" on each."""
+def numbered_canvas(page_label: str, counter: list[int] | None = None):
+    """A canvas that holds every page until the end, then writes "page X of Y" on each;
+    ``counter`` (a one-item list) receives the page count."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs) -> None:
@@ -178,6 +179,8 @@ def numbered_canvas(page_label: str):
 
         def save(self) -> None:
             total = len(self._saved_pages)
+            if counter is not None:
+                counter[:] = [total]
             for state in self._saved_pages:
                 self.__dict__.update(state)
                 self.setFont(FONT, 8)
@@ -292,28 +295,45 @@ def chart(drawing: Drawing, caption: str = "") -> Flowable:
     return KeepTogether(parts)
 
 
+TOC_FROM_PAGES = 4  # "when a report runs over a few pages"
+
+
 def build_pdf(
     cover: Cover,
-    body: list[Flowable],
+    body: list[Flowable] | Callable[[], list[Flowable]],
     *,
     page_label: str = "page {page} of {total}",
     footer: str = "",
-    with_toc: bool = False,
+    with_toc: bool | None = None,
     toc_title: str = "Contents",
 ) -> bytes:
-    """Cover, optional table of contents, then ``body``; returns the PDF's bytes."""
+    """Cover, a table of contents, then ``body``; returns the PDF's bytes. ``with_toc=None``
+    adds the contents only when the report runs to ``TOC_FROM_PAGES`` pages or more (built
+    once without to find out; flowables keep layout state, so ``body`` is then a function that
+    makes them afresh)."""
     register_fonts()
+    make = body if callable(body) else (lambda: body)
+    if with_toc is None:
+        pages: list[int] = [0]
+        content = _build(cover, make(), page_label, footer, False, toc_title, pages)
+        if pages[0] < TOC_FROM_PAGES:
+            return content
+        if not callable(body):
+            raise ValueError("give a function that makes the body to decide on a contents page")
+        with_toc = True
+    return _build(cover, make(), page_label, footer, with_toc, toc_title, None)
+
+
+def _build(cover, body, page_label, footer, with_toc, toc_title, counter) -> bytes:
     s = styles()
     buffer = io.BytesIO()
-    footer = (
-        footer or f"Capacity LMS · {cover.generated_on.isoformat() if cover.generated_on else ''}"
-    )
-    doc = ReportDocument(buffer, header=cover.title, footer=footer)
+    generated = cover.generated_on.isoformat() if cover.generated_on else ""
+    doc = ReportDocument(buffer, header=cover.title, footer=footer or f"Capacity LMS · {generated}")
     story = cover_block(cover)
     if with_toc:
         toc = TableOfContents()
         toc.levelStyles = [s["toc1"], s["toc2"]]
         story += [Paragraph(text(toc_title), s["label"]), toc, PageBreak()]
     story += body
-    doc.multiBuild(story, canvasmaker=numbered_canvas(page_label))
+    doc.multiBuild(story, canvasmaker=numbered_canvas(page_label, counter))
     return buffer.getvalue()

@@ -45,3 +45,51 @@ def test_report_pages_lead_to_the_reports(client, elodie, app, make_user, make_p
     assert f"/reports/projects/{project.id}" in index
     listing = manager_client.get("/reports/trainees/?q=laurent").get_data(as_text=True)
     assert "Élodie Laurent" in listing and "Outside your remit" in listing
+
+
+def test_contents_page_only_when_the_report_runs_over_a_few_pages():
+    s = styles()
+
+    def body(sections: int):
+        items = []
+        for n in range(sections):
+            items.append(Paragraph(f"Section {n} — Côte d'Ivoire", s["h1"]))
+            items.extend(Paragraph(f"Ligne {i} : données clés", s["body"]) for i in range(60))
+        return items
+
+    short = pypdf.PdfReader(io.BytesIO(build_pdf(Cover("Court"), body(1))))
+    assert "Contents" not in short.pages[0].extract_text()
+    long = pypdf.PdfReader(io.BytesIO(build_pdf(Cover("Long"), lambda: body(6))))
+    first = long.pages[0].extract_text()
+    assert "Contents" in first and "Section 5 — Côte d'Ivoire" in first
+    total = len(long.pages)
+    assert f"page {total} of {total}" in long.pages[-1].extract_text()
+
+
+def test_statistics_page_runs_a_fixed_number_of_statements(
+    client, logged_in, make_project, make_indicator
+):
+    from datetime import date
+
+    from lms.extensions import db
+    from lms.projects import services as project_services
+    from tests.courses.test_pages import QueryCounter
+
+    def add_projects(count: int) -> None:
+        for _n in range(count):
+            project = make_project()
+            project_services.add_milestone(
+                db.session, project, actor=None, title="Unit staffed", due_date=date(2025, 6, 30)
+            )
+            make_indicator(project, targets={"2025": 10})
+        db.session.commit()
+
+    logged_in(Role.DIRECTORATE)
+    add_projects(2)
+    with QueryCounter() as few:
+        assert client.get("/reports/statistics").status_code == 200
+    add_projects(6)
+    with QueryCounter() as many:
+        html = client.get("/reports/statistics").get_data(as_text=True)
+    assert html.count("Data strategy project") == 8
+    assert len(many.statements) == len(few.statements)

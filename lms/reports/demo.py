@@ -62,7 +62,7 @@ def load_reports(session: Session) -> str:
             format=ReportFormat.XLSX,
             recurrence=Recurrence.WEEKLY,
             empty_policy=EmptyPolicy.SKIP,
-            next_run_at=now + timedelta(days=7 - now.weekday()),
+            next_run_at=(now + timedelta(days=7 - now.weekday())).replace(hour=6),
             recipients=[services.RecipientSpec(user_id=users["manager@example.org"].id)],
         )
         schedules += 1

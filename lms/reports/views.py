@@ -59,7 +59,6 @@ add_nav_item(
         (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER, Role.TRAINEE),
     )
 )
-add_nav_item(NavItem(_l("Statistics"), "reports.statistics", (Role.ADMIN, Role.DIRECTORATE)))
 
 EVERYONE = (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER, Role.TRAINEE)
 STAFF = (Role.ADMIN, Role.DIRECTORATE)
@@ -98,8 +97,9 @@ def index():
         reads_trainees=current_user.has_role(
             Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER
         ),
-        directorate_form=_generate_form(ReportKind.DIRECTORATE),
-        today=clock.today(),
+        directorate_form=_generate_form(
+            ReportKind.DIRECTORATE, start=date(clock.today().year, 1, 1), end=clock.today()
+        ),
     )
 
 

@@ -61,6 +61,7 @@ MODEL_MODULES = (
     "lms.projects.models",
     "lms.scheduler.models",
     "lms.notifications.models",
+    "lms.reports.models",
 )
 
 
@@ -104,6 +105,7 @@ BLUEPRINT_MODULES = (
     "lms.projects.views",
     "lms.scheduler.views",
     "lms.notifications.views",
+    "lms.reports.views",
 )
 
 

@@ -25,6 +25,7 @@ DEMO_MODULES = (
     "lms.courses.demo",
     "lms.projects.demo",
     "lms.notifications.demo",
+    "lms.reports.demo",
 )
 _steps: dict[str, DemoStep] = {}
 

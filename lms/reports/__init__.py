@@ -1,0 +1,1 @@
+"""PDF progress reports, charts, CSV/XLSX exports, certificates, report runs and schedules."""

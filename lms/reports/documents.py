@@ -1,0 +1,315 @@
+"""The three PDF reports and the certificate, each a function from the plain data of
+``data.py`` to bytes. No database access here."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+
+from lms.progress.charts import profile_chart
+from lms.projects.charts import target_actual_chart, timeline_chart
+from lms.reports import charts
+from lms.reports.data import DirectorateData, ProjectReportData, TableData, TraineeReportData
+from lms.reports.pdf import Cover, build_pdf, chart, data_table, styles, text
+
+
+def _page_label() -> str:
+    return _("page %(page)s of %(total)s", page="{page}", total="{total}")
+
+
+def _cover(title: str, subtitle: str, filters: list[tuple[str, str]], today) -> Cover:
+    return Cover(
+        title=title,
+        subtitle=subtitle,
+        filters=filters,
+        generated_on=today,
+        generated_label=_("Generated on"),
+        filters_label=_("Report parameters"),
+    )
+
+
+def _table_section(
+    table: TableData, *, empty: str, level: str = "h1", highlight: list[int] | None = None
+) -> list[Flowable]:
+    s = styles()
+    items: list[Flowable] = [Paragraph(text(table.title), s[level])]
+    if table.rows:
+        items.append(data_table(table.headers, table.rows, highlight_rows=highlight or []))
+    else:
+        items.append(Paragraph(text(empty), s["muted"]))
+    return items
+
+
+def _footer(today) -> str:
+    return _("Capacity LMS · generated on %(date)s", date=today.isoformat())
+
+
+def trainee_pdf(data: TraineeReportData) -> bytes:
+    def make_body() -> list[Flowable]:
+        s = styles()
+        tables = {t.key: t for t in data.tables()}
+        body: list[Flowable] = [Paragraph(text(_("Profile")), s["h1"])]
+        body.append(
+            data_table(
+                [_("Name"), _("Email"), _("Member administration"), _("Region")],
+                [
+                    [
+                        data.full_name,
+                        data.email,
+                        data.member_administration or "—",
+                        data.region or "—",
+                    ]
+                ],
+            )
+        )
+        body += _table_section(tables["tracks"], empty=_("Not enrolled on any track."))
+        if data.charts:
+            body.append(Paragraph(text(_("Competency levels against targets")), s["h1"]))
+            for track_name, chart_data in data.charts:
+                body.append(chart(profile_chart(chart_data), track_name))
+                body.append(Spacer(1, 4 * mm))
+            body.append(data_table(tables["targets"].headers, tables["targets"].rows))
+        body += _table_section(tables["transcript"], empty=_("No course results yet."))
+        body += _table_section(tables["ratings"], empty=_("No ratings yet."))
+        body += _table_section(tables["upcoming"], empty=_("No upcoming sessions."))
+        body += _table_section(tables["certificates"], empty=_("No certificates yet."))
+        return body
+
+    cover = _cover(
+        _("Trainee progress report"),
+        data.full_name,
+        [
+            (_("Trainee"), f"{data.full_name} <{data.email}>"),
+            (_("Member administration"), data.member_administration or "—"),
+        ],
+        data.today,
+    )
+    return build_pdf(
+        cover,
+        make_body,
+        page_label=_page_label(),
+        footer=_footer(data.today),
+        toc_title=_("Contents"),
+    )
+
+
+def project_pdf(data: ProjectReportData) -> bytes:
+    def make_body() -> list[Flowable]:
+        s = styles()
+        tables = {t.key: t for t in data.tables()}
+        body: list[Flowable] = [Paragraph(text(_("Summary")), s["h1"])]
+        body.append(
+            data_table(
+                [_("Status"), _("Start"), _("End"), _("Beneficiaries"), _("Managers")],
+                [
+                    [
+                        data.status,
+                        data.start_date.isoformat(),
+                        data.end_date.isoformat(),
+                        ", ".join(data.beneficiaries),
+                        ", ".join(data.managers),
+                    ]
+                ],
+            )
+        )
+        if data.summary:
+            body.append(Spacer(1, 3 * mm))
+            body.append(Paragraph(text(data.summary), s["body"]))
+        body.append(Paragraph(text(_("RAG status")), s["h1"]))
+        rating_line = _(
+            "Rating: %(rating)s (computed: %(computed)s)",
+            rating=data.rating,
+            computed=data.computed_rating,
+        )
+        body.append(Paragraph(text(rating_line), s["body"]))
+        if data.override:
+            body.append(Paragraph(text(_("Override: %(text)s", text=data.override)), s["body"]))
+        body.append(
+            Paragraph(
+                text(
+                    _(
+                        "Time elapsed %(elapsed)s %%, milestones done %(done)s %%",
+                        elapsed=data.elapsed_pct,
+                        done="—" if data.done_pct is None else data.done_pct,
+                    )
+                ),
+                s["body"],
+            )
+        )
+        for reason in data.reasons:
+            body.append(Paragraph("• " + text(reason), s["body"]))
+        body += _table_section(
+            tables["milestones"], empty=_("No milestones."), highlight=data.late_rows
+        )
+        if data.late_rows:
+            body.append(Paragraph(text(_("Late milestones are shaded red.")), s["muted"]))
+        if data.timeline and (data.timeline.milestones or data.timeline.phases):
+            body.append(chart(timeline_chart(data.timeline, today_label=_("today")), _("Timeline")))
+        body += _table_section(tables["logframe"], empty=_("No logical framework yet."))
+        body.append(Paragraph(text(_("Indicators: targets and actuals")), s["h1"]))
+        if not data.indicators:
+            body.append(Paragraph(text(_("No indicators.")), s["muted"]))
+        for block in data.indicators:
+            body.append(Paragraph(text(f"{block.element} · {block.name} ({block.unit})"), s["h2"]))
+            body.append(Paragraph(text(_("Baseline: %(value)s", value=block.baseline)), s["body"]))
+            if block.rows:
+                body.append(data_table([_("Period"), _("Target"), _("Actual")], block.rows))
+            body.append(
+                chart(
+                    target_actual_chart(
+                        block.series,
+                        target_label=_("Target"),
+                        actual_label=_("Actual"),
+                        empty_label=_("No targets or actuals yet"),
+                    )
+                )
+            )
+        body += _table_section(tables["risks"], empty=_("No risks recorded."))
+        body += _table_section(tables["trainings"], empty=_("No training sessions linked."))
+        if data.trainings:
+            t = data.training_totals
+            body.append(
+                Paragraph(
+                    text(
+                        _(
+                            "Officers trained: %(trained)s · passed: %(completed)s · certified: "
+                            "%(certified)s",
+                            **t,
+                        )
+                    ),
+                    s["body"],
+                )
+            )
+        body.append(Paragraph(text(_("Latest progress update")), s["h1"]))
+        if data.latest_update:
+            u = data.latest_update
+            body.append(Paragraph(text(f"{u['period']} · {u['author']} · {u['date']}"), s["h2"]))
+            for label, key in (
+                (_("Achievements"), "achievements"),
+                (_("Issues"), "issues"),
+                (_("Next steps"), "next_steps"),
+            ):
+                if u[key]:
+                    body.append(Paragraph(f"<b>{text(label)}</b>: {text(u[key])}", s["body"]))
+        else:
+            body.append(Paragraph(text(_("No progress update yet.")), s["muted"]))
+        return body
+
+    cover = _cover(
+        _("Project progress report"),
+        f"{data.code} — {data.title}",
+        [(_("Project"), data.code), (_("As of"), data.today.isoformat())],
+        data.today,
+    )
+    return build_pdf(
+        cover,
+        make_body,
+        page_label=_page_label(),
+        footer=_footer(data.today),
+        toc_title=_("Contents"),
+    )
+
+
+def figure_labels() -> tuple[str, str, str]:
+    return (_("Enrolled"), _("Completed"), _("Certified"))
+
+
+def region_chart(data: DirectorateData):
+    return charts.bar_chart(
+        charts.region_chart_data(data, figure_labels()), empty_label=_("No trainees in this period")
+    )
+
+
+def levels_chart(data: DirectorateData):
+    return charts.bar_chart(
+        charts.levels_chart_data(data, _("Current ratings")), empty_label=_("No ratings yet")
+    )
+
+
+def directorate_pdf(data: DirectorateData) -> bytes:
+    s = styles()
+    tables = {t.key: t for t in data.tables()}
+    period = f"{data.start.isoformat()} – {data.end.isoformat()}"
+    body: list[Flowable] = [Paragraph(text(_("Summary")), s["h1"])]
+    body.append(
+        Paragraph(
+            text(
+                _(
+                    "Trainees enrolled: %(enrolled)s · completed a track: %(completed)s · "
+                    "certified: %(certified)s",
+                    enrolled=data.total.enrolled,
+                    completed=data.total.completed,
+                    certified=data.total.certified,
+                )
+            ),
+            s["body"],
+        )
+    )
+    body += _table_section(tables["by_region"], empty="")
+    body.append(chart(region_chart(data), _("Trainees by region")))
+    body += _table_section(tables["by_member"], empty=_("No trainees in this period."))
+    body += _table_section(tables["by_track"], empty=_("No trainees in this period."))
+    body += _table_section(tables["levels"], empty=_("No ratings yet."))
+    if data.level_distribution:
+        body.append(chart(levels_chart(data), _("Competency level distribution")))
+    body += _table_section(tables["sessions"], empty=_("No sessions delivered in this period."))
+    body.append(PageBreak())
+    body += _table_section(tables["portfolio"], empty=_("No projects."))
+    if data.portfolio_status:
+        body.append(
+            Paragraph(
+                text(" · ".join(f"{name}: {n}" for name, n in data.portfolio_status)), s["body"]
+            )
+        )
+    cover = _cover(
+        _("Directorate capacity-building report"),
+        period,
+        [(_("Period"), period), (_("As of"), data.today.isoformat())],
+        data.today,
+    )
+    return build_pdf(
+        cover,
+        body,
+        page_label=_page_label(),
+        footer=_footer(data.today),
+        with_toc=True,
+        toc_title=_("Contents"),
+    )
+
+
+def certificate_pdf(
+    *, holder: str, track: str, code: str, issued_on, expires_on, verify_url: str
+) -> bytes:
+    """One page: holder, track, dates and the verification code with where to check it."""
+    s = styles()
+    body: list[Flowable] = [
+        Spacer(1, 20 * mm),
+        Paragraph(text(_("This certifies that")), s["center"]),
+        Spacer(1, 4 * mm),
+        Paragraph(text(holder), s["title"]),
+        Paragraph(text(_("has completed the track")), s["center"]),
+        Spacer(1, 4 * mm),
+        Paragraph(text(track), s["subtitle"]),
+        Spacer(1, 8 * mm),
+        data_table(
+            [_("Issued"), _("Expires"), _("Verification code")],
+            [
+                [
+                    issued_on.isoformat(),
+                    expires_on.isoformat() if expires_on else _("Does not expire"),
+                    code,
+                ]
+            ],
+        ),
+        Spacer(1, 6 * mm),
+        Paragraph(text(_("Check this certificate at %(url)s", url=verify_url)), s["body"]),
+    ]
+    cover = Cover(title=_("Certificate"), generated_on=None)
+    return build_pdf(
+        cover,
+        body,
+        page_label=_page_label(),
+        footer=_("Verification code %(code)s", code=code),
+        with_toc=False,
+    )

@@ -1,0 +1,79 @@
+"""Forms of the reports pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.reports.models import EmptyPolicy, Recurrence, ReportFormat, ReportKind
+
+PERIOD_CHOICES = [
+    ("previous_week", _l("Previous week")),
+    ("previous_month", _l("Previous month")),
+    ("previous_quarter", _l("Previous quarter")),
+    ("previous_year", _l("Previous year")),
+    ("year_to_date", _l("Year to date")),
+]
+
+
+def _choices(enum_cls, members=None):
+    return [(m.value, m.label) for m in (members or enum_cls)]
+
+
+class GenerateForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired()])
+    user_id = HiddenField()
+    project_id = HiddenField()
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    format = SelectField(_l("Format"), choices=_choices(ReportFormat))
+    submit = SubmitField(_l("Generate"))
+
+
+class CertificateBundleForm(FlaskForm):
+    track_id = SelectField(_l("Track"), coerce=int, validators=[Optional()])
+    session_id = SelectField(_l("Session"), coerce=int, validators=[Optional()])
+    start = DateField(_l("Issued from"), validators=[Optional()])
+    end = DateField(_l("Issued until"), validators=[Optional()])
+    submit = SubmitField(_l("Download certificates (ZIP)"))
+
+
+class ScheduleForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    kind = SelectField(
+        _l("Report"),
+        choices=_choices(
+            ReportKind, [ReportKind.DIRECTORATE, ReportKind.PROJECT, ReportKind.TRAINEE]
+        ),
+    )
+    period = SelectField(
+        _l("Period (directorate report)"), choices=PERIOD_CHOICES, default="previous_month"
+    )
+    project_id = SelectField(_l("Project (project report)"), coerce=int, validators=[Optional()])
+    trainee_id = SelectField(_l("Trainee (trainee report)"), coerce=int, validators=[Optional()])
+    format = SelectField(
+        _l("Format"),
+        choices=_choices(ReportFormat, [ReportFormat.PDF, ReportFormat.CSV, ReportFormat.XLSX]),
+    )
+    recurrence = SelectField(
+        _l("Recurrence"), choices=_choices(Recurrence), default=Recurrence.MONTHLY.value
+    )
+    next_run_at = DateTimeLocalField(
+        _l("Next run (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    empty_policy = SelectField(_l("When the report would be empty"), choices=_choices(EmptyPolicy))
+    recipient_ids = SelectMultipleField(_l("Recipients"), coerce=int, validators=[Optional()])
+    member_roles = SelectMultipleField(
+        _l("Everyone with a role in a member administration"), validators=[Optional()]
+    )
+    submit = SubmitField(_l("Save schedule"))

@@ -1,0 +1,339 @@
+"""The PDF foundation every report shares: fonts that render French accents, a cover block,
+a header and footer on every page, "page X of Y", heading and table styles, and a table of
+contents for reports that run over a few pages.
+
+Report code hands over plain flowables built from plain data and gets bytes back; nothing
+here touches the database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import reportlab
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+FONT, FONT_BOLD, FONT_ITALIC = "LmsSans", "LmsSans-Bold", "LmsSans-Italic"
+_FONTS_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
+_registered = False
+
+
+def register_fonts() -> None:
+    """Bitstream Vera ships inside ReportLab, so PDFs never depend on the system's fonts, and
+    its TrueType glyphs cover é, è, ç, ô… (the base-14 fonts only cover Latin-1 badly)."""
+    global _registered
+    if _registered:
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(_FONTS_DIR / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(_FONTS_DIR / "VeraBd.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_ITALIC, str(_FONTS_DIR / "VeraIt.ttf")))
+    pdfmetrics.registerFont(TTFont("LmsSans-BoldItalic", str(_FONTS_DIR / "VeraBI.ttf")))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic="LmsSans-BoldItalic"
+    )
+    _registered = True
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("Body", parent=base["BodyText"], fontName=FONT, fontSize=9, leading=12)
+    return {
+        "body": body,
+        "small": ParagraphStyle("Small", parent=body, fontSize=7.5, leading=9.5),
+        "muted": ParagraphStyle("Muted", parent=body, textColor=colors.HexColor("#6c757d")),
+        "cell": ParagraphStyle("Cell", parent=body, fontSize=8, leading=10),
+        "title": ParagraphStyle(
+            "CoverTitle", parent=body, fontName=FONT_BOLD, fontSize=22, leading=27, spaceAfter=6
+        ),
+        "subtitle": ParagraphStyle(
+            "CoverSubtitle", parent=body, fontSize=13, leading=17, spaceAfter=10
+        ),
+        "h1": ParagraphStyle(
+            "Heading1",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=14,
+            leading=18,
+            spaceBefore=12,
+            spaceAfter=6,
+            textColor=colors.HexColor("#0d3b66"),
+        ),
+        "h2": ParagraphStyle(
+            "Heading2",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=11,
+            leading=14,
+            spaceBefore=8,
+            spaceAfter=4,
+        ),
+        "label": ParagraphStyle(
+            "Label",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=11,
+            leading=14,
+            spaceBefore=8,
+            spaceAfter=4,
+        ),
+        "center": ParagraphStyle("Center", parent=body, alignment=TA_CENTER),
+        "toc1": ParagraphStyle("TOC1", parent=body, fontSize=10, leading=14, leftIndent=10),
+        "toc2": ParagraphStyle("TOC2", parent=body, fontSize=9, leading=12, leftIndent=24),
+    }
+
+
+def text(value: object) -> str:
+    """Escape user text for a Paragraph (which reads a small XML markup)."""
+    return escape("" if value is None else str(value))
+
+
+@dataclass
+class Cover:
+    title: str
+    subtitle: str = ""
+    filters: list[tuple[str, str]] = field(default_factory=list)
+    generated_on: date | None = None
+    generated_label: str = "Generated on"
+    filters_label: str = "Filters"
+
+
+class ReportDocument(BaseDocTemplate):
+    """A4 pages with a header (report title) and a footer (generation date, page X of Y);
+    level-0 and level-1 headings feed the table of contents."""
+
+    def __init__(self, buffer, *, header: str, footer: str, **kwargs) -> None:
+        super().__init__(
+            buffer,
+            pagesize=A4,
+            leftMargin=18 * mm,
+            rightMargin=18 * mm,
+            topMargin=22 * mm,
+            bottomMargin=20 * mm,
+            title=header,
+            author="Capacity LMS",
+            **kwargs,
+        )
+        self.header, self.footer = header, footer
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
+
+    def _decorate(self, canv, doc) -> None:
+        canv.saveState()
+        width, height = self.pagesize
+        canv.setFont(FONT, 8)
+        canv.setFillColor(colors.HexColor("#495057"))
+        canv.drawString(self.leftMargin, height - 12 * mm, self.header[:110])
+        canv.setStrokeColor(colors.HexColor("#adb5bd"))
+        canv.line(self.leftMargin, height - 14 * mm, width - self.rightMargin, height - 14 * mm)
+        canv.line(self.leftMargin, 14 * mm, width - self.rightMargin, 14 * mm)
+        canv.drawString(self.leftMargin, 10 * mm, self.footer[:90])
+        canv.restoreState()
+
+    def afterFlowable(self, flowable) -> None:
+        if isinstance(flowable, Paragraph) and flowable.style.name in ("Heading1", "Heading2"):
+            level = 0 if flowable.style.name == "Heading1" else 1
+            key = f"h{id(flowable)}"
+            self.canv.bookmarkPage(key)
+            self.notify("TOCEntry", (level, flowable.getPlainText(), self.page, key))
+
+
+def numbered_canvas(page_label: str, counter: list[int] | None = None):
+    """A canvas that holds every page until the end, then writes "page X of Y" on each;
+    ``counter`` (a one-item list) receives the page count."""
+
+    class NumberedCanvas(pdfcanvas.Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._saved_pages: list[dict] = []
+
+        def showPage(self) -> None:
+            self._saved_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved_pages)
+            if counter is not None:
+                counter[:] = [total]
+            for state in self._saved_pages:
+                self.__dict__.update(state)
+                self.setFont(FONT, 8)
+                self.setFillColor(colors.HexColor("#495057"))
+                width = self._pagesize[0]
+                self.drawRightString(
+                    width - 18 * mm,
+                    10 * mm,
+                    page_label.replace("{page}", str(self._pageNumber)).replace(
+                        "{total}", str(total)
+                    ),
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def cover_block(cover: Cover) -> list[Flowable]:
+    s = styles()
+    items: list[Flowable] = [Spacer(1, 6 * mm), Paragraph(text(cover.title), s["title"])]
+    if cover.subtitle:
+        items.append(Paragraph(text(cover.subtitle), s["subtitle"]))
+    rows = (
+        [[text(cover.generated_label), text(cover.generated_on.isoformat())]]
+        if (cover.generated_on)
+        else []
+    )
+    rows += [[text(name), text(value)] for name, value in cover.filters]
+    if rows:
+        items.append(Paragraph(text(cover.filters_label), s["label"]))
+        items.append(
+            Table(
+                [[Paragraph(a, s["cell"]), Paragraph(b, s["cell"])] for a, b in rows],
+                colWidths=[45 * mm, None],
+                style=TableStyle(
+                    [
+                        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#e9ecef")),
+                        ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#ced4da")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                ),
+                hAlign="LEFT",
+            )
+        )
+    items.append(Spacer(1, 6 * mm))
+    return items
+
+
+TABLE_STYLE = TableStyle(
+    [
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0d3b66")),
+        ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#ced4da")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f8f9fa")]),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
+
+
+def data_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    col_widths: Sequence[float | None] | None = None,
+    highlight_rows: Sequence[int] = (),
+) -> Table:
+    """A table with a repeated header row; ``highlight_rows`` (0-based data rows) are tinted
+    red, e.g. late milestones."""
+    s = styles()
+    header_style = ParagraphStyle(
+        "HeadCell", parent=s["cell"], fontName=FONT_BOLD, textColor=colors.white
+    )
+    data = [[Paragraph(text(h), header_style) for h in headers]]
+    data += [[Paragraph(text(c), s["cell"]) for c in row] for row in rows]
+    table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
+    style = TableStyle(TABLE_STYLE.getCommands())
+    for index in highlight_rows:
+        style.add("BACKGROUND", (0, index + 1), (-1, index + 1), colors.HexColor("#f8d7da"))
+    table.setStyle(style)
+    return table
+
+
+class ScaledDrawing(Flowable):
+    """A chart drawing shrunk to the frame's width when it is wider."""
+
+    def __init__(self, drawing: Drawing) -> None:
+        super().__init__()
+        self.drawing = drawing
+
+    def wrap(self, avail_width, avail_height):
+        scale = min(1.0, avail_width / self.drawing.width) if self.drawing.width else 1.0
+        self.scale = scale
+        self.width, self.height = self.drawing.width * scale, self.drawing.height * scale
+        return self.width, self.height
+
+    def draw(self) -> None:
+        from reportlab.graphics import renderPDF
+
+        self.canv.saveState()
+        self.canv.scale(self.scale, self.scale)
+        renderPDF.draw(self.drawing, self.canv, 0, 0)
+        self.canv.restoreState()
+
+
+def chart(drawing: Drawing, caption: str = "") -> Flowable:
+    parts: list[Flowable] = [ScaledDrawing(drawing)]
+    if caption:
+        parts.append(Paragraph(text(caption), styles()["muted"]))
+    return KeepTogether(parts)
+
+
+TOC_FROM_PAGES = 4  # "when a report runs over a few pages"
+
+
+def build_pdf(
+    cover: Cover,
+    body: list[Flowable] | Callable[[], list[Flowable]],
+    *,
+    page_label: str = "page {page} of {total}",
+    footer: str = "",
+    with_toc: bool | None = None,
+    toc_title: str = "Contents",
+) -> bytes:
+    """Cover, a table of contents, then ``body``; returns the PDF's bytes. ``with_toc=None``
+    adds the contents only when the report runs to ``TOC_FROM_PAGES`` pages or more (built
+    once without to find out; flowables keep layout state, so ``body`` is then a function that
+    makes them afresh)."""
+    register_fonts()
+    make = body if callable(body) else (lambda: body)
+    if with_toc is None:
+        pages: list[int] = [0]
+        content = _build(cover, make(), page_label, footer, False, toc_title, pages)
+        if pages[0] < TOC_FROM_PAGES:
+            return content
+        if not callable(body):
+            raise ValueError("give a function that makes the body to decide on a contents page")
+        with_toc = True
+    return _build(cover, make(), page_label, footer, with_toc, toc_title, None)
+
+
+def _build(cover, body, page_label, footer, with_toc, toc_title, counter) -> bytes:
+    s = styles()
+    buffer = io.BytesIO()
+    generated = cover.generated_on.isoformat() if cover.generated_on else ""
+    doc = ReportDocument(buffer, header=cover.title, footer=footer or f"Capacity LMS · {generated}")
+    story = cover_block(cover)
+    if with_toc:
+        toc = TableOfContents()
+        toc.levelStyles = [s["toc1"], s["toc2"]]
+        story += [Paragraph(text(toc_title), s["label"]), toc, PageBreak()]
+    story += body
+    doc.multiBuild(story, canvasmaker=numbered_canvas(page_label, counter))
+    return buffer.getvalue()

@@ -1,0 +1,493 @@
+"""Reports pages: generate and download reports, report runs with their status, the
+statistics page, certificates and their public verification, report schedules."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from lms.accounts.forms import ConfirmForm
+from lms.accounts.models import MemberAdministration, Role, User, UserRole
+from lms.core import clock
+from lms.core.charts import svg_markup
+from lms.core.errors import DomainError, PermissionDenied, flash_error
+from lms.core.pagination import paginate
+from lms.core.permissions import login_required, require_view, role_required
+from lms.core.templating import NavItem, add_nav_item
+from lms.courses.models import CourseSession
+from lms.extensions import db
+from lms.frameworks.models import Track
+from lms.progress.models import Certificate
+from lms.progress.services import can_view_trainee, certificates_for
+from lms.projects.models import Project
+from lms.projects.services import visible_projects_clause
+from lms.reports import certificates as certificate_services
+from lms.reports import documents, runner, services
+from lms.reports.data import directorate_data
+from lms.reports.forms import CertificateBundleForm, GenerateForm, ScheduleForm
+from lms.reports.models import (
+    ReportKind,
+    ReportRun,
+    ReportSchedule,
+    RunStatus,
+)
+
+bp = Blueprint("reports", __name__)
+
+add_nav_item(
+    NavItem(
+        _l("Reports"),
+        "reports.index",
+        (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER, Role.TRAINEE),
+    )
+)
+
+EVERYONE = (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER, Role.TRAINEE)
+STAFF = (Role.ADMIN, Role.DIRECTORATE)
+
+
+def _generate_form(kind: ReportKind, **values) -> GenerateForm:
+    form = GenerateForm(formdata=None, kind=kind.value, **values)
+    form.format.choices = [(f.value, f.label) for f in services.formats_for(kind)]
+    return form
+
+
+def _send(content: bytes, filename: str, mime: str):
+    return send_file(io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=filename)
+
+
+# Runs -----------------------------------------------------------------------------------------
+
+
+@bp.route("/reports/")
+@role_required(*EVERYONE)
+def index():
+    page = paginate(services.visible_runs_query(current_user))
+    descriptions = {run.id: services.describe(db.session, run) for run in page.items}
+    projects = db.session.scalars(
+        sa.select(Project)
+        .where(visible_projects_clause(current_user))
+        .order_by(Project.code)
+        .limit(200)
+    ).all()
+    return render_template(
+        "reports/index.html",
+        page=page,
+        descriptions=descriptions,
+        projects=projects,
+        is_staff=current_user.has_role(*STAFF),
+        reads_trainees=current_user.has_role(
+            Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER
+        ),
+        directorate_form=_generate_form(
+            ReportKind.DIRECTORATE, start=date(clock.today().year, 1, 1), end=clock.today()
+        ),
+    )
+
+
+@bp.route("/reports/trainees/")
+@role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
+def trainees():
+    """Trainees whose report the user may generate (the same remit as their records)."""
+    q = request.args.get("q", "").strip().lower()
+    stmt = (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.TRAINEE)
+        .options(joinedload(User.member_administration))
+    )
+    if q:
+        stmt = stmt.where(
+            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
+        )
+    page = paginate(stmt.order_by(User.full_name, User.id))
+    visible = {u.id for u in page.items if can_view_trainee(db.session, current_user, u)}
+    return render_template("reports/trainees.html", page=page, q=q, visible=visible)
+
+
+@bp.route("/reports/generate", methods=["POST"])
+@role_required(*EVERYONE)
+def generate():
+    form = GenerateForm()
+    try:
+        kind = ReportKind(form.kind.data or "")
+    except ValueError:
+        abort(400)
+    form.format.choices = [(f.value, f.label) for f in services.formats_for(kind)]
+    back = request.referrer or url_for("reports.index")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(back)
+    params = {
+        "user_id": form.user_id.data,
+        "project_id": form.project_id.data,
+        "start": form.start.data,
+        "end": form.end.data,
+    }
+    try:
+        run = services.request_run(
+            db.session,
+            user=current_user,
+            kind=kind,
+            params=params,
+            format=form.format.data,
+            today=clock.today(),
+        )
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error)
+        return redirect(back)
+    db.session.commit()
+    run_id = run.id
+    if kind in services.BACKGROUND_KINDS:
+        runner.submit(run_id)
+        return redirect(url_for("reports.run", run_id=run_id))
+    run = runner.execute_run(run_id)
+    if run is not None and run.status == RunStatus.DONE:
+        return redirect(url_for("reports.download", run_id=run_id))
+    return redirect(url_for("reports.run", run_id=run_id))
+
+
+def _run_or_403(run_id: int) -> ReportRun:
+    run = db.session.get(ReportRun, run_id)
+    if run is None:
+        abort(404)
+    if not services.may_view_report(db.session, current_user, run.kind, run.parameters):
+        abort(403)
+    return run
+
+
+@bp.route("/reports/runs/<int:run_id>")
+@role_required(*EVERYONE)
+def run(run_id: int):
+    report_run = _run_or_403(run_id)
+    pending = report_run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    response = make_response(
+        render_template(
+            "reports/run.html",
+            run=report_run,
+            pending=pending,
+            description=services.describe(db.session, report_run),
+        )
+    )
+    if pending:
+        response.headers["Refresh"] = "2"
+    return response
+
+
+@bp.route("/reports/runs/<int:run_id>/download")
+@role_required(*EVERYONE)
+def download(run_id: int):
+    report_run = _run_or_403(run_id)
+    if report_run.status != RunStatus.DONE:
+        return redirect(url_for("reports.run", run_id=run_id))
+    return _send(report_run.content, report_run.filename, report_run.mime_type)
+
+
+# Pages that offer a report ------------------------------------------------------------------------
+
+
+@bp.route("/reports/trainees/<int:user_id>")
+@role_required(*EVERYONE)
+def trainee(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    if not can_view_trainee(db.session, current_user, person):
+        abort(403)
+    return render_template(
+        "reports/trainee.html",
+        trainee=person,
+        form=_generate_form(ReportKind.TRAINEE, user_id=person.id),
+        record_form=_generate_form(ReportKind.TRAINEE_RECORD, user_id=person.id),
+        certificates=certificates_for(db.session, person),
+        today=clock.today(),
+    )
+
+
+@bp.route("/reports/my")
+@role_required(*EVERYONE)
+def mine():
+    return redirect(url_for("reports.trainee", user_id=current_user.id))
+
+
+@bp.route("/reports/projects/<int:project_id>")
+@role_required(*EVERYONE)
+def project(project_id: int):
+    item = require_view(db.session.get(Project, project_id))
+    return render_template(
+        "reports/project.html",
+        project=item,
+        form=_generate_form(ReportKind.PROJECT, project_id=item.id),
+    )
+
+
+def _period() -> tuple[date, date]:
+    today = clock.today()
+    try:
+        start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
+        end = date.fromisoformat(request.args.get("end") or today.isoformat())
+    except ValueError:
+        flash(_("Enter dates as YYYY-MM-DD."), "danger")
+        start, end = date(today.year, 1, 1), today
+    if end < start:
+        flash(_("The end of the period is before its start."), "danger")
+        start, end = end, start
+    return start, end
+
+
+@bp.route("/reports/statistics")
+@role_required(*STAFF)
+def statistics():
+    start, end = _period()
+    data = directorate_data(db.session, start, end, clock.today())
+    return render_template(
+        "reports/statistics.html",
+        data=data,
+        tables=data.tables(),
+        region_chart=svg_markup(
+            documents.region_chart(data), _("Trainees by region"), full_width=True
+        ),
+        levels_chart=svg_markup(
+            documents.levels_chart(data), _("Competency level distribution"), full_width=True
+        ),
+        form=_generate_form(ReportKind.DIRECTORATE, start=start, end=end),
+        start=start,
+        end=end,
+    )
+
+
+# Certificates ------------------------------------------------------------------------------------
+
+
+@bp.route("/reports/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate(certificate_id: int):
+    item = db.session.get(Certificate, certificate_id)
+    if item is None:
+        abort(404)
+    if not can_view_trainee(db.session, current_user, item.user):
+        abort(403)
+    content = certificate_services.certificate_document(item, current_app.config["LMS_BASE_URL"])
+    return _send(content, certificate_services.certificate_filename(item), "application/pdf")
+
+
+@bp.route("/reports/certificates/", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def certificate_bundle():
+    form = CertificateBundleForm()
+    form.track_id.choices = [(0, "—")] + [
+        (t.id, f"{t.code} {t.name}")
+        for t in db.session.scalars(sa.select(Track).order_by(Track.code))
+    ]
+    form.session_id.choices = [(0, "—")] + [
+        (s.id, f"{s.course.code} {s.starts_on.isoformat()} {s.venue}")
+        for s in db.session.scalars(
+            sa.select(CourseSession).order_by(CourseSession.starts_on.desc()).limit(500)
+        )
+    ]
+    if form.validate_on_submit():
+        try:
+            chosen = certificate_services.select_certificates(
+                db.session,
+                track_id=form.track_id.data or None,
+                session_id=form.session_id.data or None,
+                start=form.start.data,
+                end=form.end.data,
+            )
+        except DomainError as error:
+            flash_error(error, form)
+        else:
+            if not chosen:
+                flash(_("No certificates match."), "warning")
+            else:
+                content = certificate_services.certificates_zip(
+                    chosen, current_app.config["LMS_BASE_URL"]
+                )
+                return _send(
+                    content, f"certificates-{clock.today().isoformat()}.zip", "application/zip"
+                )
+    return render_template("reports/certificates.html", form=form)
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    result = certificate_services.verify(db.session, code[:40], clock.today())
+    status = 200 if result else 404
+    return render_template("reports/verify.html", result=result, code=code[:40]), status
+
+
+# Schedules ----------------------------------------------------------------------------------
+
+
+@bp.route("/reports/schedules/")
+@role_required(*STAFF)
+def schedules():
+    page = paginate(
+        sa.select(ReportSchedule).order_by(ReportSchedule.next_run_at, ReportSchedule.id)
+    )
+    return render_template("reports/schedules.html", page=page, confirm=ConfirmForm())
+
+
+def _schedule_choices(form: ScheduleForm) -> None:
+    form.project_id.choices = [(0, "—")] + [
+        (p.id, f"{p.code} {p.title}")
+        for p in db.session.scalars(sa.select(Project).order_by(Project.code))
+    ]
+    people = db.session.scalars(
+        sa.select(User).where(User.is_active.is_(True)).order_by(User.full_name)
+    ).all()
+    trainees = db.session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == Role.TRAINEE).order_by(User.full_name)
+    ).all()
+    form.trainee_id.choices = [(0, "—")] + [(u.id, f"{u.full_name} <{u.email}>") for u in trainees]
+    form.recipient_ids.choices = [(u.id, f"{u.full_name} <{u.email}>") for u in people]
+    members = db.session.scalars(
+        sa.select(MemberAdministration).order_by(MemberAdministration.name)
+    ).all()
+    form.member_roles.choices = [
+        (f"{m.id}:{r.value}", f"{m.name} — {r.label}") for m in members for r in Role
+    ]
+
+
+def _save_schedule(form: ScheduleForm, schedule: ReportSchedule | None):
+    kind = ReportKind(form.kind.data)
+    if kind == ReportKind.DIRECTORATE:
+        params = {"period": form.period.data}
+    elif kind == ReportKind.PROJECT:
+        params = {"project_id": form.project_id.data or None}
+    else:
+        params = {"user_id": form.trainee_id.data or None}
+    recipients = [services.RecipientSpec(user_id=uid) for uid in form.recipient_ids.data or []]
+    for value in form.member_roles.data or []:
+        member_id, role = value.split(":", 1)
+        recipients.append(
+            services.RecipientSpec(member_administration_id=int(member_id), role=Role(role))
+        )
+    return services.save_schedule(
+        db.session,
+        actor=current_user,
+        schedule=schedule,
+        name=form.name.data,
+        kind=kind,
+        parameters=params,
+        format=form.format.data,
+        recurrence=form.recurrence.data,
+        empty_policy=form.empty_policy.data,
+        next_run_at=form.next_run_at.data.replace(tzinfo=UTC),
+        recipients=recipients,
+    )
+
+
+@bp.route("/reports/schedules/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def new_schedule():
+    form = ScheduleForm()
+    _schedule_choices(form)
+    if request.method == "GET":
+        tomorrow = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+        form.next_run_at.data = (tomorrow + timedelta(days=1)).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            _save_schedule(form, None)
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("Schedule saved."), "success")
+            return redirect(url_for("reports.schedules"))
+    return render_template("reports/schedule_form.html", form=form, schedule=None)
+
+
+@bp.route("/reports/schedules/<int:schedule_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit_schedule(schedule_id: int):
+    schedule = db.session.get(ReportSchedule, schedule_id)
+    if schedule is None:
+        abort(404)
+    form = ScheduleForm(obj=None if request.method == "POST" else schedule)
+    _schedule_choices(form)
+    if request.method == "GET":
+        form.kind.data = schedule.kind.value
+        form.format.data = schedule.format.value
+        form.recurrence.data = schedule.recurrence.value
+        form.empty_policy.data = schedule.empty_policy.value
+        form.period.data = schedule.parameters.get("period", "previous_month")
+        form.project_id.data = schedule.parameters.get("project_id", 0)
+        form.trainee_id.data = schedule.parameters.get("user_id", 0)
+        form.next_run_at.data = schedule.next_run_at.replace(tzinfo=None)
+        form.recipient_ids.data = [r.user_id for r in schedule.recipients if r.user_id]
+        form.member_roles.data = [
+            f"{r.member_id}:{r.role.value}" for r in schedule.recipients if r.user_id is None
+        ]
+    if form.validate_on_submit():
+        try:
+            _save_schedule(form, schedule)
+        except DomainError as error:
+            db.session.rollback()
+            flash_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("Schedule saved."), "success")
+            return redirect(url_for("reports.schedules"))
+    return render_template("reports/schedule_form.html", form=form, schedule=schedule)
+
+
+@bp.route("/reports/schedules/<int:schedule_id>/delete", methods=["POST"])
+@role_required(*STAFF)
+def delete_schedule(schedule_id: int):
+    schedule = db.session.get(ReportSchedule, schedule_id)
+    if schedule is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.delete_schedule(db.session, schedule, actor=current_user)
+        db.session.commit()
+        flash(_("Schedule deleted; the reports it produced are kept."), "success")
+    return redirect(url_for("reports.schedules"))
+
+
+# Commands for cron or the scheduler: `lms reports run-due`, `lms reports run-queued`.
+
+
+@bp.cli.command("run-due")
+def run_due_command():
+    """Generate and send the report schedules that are due now."""
+    import click
+
+    from lms.core.model_base import utcnow
+
+    runs = services.run_due_schedules(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{len(runs)} scheduled report(s) generated.")
+
+
+@bp.cli.command("run-queued")
+def run_queued_command():
+    """Run report runs left queued (e.g. by a restart)."""
+    import click
+
+    click.echo(f"{len(runner.execute_queued_runs())} queued report run(s) executed.")

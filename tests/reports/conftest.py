@@ -14,7 +14,6 @@ from lms.courses import services as courses
 from lms.extensions import db
 from tests.conftest import _config
 from tests.courses.fixtures import TODAY
-from tests.projects.conftest import make_indicator, make_project  # noqa: F401 - fixtures
 
 
 @pytest.fixture

@@ -165,3 +165,21 @@ def test_a_feature_job_runs_through_the_scheduler_and_is_recorded(world, make_us
     execute_job(db.session, "sessions.remind", _at(world.session_a.starts_on - timedelta(1)))
     run = db.session.scalar(sa.select(JobRun).order_by(JobRun.id.desc()))
     assert run.status.value == "ok" and run.summary.startswith("1 reminder(s) sent")
+
+
+def test_report_schedules_run_through_the_scheduler_once(app):
+    from lms.demo import load_demo
+    from lms.reports.models import ReportRun
+    from lms.scheduler.services import sync_jobs
+
+    load_demo(db.session)
+    db.session.commit()
+    sync_jobs(db.session)
+    db.session.commit()
+    later = datetime.now(UTC) + timedelta(days=40)  # past every demo schedule's next run
+    first = execute_job(db.session, "reports.schedules", later)
+    second = execute_job(db.session, "reports.schedules", later)
+    assert first.status.value == "ok" and first.items >= 1, first.summary
+    assert second.items == 0
+    runs = db.session.scalars(sa.select(ReportRun).where(ReportRun.schedule_id.is_not(None)))
+    assert len(runs.all()) == first.items

@@ -79,7 +79,7 @@ def _enrolment_view(user, enrolment: SessionEnrolment) -> bool:
     return (
         enrolment.user_id == user.id
         or _session_manager(user, enrolment.session)
-        or (user.has_role(Role.PROJECT_MANAGER) and bool(enrolment.session.restricted_to))
+        or services.is_session_approver(db.session, user, enrolment.session)
     )
 
 
@@ -98,10 +98,10 @@ register_rules(
 
 
 def _can_approve(user, enrolment: SessionEnrolment) -> bool:
-    """Trainers of the session and editors approve; a project manager approves requests for
-    sessions reserved to member administrations (sessions delivered inside a project)."""
-    return _session_manager(user, enrolment.session) or (
-        user.has_role(Role.PROJECT_MANAGER) and bool(enrolment.session.restricted_to)
+    """Trainers of the session and editors approve; so do those a feature names, such as the
+    manager of a project the session is delivered for."""
+    return _session_manager(user, enrolment.session) or services.is_session_approver(
+        db.session, user, enrolment.session
     )
 
 
@@ -405,9 +405,7 @@ def session_detail(session_id: int):
         )
     )
     enrolments = services.roster(db.session, course_session) if manager else []
-    project_manager = current_user.has_role(Role.PROJECT_MANAGER) and bool(
-        course_session.restricted_to
-    )
+    project_manager = services.is_session_approver(db.session, current_user, course_session)
     if project_manager and not manager:
         enrolments = [
             e

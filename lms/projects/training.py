@@ -15,6 +15,7 @@ from lms.accounts.models import User
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
 from lms.courses.models import CourseCompetency, CourseSession, EnrolmentStatus, SessionEnrolment
+from lms.courses.services import register_session_approver
 from lms.progress.models import Certificate, CertificateStatus
 from lms.progress.services import latest_ratings_for_users, register_remit
 from lms.projects.models import (
@@ -225,3 +226,40 @@ def _project_manager_remit(session: Session, viewer: User, trainee: User) -> boo
 
 
 register_remit(_project_manager_remit)
+
+
+def _project_manager_approves(session: Session, user: User, course_session: CourseSession) -> bool:
+    """The manager of a project approves requests for sessions linked to the project, or
+    reserved to its beneficiary administrations."""
+    from lms.accounts.models import Role
+    from lms.projects.models import project_beneficiaries, project_managers
+
+    if not user.has_role(Role.PROJECT_MANAGER):
+        return False
+    managed = sa.select(project_managers.c.project_id).where(project_managers.c.user_id == user.id)
+    linked = session.scalar(
+        sa.select(ActivitySession.id)
+        .join(Activity, Activity.id == ActivitySession.activity_id)
+        .join(LogframeElement, LogframeElement.id == Activity.output_id)
+        .where(
+            ActivitySession.course_session_id == course_session.id,
+            LogframeElement.project_id.in_(managed),
+        )
+        .limit(1)
+    )
+    if linked:
+        return True
+    reserved = [m.id for m in course_session.restricted_to]
+    return bool(reserved) and bool(
+        session.scalar(
+            sa.select(project_beneficiaries.c.project_id)
+            .where(
+                project_beneficiaries.c.project_id.in_(managed),
+                project_beneficiaries.c.member_administration_id.in_(reserved),
+            )
+            .limit(1)
+        )
+    )
+
+
+register_session_approver(_project_manager_approves)

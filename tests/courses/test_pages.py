@@ -213,8 +213,8 @@ def test_roster_of_100_trainees_runs_a_bounded_number_of_queries(
     assert len(counter.statements) <= 15, len(counter.statements)
 
 
-def test_project_manager_approves_requests_for_reserved_sessions(
-    client, world, logged_in, make_user, make_member
+def test_project_manager_approves_requests_for_their_beneficiaries_sessions(
+    client, world, logged_in, make_user, make_member, make_project
 ):
     member = make_member(country_code="UG")
     reserved = services.create_session(
@@ -232,8 +232,18 @@ def test_project_manager_approves_requests_for_reserved_sessions(
         db.session, reserved, trainee, actor=trainee, today=TODAY
     )
     db.session.commit()
+    # A project manager with no project for Uganda may not approve.
     logged_in(Role.PROJECT_MANAGER)
-    assert post_form(client, f"/enrolments/{enrolment.id}/approve").status_code == 302
+    assert post_form(client, f"/enrolments/{enrolment.id}/approve").status_code == 403
+    # The manager of the Uganda project may.
+    manager = make_user(Role.PROJECT_MANAGER)
+    make_project(manager=manager, beneficiaries=[member])
+    theirs = client.application.test_client()
+    from tests.conftest import login
+
+    login(theirs, manager)
+    assert "Approve" in theirs.get(f"/sessions/{reserved.id}").get_data(as_text=True)
+    assert post_form(theirs, f"/enrolments/{enrolment.id}/approve").status_code == 302
     db.session.expire_all()
     assert db.session.get(SessionEnrolment, enrolment.id).status == EnrolmentStatus.ENROLLED
     assert db.session.get(CourseSession, reserved.id).seats_taken == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,16 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _date(name: str) -> date | None:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an ISO date such as 2026-03-02, got {raw!r}") from exc
 
 
 def _secret_key(env: str, instance_path: Path) -> str:
@@ -77,7 +88,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         ),
         "LMS_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
         # Pins "today" (ISO date) for demonstrations; unset in real use.
-        "LMS_TODAY": os.environ.get("LMS_TODAY") or None,
+        "LMS_TODAY": _date("LMS_TODAY"),
         "BABEL_DEFAULT_LOCALE": os.environ.get("LMS_DEFAULT_LOCALE", "en"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
         "LMS_LANGUAGES": ["en", "fr"],
@@ -97,6 +108,11 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": _int("LMS_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         "LMS_LOGIN_WINDOW_MINUTES": _int("LMS_LOGIN_WINDOW_MINUTES", 15),
         "LMS_INVITATION_DAYS": _int("LMS_INVITATION_DAYS", 7),
+        # Scheduled jobs
+        "LMS_SESSION_REMINDER_DAYS": _int("LMS_SESSION_REMINDER_DAYS", 3),
+        "LMS_MILESTONE_REMINDER_DAYS": _int("LMS_MILESTONE_REMINDER_DAYS", 14),
+        "LMS_SESSION_RETENTION_DAYS": _int("LMS_SESSION_RETENTION_DAYS", 30),
+        "LMS_LOGIN_ATTEMPT_RETENTION_DAYS": _int("LMS_LOGIN_ATTEMPT_RETENTION_DAYS", 90),
         "LMS_RESET_HOURS": _int("LMS_RESET_HOURS", 2),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

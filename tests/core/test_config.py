@@ -54,3 +54,13 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("LMS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     assert load_config(tmp_path)["SESSION_COOKIE_SECURE"] is True
+
+
+def test_today_can_be_pinned_for_demonstrations(monkeypatch, tmp_path):
+    from datetime import date
+
+    monkeypatch.setenv("LMS_TODAY", "2026-03-02")
+    assert load_config(tmp_path)["LMS_TODAY"] == date(2026, 3, 2)
+    monkeypatch.setenv("LMS_TODAY", "yesterday")
+    with pytest.raises(ConfigError, match="LMS_TODAY must be an ISO date"):
+        load_config(tmp_path)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User
-from lms.core.errors import DomainError, flash_error
+from lms.core.errors import commit_or_report, flash_error
 from lms.core.pagination import paginate
 from lms.core.permissions import (
     login_required,
@@ -87,18 +87,6 @@ add_nav_item(NavItem(_l("Frameworks"), "frameworks.index"))
 add_nav_item(NavItem(_l("Tracks"), "frameworks.tracks"))
 
 
-def _attempt(action: Callable[[], Any], form: Any = None) -> tuple[bool, Any]:
-    """Run a service call; on a refusal roll back and show the reason on the form or page."""
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error, form)
-        return False, None
-    db.session.commit()
-    return True, result
-
-
 def _confirmed() -> None:
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -165,7 +153,7 @@ def create_framework():
         form.scale_id.choices = _scale_choices()
         form.taxonomy.data = "domain, competency, skill"
     if form.validate_on_submit():
-        ok, fw = _attempt(
+        ok, fw = commit_or_report(
             lambda: services.create_framework(
                 db.session,
                 actor=current_user,
@@ -177,7 +165,7 @@ def create_framework():
                 language=form.language.data,
                 taxonomy=_taxonomy(form.taxonomy.data),
             ),
-            form,
+            form=form,
         )
         if ok:
             flash(_("Framework %(name)s created as a draft.", name=fw.name), "success")
@@ -239,7 +227,7 @@ def edit_framework(framework_id: int):
     if request.method == "GET":
         form.taxonomy.data = ", ".join(fw.taxonomy or [])
     if form.validate_on_submit():
-        ok, _fw = _attempt(
+        ok, _fw = commit_or_report(
             lambda: services.update_framework(
                 db.session,
                 fw,
@@ -251,7 +239,7 @@ def edit_framework(framework_id: int):
                 taxonomy=_taxonomy(form.taxonomy.data),
                 scale=db.session.get(ProficiencyScale, form.scale_id.data),
             ),
-            form,
+            form=form,
         )
         if ok:
             flash(_("Changes saved."), "success")
@@ -262,7 +250,7 @@ def edit_framework(framework_id: int):
 def _framework_action(framework_id: int, action: Callable[[Framework], Any], message: str):
     fw = require_edit(db.session.get(Framework, framework_id))
     _confirmed()
-    ok, result = _attempt(lambda: action(fw))
+    ok, result = commit_or_report(lambda: action(fw))
     if ok:
         flash(message, "success")
         if isinstance(result, Framework):
@@ -440,7 +428,7 @@ def create_competency(framework_id: int):
             services.set_related(db.session, c, _taxonomy(form.related.data), actor=current_user)
             return c
 
-        ok, c = _attempt(create, form)
+        ok, c = commit_or_report(create, form=form)
         if ok:
             flash(_("Competency %(code)s added.", code=c.code), "success")
             return redirect(url_for("frameworks.detail", framework_id=fw.id, _anchor=f"c{c.id}"))
@@ -492,7 +480,7 @@ def edit_competency(competency_id: int):
             services.set_related(db.session, c, _taxonomy(form.related.data), actor=current_user)
             return c
 
-        ok, _c = _attempt(update, form)
+        ok, _c = commit_or_report(update, form=form)
         if ok:
             flash(_("Changes to %(code)s saved.", code=c.code), "success")
             return redirect(url_for("frameworks.competency", competency_id=c.id))
@@ -506,7 +494,7 @@ def shift_competency(competency_id: int, direction: str):
     if direction not in ("up", "down"):
         abort(404)
     _confirmed()
-    _attempt(
+    commit_or_report(
         lambda: services.shift_competency(
             db.session, c, -1 if direction == "up" else 1, actor=current_user
         )
@@ -520,7 +508,7 @@ def delete_competency(competency_id: int):
     c = require_edit(db.session.get(Competency, competency_id))
     framework_id, code = c.framework_id, c.code
     _confirmed()
-    ok, _r = _attempt(lambda: services.delete_competency(db.session, c, actor=current_user))
+    ok, _r = commit_or_report(lambda: services.delete_competency(db.session, c, actor=current_user))
     if ok:
         flash(_("Competency %(code)s deleted.", code=code), "success")
         return redirect(url_for("frameworks.detail", framework_id=framework_id))
@@ -542,7 +530,7 @@ def scales():
 def create_scale():
     form = ScaleForm()
     if form.validate_on_submit():
-        ok, scale = _attempt(
+        ok, scale = commit_or_report(
             lambda: services.create_scale(
                 db.session,
                 actor=current_user,
@@ -552,7 +540,7 @@ def create_scale():
                     form.levels.data, form.default_position.data, form.proficient_position.data
                 ),
             ),
-            form,
+            form=form,
         )
         if ok:
             flash(_("Scale %(name)s created.", name=scale.name), "success")
@@ -619,7 +607,9 @@ def import_preview(import_id: int):
 def import_commit(import_id: int):
     staged = _staged(import_id)
     _confirmed()
-    ok, fw = _attempt(lambda: import_services.commit_import(db.session, staged, actor=current_user))
+    ok, fw = commit_or_report(
+        lambda: import_services.commit_import(db.session, staged, actor=current_user)
+    )
     if not ok:
         return redirect(url_for("frameworks.import_preview", import_id=import_id))
     flash(
@@ -638,7 +628,7 @@ def import_commit(import_id: int):
 def import_discard(import_id: int):
     staged = _staged(import_id)
     _confirmed()
-    ok, _r = _attempt(
+    ok, _r = commit_or_report(
         lambda: import_services.discard_import(db.session, staged, actor=current_user)
     )
     if ok:
@@ -726,7 +716,7 @@ def create_track():
     form.framework_id.choices = _framework_choices()
     form.prerequisite_track_id.choices = _track_choices()
     if form.validate_on_submit():
-        ok, track = _attempt(lambda: _save_track(form, None), form)
+        ok, track = commit_or_report(lambda: _save_track(form, None), form=form)
         if ok:
             flash(_("Track %(name)s created; now set its targets.", name=track.name), "success")
             return redirect(url_for("frameworks.track_targets", track_id=track.id))
@@ -745,7 +735,7 @@ def edit_track(track_id: int):
             f"{s.name}: {s.description}" if s.description else s.name for s in track.stages
         )
     if form.validate_on_submit():
-        ok, _t = _attempt(lambda: _save_track(form, track), form)
+        ok, _t = commit_or_report(lambda: _save_track(form, track), form=form)
         if ok:
             flash(_("Changes saved."), "success")
             return redirect(url_for("frameworks.track", track_id=track.id))
@@ -795,8 +785,8 @@ def track_targets(track_id: int):
             raw = request.form.get(f"target_{node.competency.id}", "")
             level_id = int(raw) if raw.isdigit() else None
             wanted[node.competency.id] = level_id if level_id in level_ids else None
-        ok, _t = _attempt(
-            lambda: track_services.set_targets(db.session, t, wanted, actor=current_user), form
+        ok, _t = commit_or_report(
+            lambda: track_services.set_targets(db.session, t, wanted, actor=current_user), form=form
         )
         if ok:
             flash(_("Targets saved."), "success")
@@ -822,9 +812,9 @@ def move_track(track_id: int):
     ]
     if form.validate_on_submit():
         target = db.session.get(Framework, form.framework_id.data)
-        ok, dropped = _attempt(
+        ok, dropped = commit_or_report(
             lambda: track_services.move_track_to_version(db.session, t, target, actor=current_user),
-            form,
+            form=form,
         )
         if ok:
             if dropped:

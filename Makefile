@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+TEST_WORKERS ?= 2
 
 .PHONY: run test install install-dev lint format db demo bench clean translations
 
@@ -38,6 +39,7 @@ run: demo
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff format .
@@ -46,10 +48,10 @@ format: install-dev
 ## Install with the dev extra, lint, and run the whole suite (SQLite, and PostgreSQL when
 ## TEST_DATABASE_URL is set).
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL run: $$TEST_DATABASE_URL"; \
-		LMS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q; \
+		LMS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q -n $(TEST_WORKERS); \
 	fi
 
 bench: install-dev

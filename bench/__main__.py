@@ -22,7 +22,7 @@ def main(rounds: int = 50, users: int = 2000) -> None:
     from lms import create_app
     from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
     from lms.accounts.passwords import hash_password
-    from lms.extensions import db
+    from lms.core.extensions import db
 
     workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     app = create_app(

@@ -8,6 +8,9 @@ from typing import Any
 
 from flask import Flask
 
+from lms.core.features import Feature, resolve
+from lms.features import wire
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 
@@ -26,11 +29,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     register_config(app, overrides)
+    features = wire()  # models, rules, jobs, kinds and listeners: the same in every process
     register_extensions(app)
-    register_blueprints(app)
-    register_jobs()
+    register_blueprints(app, features)
     register_error_handlers(app)
-    register_template_helpers(app)
+    register_template_helpers(app, features)
     register_cli(app)
     return app
 
@@ -51,30 +54,11 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-# Every module that defines models, so the metadata (and Alembic) sees the whole schema.
-MODEL_MODULES = (
-    "lms.core.models",
-    "lms.accounts.models",
-    "lms.frameworks.models",
-    "lms.courses.models",
-    "lms.progress.models",
-    "lms.projects.models",
-    "lms.scheduler.models",
-    "lms.notifications.models",
-    "lms.reports.models",
-)
-
-
 def register_extensions(app: Flask) -> None:
-    import importlib
-
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
-
     from lms.core import database
+    from lms.core.extensions import babel, bootstrap, csrf, db, login_manager, migrate
     from lms.core.i18n import select_locale, select_timezone
     from lms.core.model_base import render_migration_item
-    from lms.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
     db.init_app(app)
     database.configure_engine_events()
@@ -94,34 +78,10 @@ def register_extensions(app: Flask) -> None:
     sessions.init_login_manager(app, login_manager)
 
 
-# One blueprint per feature package; each module exposes ``bp``.
-BLUEPRINT_MODULES = (
-    "lms.main.views",
-    "lms.accounts.views",
-    "lms.admin.views",
-    "lms.frameworks.views",
-    "lms.courses.views",
-    "lms.progress.views",
-    "lms.projects.views",
-    "lms.scheduler.views",
-    "lms.notifications.views",
-    "lms.reports.views",
-)
-
-
-def register_blueprints(app: Flask) -> None:
-    import importlib
-
-    for module in BLUEPRINT_MODULES:
-        app.register_blueprint(importlib.import_module(module).bp)
-
-
-def register_jobs() -> None:
-    """Import every feature's ``jobs`` module, so its notification kinds are known to the web
-    pages (preferences) as well as to the scheduler process."""
-    from lms.scheduler.registry import load_job_modules
-
-    load_job_modules()
+def register_blueprints(app: Flask, features: tuple[Feature, ...]) -> None:
+    for feature in features:
+        if feature.blueprint:
+            app.register_blueprint(resolve(feature.blueprint))
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -130,10 +90,17 @@ def register_error_handlers(app: Flask) -> None:
     init_error_handlers(app)
 
 
-def register_template_helpers(app: Flask) -> None:
+def register_template_helpers(app: Flask, features: tuple[Feature, ...]) -> None:
+    from lms.accounts.models import Role
     from lms.core.templating import init_templating
 
-    init_templating(app)
+    init_templating(
+        app,
+        nav=tuple(item for feature in features for item in feature.nav),
+        # The admin menu lists the admin pages first, then the features' own admin pages.
+        admin_nav=tuple(item for feature in reversed(features) for item in feature.admin_nav),
+        globals={"Role": Role},
+    )
 
 
 def register_cli(app: Flask) -> None:

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from lms.extensions import db
+from lms.core.extensions import db
 
 
 def _create_app() -> Flask:

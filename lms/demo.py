@@ -1,38 +1,22 @@
 """The demo dataset. ``lms demo`` loads it; ``make run`` loads it into an empty database.
 
-Every feature adds its own step with ``demo_step``; steps run in the order of
-``DEMO_MODULES`` (not import order, which tests can change) inside one transaction, so a
-failure leaves the database as it was.
+Every feature names its step in its registration entry (``Feature.demo``); the steps run
+in the features' layer order inside one transaction, so a failure leaves the database as
+it was.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lms.accounts.demo import DEMO_PASSWORD
 from lms.accounts.models import MemberAdministration, User
 from lms.core.errors import ConflictError
+from lms.core.features import resolve
+from lms.features import wire
 
-DEMO_PASSWORD = "demo-password"
-DemoStep = Callable[[Session], str]
-# Feature demo modules, in dependency order; each registers its step with ``demo_step``.
-DEMO_MODULES = (
-    "lms.accounts.demo",
-    "lms.frameworks.demo",
-    "lms.courses.demo",
-    "lms.projects.demo",
-    "lms.notifications.demo",
-    "lms.reports.demo",
-)
-_steps: dict[str, DemoStep] = {}
-
-
-def demo_step(step: DemoStep) -> DemoStep:
-    _steps[step.__module__] = step
-    return step
+__all__ = ["DEMO_PASSWORD", "database_is_empty", "load_demo"]
 
 
 def database_is_empty(session: Session) -> bool:
@@ -59,7 +43,7 @@ def load_demo(session: Session) -> str:
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
         return "Demo data is already loaded."
     summaries = []
-    for module in DEMO_MODULES:
-        importlib.import_module(module)
-        summaries.append(_steps[module](session))
+    for feature in wire():
+        if feature.demo:
+            summaries.append(resolve(feature.demo)(session))
     return "\n".join(summaries)

@@ -20,7 +20,7 @@ from lms import create_app
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
 from lms.accounts.passwords import hash_password
 from lms.config import normalise_database_url
-from lms.extensions import db
+from lms.core.extensions import db
 
 pytest_plugins = ["tests.courses.fixtures", "tests.projects.fixtures"]
 
@@ -39,8 +39,24 @@ def database_url(tmp_path_factory) -> str:
         url = os.environ.get("TEST_DATABASE_URL")
         if not url:
             pytest.exit("LMS_TEST_BACKEND=postgresql needs TEST_DATABASE_URL", returncode=2)
-        return normalise_database_url(url)
+        return _worker_database(normalise_database_url(url))
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the given one,
+    since every test truncates the tables it runs on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _config(database_url: str, **extra) -> dict:

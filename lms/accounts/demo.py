@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import Region, Role
 from lms.accounts.passwords import hash_password
 from lms.accounts.services import create_member, create_user
-from lms.demo import DEMO_PASSWORD, demo_step
+
+DEMO_PASSWORD = "demo-password"
 
 MEMBERS = [
     ("Kenya Revenue Authority – Customs and Border Control", "KE", Region.ESA),
@@ -63,7 +64,6 @@ TRAINEES = [
 ]
 
 
-@demo_step
 def load_accounts(session: Session) -> str:
     members = {}
     for name, code, region in MEMBERS:

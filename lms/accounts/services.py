@@ -27,6 +27,7 @@ from lms.accounts.models import (
     UserToken,
 )
 from lms.accounts.passwords import hash_password, needs_rehash, policy_errors, verify_password
+from lms.core import signals
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, DomainError, ValidationError
 from lms.core.model_base import utcnow
@@ -417,16 +418,6 @@ def reactivate_user(session: Session, user: User, *, actor: User) -> None:
     )
 
 
-# Feature packages register checks that say whether a user has history they own.
-HistoryProbe = Callable[[Session, User], str | None]
-_history_probes: list[HistoryProbe] = []
-
-
-def register_history_probe(probe: HistoryProbe) -> None:
-    if probe not in _history_probes:
-        _history_probes.append(probe)
-
-
 def _core_history(session: Session, user: User) -> str | None:
     if user.last_login_at is not None:
         return "has logged in"
@@ -435,15 +426,12 @@ def _core_history(session: Session, user: User) -> str | None:
     return None
 
 
-register_history_probe(_core_history)
-
-
 def history_reason(session: Session, user: User) -> str | None:
-    for probe in _history_probes:
-        reason = probe(session, user)
-        if reason:
-            return reason
-    return None
+    """Why the account cannot be deleted, if anything holds it: its own history first, then
+    what each feature answers to the ``user_history_probe`` signal."""
+    reasons = [_core_history(session, user)]
+    reasons += signals.values_from_signal(signals.user_history_probe.send(session, user=user))
+    return next((reason for reason in reasons if reason), None)
 
 
 def delete_user(session: Session, user: User, *, actor: User) -> None:

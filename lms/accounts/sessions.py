@@ -19,8 +19,8 @@ from flask_login import LoginManager, login_user, logout_user
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import AuthSession, User
+from lms.core.extensions import db
 from lms.core.model_base import utcnow
-from lms.extensions import db
 
 SESSION_KEY = "lms_sid"
 # Writing last_seen_at on every request would make every page a write; a minute is precise

@@ -18,9 +18,9 @@ from lms.accounts.forms import (
 )
 from lms.accounts.sessions import end_all_sessions, end_current_session, start_session
 from lms.core.errors import DomainError, flash_error
+from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
 from lms.core.permissions import login_required
-from lms.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -13,11 +13,11 @@ from lms.accounts import services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
 from lms.core.errors import DomainError, commit_or_report, flash_error
+from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
 from lms.core.models import AuditEntry, OutboxMessage, OutboxStatus
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
-from lms.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

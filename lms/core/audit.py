@@ -4,6 +4,8 @@ so the log entry commits or rolls back together with the change it describes."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -64,3 +66,38 @@ def record_change(
     )
     session.add(entry)
     return entry
+
+
+Snapshot = tuple[str, ...] | list[str] | Callable[[Any], dict[str, Any]]
+
+
+@contextmanager
+def audited(
+    session: Session,
+    entity: Any,
+    fields: Snapshot,
+    *,
+    actor: Any,
+    action: str,
+    summary: str | Callable[[], str] = "",
+) -> Iterator[None]:
+    """Record what the block changes on ``entity`` as one audit entry (before/after).
+
+    ``fields`` names the attributes to compare, or is a function returning the picture. The
+    entry is written only when the block finishes, so a refused change leaves no trace.
+    """
+
+    def picture() -> dict[str, Any]:
+        return fields(entity) if callable(fields) else snapshot(entity, fields)
+
+    before = picture()
+    yield
+    record_change(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        before=before,
+        after=picture(),
+        summary=summary() if callable(summary) else summary,
+    )

@@ -72,7 +72,7 @@ def _wants_json() -> bool:
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError):
-        from lms.extensions import db
+        from lms.core.extensions import db
 
         db.session.rollback()
         if _wants_json():
@@ -100,7 +100,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def on_server_error(error: Exception):
-        from lms.extensions import db
+        from lms.core.extensions import db
 
         db.session.rollback()
         if _wants_json():
@@ -121,7 +121,7 @@ def commit_or_report(
     """Run a service call at a view's boundary: commit and flash ``success`` when it works;
     roll back and show the domain error on the form (or as a flash) when a rule refuses it,
     so the page can be shown again with everything the user typed."""
-    from lms.extensions import db
+    from lms.core.extensions import db
 
     try:
         result = action()

@@ -7,8 +7,8 @@ import logging
 
 from flask import current_app
 
+from lms.core.extensions import db
 from lms.core.outbox import MailSettings, deliver_due
-from lms.extensions import db
 
 log = logging.getLogger("lms.outbox")
 

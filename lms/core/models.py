@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
-from lms.extensions import db
 
 
 class AuditEntry(db.Model):

@@ -6,7 +6,7 @@ from flask import request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
-from lms.extensions import db
+from lms.core.extensions import db
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100

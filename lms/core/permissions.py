@@ -1,7 +1,8 @@
 """The one permission module: role checks for views and record-level rules for everything.
 
 Views use ``role_required``; views, API handlers and templates ask ``can_view`` / ``can_edit``.
-Feature packages register their record rules here, so the answer to "may this user see this
+Features declare their record rules in their registration entry (``Feature.permissions``) and
+the wiring registers them here, so the answer to "may this user see this
 record?" is written once per record type.
 """
 
@@ -9,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
 
-from lms.accounts.models import Role, User
+if TYPE_CHECKING:
+    from lms.accounts.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
-Rule = Callable[[User, Any], bool]
+Rule = Callable[[Any, Any], bool]
 
 _view_rules: dict[type, Rule] = {}
 _edit_rules: dict[type, Rule] = {}
@@ -29,7 +31,7 @@ def role_required(*roles: Role) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            from lms.extensions import login_manager
+            from lms.core.extensions import login_manager
 
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.courses import services
 from lms.courses.models import CourseSession, DeliveryMode, PassOutcome, SessionStatus
-from lms.demo import demo_step
 from lms.frameworks.models import Competency, ScaleLevel, Track
 from lms.progress import services as progress
 from lms.progress.models import TrackCertificationPolicy
@@ -253,7 +252,6 @@ def _past_result(
     )
 
 
-@demo_step
 def load_courses(session: Session) -> str:
     today = date.today()
     actor = _user(session, "directorate@example.org")

@@ -12,19 +12,21 @@ from sqlalchemy.orm import Session, joinedload
 from lms.accounts.models import Role
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, SessionStatus
-from lms.notifications.registry import register_notification_kind
+from lms.notifications.registry import notification_kind
 from lms.notifications.services import notify
 from lms.scheduler.registry import JobResult, scheduled_job
 from lms.scheduler.services import send_reminder_once
 
-SESSION_REMINDER = register_notification_kind(
+SESSION_REMINDER_KIND = notification_kind(
     "session.reminder", _l("A session you are enrolled in starts soon"), roles=(Role.TRAINEE,)
-).key
-WAITLIST_CLOSED = register_notification_kind(
+)
+SESSION_REMINDER = SESSION_REMINDER_KIND.key
+WAITLIST_CLOSED_KIND = notification_kind(
     "session.waitlist_closed",
     _l("A session started before a seat came free"),
     roles=(Role.TRAINEE,),
-).key
+)
+WAITLIST_CLOSED = WAITLIST_CLOSED_KIND.key
 
 
 @scheduled_job(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -1018,19 +1018,3 @@ def roster(session: Session, course_session: CourseSession) -> list[SessionEnrol
             )
         )
     )
-
-
-# Who else may approve requests for a session besides its trainers and the editors: features
-# add rules (a project manager for sessions delivered to their project's beneficiaries).
-SessionApprover = Callable[[Session, Any, CourseSession], bool]
-_session_approvers: list[SessionApprover] = []
-
-
-def register_session_approver(rule: SessionApprover) -> SessionApprover:
-    if rule not in _session_approvers:
-        _session_approvers.append(rule)
-    return rule
-
-
-def is_session_approver(session: Session, user: Any, course_session: CourseSession) -> bool:
-    return any(rule(session, user, course_session) for rule in _session_approvers)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -17,16 +16,15 @@ from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
 from lms.core import clock
 from lms.core.errors import DomainError, ValidationError, commit_or_report, flash_error
+from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import (
     can_edit,
     login_required,
-    register_rules,
     require_edit,
     require_view,
     role_required,
 )
-from lms.core.templating import NavItem, add_nav_item
 from lms.courses import services
 from lms.courses.forms import (
     AddMemberForm,
@@ -50,60 +48,17 @@ from lms.courses.models import (
     TrackCourse,
     TrackEnrolment,
 )
-from lms.extensions import db
+from lms.courses.permissions import (
+    EDITORS,
+    can_approve,
+    can_edit_enrolment,
+    is_editor,
+    is_session_approver,
+    is_session_manager,
+)
 from lms.frameworks.models import Competency, Framework, FrameworkStatus, Track
 
 bp = Blueprint("courses", __name__)
-
-EDITORS = (Role.ADMIN, Role.DIRECTORATE)
-
-add_nav_item(NavItem(_l("Courses"), "courses.catalogue"))
-add_nav_item(NavItem(_l("My sessions"), "courses.my_sessions", (Role.TRAINER,)))
-add_nav_item(NavItem(_l("Intakes"), "courses.intakes", EDITORS))
-
-
-def _is_editor(user) -> bool:
-    return user.has_role(*EDITORS)
-
-
-def _course_view(user, course: Course) -> bool:
-    return course.status == CourseStatus.PUBLISHED or _is_editor(user)
-
-
-def _session_manager(user, course_session: CourseSession) -> bool:
-    """Who runs a session: editors and its trainers."""
-    return _is_editor(user) or any(t.id == user.id for t in course_session.trainers)
-
-
-def _enrolment_view(user, enrolment: SessionEnrolment) -> bool:
-    return (
-        enrolment.user_id == user.id
-        or _session_manager(user, enrolment.session)
-        or services.is_session_approver(db.session, user, enrolment.session)
-    )
-
-
-def _enrolment_edit(user, enrolment: SessionEnrolment) -> bool:
-    return _session_manager(user, enrolment.session)
-
-
-register_rules(Course, view=_course_view, edit=lambda user, course: _is_editor(user))
-register_rules(
-    CourseSession, view=lambda user, s: _course_view(user, s.course), edit=_session_manager
-)
-register_rules(SessionEnrolment, view=_enrolment_view, edit=_enrolment_edit)
-register_rules(
-    Intake, view=lambda user, intake: _is_editor(user), edit=lambda user, intake: _is_editor(user)
-)
-
-
-def _can_approve(user, enrolment: SessionEnrolment) -> bool:
-    """Trainers of the session and editors approve; so do those a feature names, such as the
-    manager of a project the session is delivered for."""
-    return _session_manager(user, enrolment.session) or services.is_session_approver(
-        db.session, user, enrolment.session
-    )
-
 
 # Catalogue ---------------------------------------------------------------------------------
 
@@ -112,7 +67,7 @@ def _can_approve(user, enrolment: SessionEnrolment) -> bool:
 @login_required
 def catalogue():
     args = request.args
-    editor = _is_editor(current_user)
+    editor = is_editor(current_user)
     stmt = services.catalogue_query(
         q=args.get("q", "").strip(),
         track_id=args.get("track", type=int),
@@ -405,7 +360,7 @@ def session_detail(session_id: int):
         )
     )
     enrolments = services.roster(db.session, course_session) if manager else []
-    project_manager = services.is_session_approver(db.session, current_user, course_session)
+    project_manager = is_session_approver(db.session, current_user, course_session)
     if project_manager and not manager:
         enrolments = [
             e
@@ -474,7 +429,7 @@ def _enrolment_action(enrolment_id: int, allowed, action, message: str):
 def withdraw(enrolment_id: int):
     return _enrolment_action(
         enrolment_id,
-        lambda user, e: e.user_id == user.id or _session_manager(user, e.session),
+        lambda user, e: e.user_id == user.id or is_session_manager(user, e.session),
         lambda e, note: services.withdraw_enrolment(db.session, e, actor=current_user, note=note),
         _("The enrolment was withdrawn."),
     )
@@ -485,7 +440,7 @@ def withdraw(enrolment_id: int):
 def approve(enrolment_id: int):
     return _enrolment_action(
         enrolment_id,
-        _can_approve,
+        can_approve,
         lambda e, note: services.approve_enrolment(db.session, e, actor=current_user),
         _("Request approved."),
     )
@@ -496,7 +451,7 @@ def approve(enrolment_id: int):
 def reject(enrolment_id: int):
     return _enrolment_action(
         enrolment_id,
-        _can_approve,
+        can_approve,
         lambda e, note: services.reject_enrolment(db.session, e, actor=current_user, note=note),
         _("Request rejected."),
     )
@@ -509,7 +464,7 @@ def attendance(enrolment_id: int, state: str):
         abort(404)
     return _enrolment_action(
         enrolment_id,
-        _enrolment_edit,
+        can_edit_enrolment,
         lambda e, note: services.mark_attendance(
             db.session, e, attended=state == "present", actor=current_user
         ),

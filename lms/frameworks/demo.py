@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
-from lms.demo import demo_step
 from lms.frameworks import services
 from lms.frameworks import tracks as track_services
 from lms.frameworks.models import Competency, RollupRule
@@ -481,7 +480,6 @@ TRACKS = [
 ]
 
 
-@demo_step
 def load_frameworks(session: Session) -> str:
     actor = session.scalar(sa.select(User).where(User.email == "directorate@example.org"))
     scale = services.default_scale(session, actor=actor)

@@ -25,8 +25,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
-from lms.extensions import db
 
 
 def new_uuid() -> str:

@@ -9,7 +9,7 @@ way to change one is ``create_new_version``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import has_request_context
 from sqlalchemy.orm import Session, selectinload
 
+from lms.core import signals
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
@@ -363,21 +364,9 @@ def publish_framework(session: Session, framework: Framework, *, actor: Any) -> 
     framework.published_at = utcnow()
     record_change(session, actor=actor, action="framework.published", entity=framework)
     session.flush()
-    for callback in _on_publish:
-        callback(session, framework, actor)
+    # Later features act on it (progress carries ratings over) without frameworks knowing them.
+    signals.framework_version_published.send(session, framework=framework, actor=actor)
     return framework
-
-
-# Later features act when a version is published (the ratings carry over to it), without the
-# frameworks package knowing them.
-PublishCallback = Callable[[Session, Framework, Any], None]
-_on_publish: list[PublishCallback] = []
-
-
-def on_publish(callback: PublishCallback) -> PublishCallback:
-    if callback not in _on_publish:
-        _on_publish.append(callback)
-    return callback
 
 
 def archive_framework(session: Session, framework: Framework, *, actor: Any) -> Framework:

@@ -11,23 +11,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.forms import ConfirmForm
-from lms.accounts.models import Role, User
 from lms.core.errors import commit_or_report, flash_error
+from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import (
     login_required,
-    register_rules,
     require_edit,
     require_view,
     role_required,
 )
-from lms.core.templating import NavItem, add_nav_item
-from lms.extensions import db
 from lms.frameworks import exporters, services
 from lms.frameworks import imports as import_services
 from lms.frameworks import tracks as track_services
@@ -52,39 +48,9 @@ from lms.frameworks.models import (
     RollupRule,
     Track,
 )
+from lms.frameworks.permissions import EDITORS, can_view_framework, is_editor
 
 bp = Blueprint("frameworks", __name__)
-EDITORS = (Role.ADMIN, Role.DIRECTORATE)
-
-
-def is_editor(user: User) -> bool:
-    return user.has_role(*EDITORS)
-
-
-register_rules(
-    Framework,
-    view=lambda user, fw: fw.status != FrameworkStatus.DRAFT or is_editor(user),
-    edit=lambda user, fw: is_editor(user),
-)
-register_rules(
-    Competency,
-    view=lambda user, c: c.framework.status != FrameworkStatus.DRAFT or is_editor(user),
-    edit=lambda user, c: is_editor(user),
-)
-register_rules(
-    Track,
-    view=lambda user, t: (
-        is_editor(user) or (t.is_active and t.framework.status != FrameworkStatus.DRAFT)
-    ),
-    edit=lambda user, t: is_editor(user),
-)
-register_rules(ProficiencyScale, view=lambda user, s: True, edit=lambda user, s: is_editor(user))
-register_rules(
-    FrameworkImport, view=lambda user, i: is_editor(user), edit=lambda u, i: is_editor(u)
-)
-
-add_nav_item(NavItem(_l("Frameworks"), "frameworks.index"))
-add_nav_item(NavItem(_l("Tracks"), "frameworks.tracks"))
 
 
 def _confirmed() -> None:
@@ -204,7 +170,7 @@ def detail(framework_id: int):
 
 
 def require_visible(framework: Framework) -> bool:
-    return framework.status != FrameworkStatus.DRAFT or is_editor(current_user)
+    return can_view_framework(current_user, framework)
 
 
 @bp.route("/frameworks/<int:framework_id>/edit", methods=["GET", "POST"])

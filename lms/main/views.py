@@ -6,8 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from lms import __name__ as app_name
-from lms.extensions import db
+from lms.core.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -30,7 +29,7 @@ def healthz():
         db.session.rollback()
         database = {"status": "error", "error": type(exc).__name__}
         healthy = False
-    body = {"status": "ok" if healthy else "error", "app": app_name, "database": database}
+    body = {"status": "ok" if healthy else "error", "app": "lms", "database": database}
     from importlib.metadata import PackageNotFoundError, version
 
     try:

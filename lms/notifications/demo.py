@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.core.model_base import utcnow
-from lms.demo import demo_step
 from lms.notifications.services import ANNOUNCEMENT, notify
 
 WELCOME = (
@@ -31,7 +30,6 @@ EXTRA = {
 }
 
 
-@demo_step
 def load_notifications(session: Session) -> str:
     users = session.scalars(sa.select(User).where(User.is_demo.is_(True)).order_by(User.id)).all()
     count = 0

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
+from lms.core.extensions import db
 from lms.core.model_base import utcnow
-from lms.extensions import db
 
 
 class Notification(db.Model):

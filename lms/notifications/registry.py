@@ -1,7 +1,8 @@
 """Notification kinds, registered by the features that send them.
 
-``register_notification_kind("milestone.due", _l("Milestone due soon"), email_default=True)``
-at import of the feature's module; the preferences page lists every registered kind, and
+A feature declares ``MILESTONE_DUE = notification_kind("milestone.due", _l("Milestone due
+soon"))`` and lists it in its registration entry (``Feature.notification_kinds``);
+``lms.features.wire`` registers it. The preferences page lists every registered kind, and
 ``notify`` refuses a kind nobody registered (a typo would otherwise be silently un-settable).
 """
 
@@ -23,7 +24,7 @@ class NotificationKind:
 KINDS: dict[str, NotificationKind] = {}
 
 
-def register_notification_kind(
+def notification_kind(
     key: str,
     label: object,
     *,
@@ -31,11 +32,20 @@ def register_notification_kind(
     description: object = "",
     roles: tuple = (),
 ) -> NotificationKind:
+    """Declare a kind (registered later, by the wiring)."""
     if not key or len(key) > 60:
         raise ValueError(f"notification kind {key!r}: 1 to 60 characters")
-    kind = NotificationKind(key, label, email_default, description, tuple(roles))
-    KINDS[key] = kind
+    return NotificationKind(key, label, email_default, description, tuple(roles))
+
+
+def register_kind(kind: NotificationKind) -> NotificationKind:
+    KINDS[kind.key] = kind
     return kind
+
+
+def register_notification_kind(key: str, label: object, **options) -> NotificationKind:
+    """Declare and register at once (for tests and scripts that add a throw-away kind)."""
+    return register_kind(notification_kind(key, label, **options))
 
 
 def get_kind(key: str) -> NotificationKind:

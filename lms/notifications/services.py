@@ -17,9 +17,9 @@ from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import enqueue_email
 from lms.notifications.models import Notification, NotificationPreference
-from lms.notifications.registry import get_kind, kinds_for, register_notification_kind
+from lms.notifications.registry import get_kind, kinds_for, notification_kind
 
-ANNOUNCEMENT = register_notification_kind(
+ANNOUNCEMENT = notification_kind(
     "system.announcement",
     _l("Announcements from the administrators"),
     email_default=False,

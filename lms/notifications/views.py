@@ -11,23 +11,16 @@ from flask_login import current_user
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
 from lms.core.errors import DomainError, flash_error
+from lms.core.extensions import db
 from lms.core.models import OutboxMessage
 from lms.core.pagination import paginate
-from lms.core.permissions import login_required, register_rules, role_required
-from lms.extensions import db
+from lms.core.permissions import login_required, role_required
 from lms.notifications import services
 from lms.notifications.forms import PreferencesForm
 from lms.notifications.models import Notification
 from lms.notifications.registry import KINDS, kinds_for
 
 bp = Blueprint("notifications", __name__)
-# A notification is its recipient's alone (admins pass every rule, but the pages below only
-# ever load the current user's own notifications).
-register_rules(
-    Notification,
-    view=lambda user, n: n.user_id == user.id,
-    edit=lambda user, n: n.user_id == user.id,
-)
 
 
 @bp.app_context_processor

@@ -9,14 +9,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
-from lms.notifications.registry import register_notification_kind
+from lms.notifications.registry import notification_kind
 from lms.progress.models import Certificate, CertificateStatus, TrackCertificationPolicy
 from lms.scheduler.registry import JobResult, scheduled_job
 from lms.scheduler.services import send_reminder_once
 
-CERTIFICATE_EXPIRING = register_notification_kind(
+CERTIFICATE_EXPIRING_KIND = notification_kind(
     "certificate.expiring", _l("A certificate expires soon")
-).key
+)
+CERTIFICATE_EXPIRING = CERTIFICATE_EXPIRING_KIND.key
 
 
 @scheduled_job(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Role, User
+from lms.core import signals
 from lms.core.audit import record_change
 from lms.core.errors import ValidationError
 from lms.core.model_base import utcnow
@@ -39,7 +40,7 @@ from lms.frameworks.models import (
     Track,
     TrackTarget,
 )
-from lms.frameworks.services import on_publish, rollup_met
+from lms.frameworks.services import rollup_met
 from lms.progress.models import (
     Certificate,
     CertificateStatus,
@@ -689,16 +690,6 @@ def gap_analysis(session: Session, user: User, track: Track, *, today: date) -> 
 
 # Who may see a trainee's record -----------------------------------------------------------------
 
-RemitRule = Callable[[Session, User, User], bool]
-_remit_rules: list[RemitRule] = []
-
-
-def register_remit(rule: RemitRule) -> None:
-    """Features add who else may read a trainee's record (e.g. a project manager for trainees
-    of the project's beneficiary administrations)."""
-    if rule not in _remit_rules:
-        _remit_rules.append(rule)
-
 
 def _trainer_remit(session: Session, viewer: User, trainee: User) -> bool:
     """Trainers read the records of trainees in their sessions and of those waiting in the
@@ -732,15 +723,16 @@ def _trainer_remit(session: Session, viewer: User, trainee: User) -> bool:
     )
 
 
-register_remit(_trainer_remit)
-
-
 def can_view_trainee(session: Session, viewer: Any, trainee: User) -> bool:
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return False
     if viewer.id == trainee.id or viewer.has_role(Role.ADMIN, Role.DIRECTORATE):
         return True
-    return any(rule(session, viewer, trainee) for rule in _remit_rules)
+    # Other features widen the remit through the ``trainee_remit`` signal (a project manager
+    # reads the records of her projects' beneficiaries).
+    return _trainer_remit(session, viewer, trainee) or signals.any_listener_agrees(
+        signals.trainee_remit, session, viewer=viewer, trainee=trainee
+    )
 
 
 def competency_profile(
@@ -840,7 +832,6 @@ def set_certification_policy(
     return policy
 
 
-@on_publish
 def carry_over_ratings(session: Session, framework: Framework, actor: Any = None) -> int:
     """When a new version is published, each trainee's current rating of an earlier
     competency is carried to the competency it became, as a new rating marked "carried over".

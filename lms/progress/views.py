@@ -18,31 +18,20 @@ from lms.accounts.models import Role, User, UserRole
 from lms.core import clock
 from lms.core.charts import svg_markup
 from lms.core.errors import DomainError, commit_or_report, flash_error
+from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, role_required
-from lms.core.templating import NavItem, add_nav_item
 from lms.courses.models import (
     CourseSession,
     EnrolmentStatus,
     SessionEnrolment,
 )
-from lms.extensions import db
 from lms.frameworks.models import Competency, Track
 from lms.progress import services
 from lms.progress.charts import profile_chart, profile_data
 from lms.progress.models import ClaimStatus, PriorLearningClaim, RatingSource
 
 bp = Blueprint("progress", __name__)
-
-add_nav_item(NavItem(_l("My learning"), "progress.dashboard", (Role.TRAINEE,)))
-add_nav_item(NavItem(_l("Assessments"), "progress.queue", (Role.TRAINER,)))
-add_nav_item(
-    NavItem(
-        _l("Trainees"),
-        "progress.trainees",
-        (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER),
-    )
-)
 
 
 class LevelForm(FlaskForm):

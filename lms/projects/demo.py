@@ -14,9 +14,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lms.accounts.demo import DEMO_PASSWORD
 from lms.accounts.models import MemberAdministration, Role, User
 from lms.accounts.services import create_user
-from lms.demo import DEMO_PASSWORD, demo_step
 from lms.projects import services
 from lms.projects.models import LogframeLevel, Project, ProjectStatus
 
@@ -634,7 +634,6 @@ def _training(session: Session, project: Project, manager: User, today: date) ->
     return len(plan)
 
 
-@demo_step
 def load_projects(session: Session) -> str:
     today = date.today()
     users = {

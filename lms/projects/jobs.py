@@ -12,22 +12,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Role
-from lms.notifications.registry import register_notification_kind
+from lms.notifications.registry import notification_kind
 from lms.projects import services
 from lms.projects.models import Milestone, MilestoneStatus, Project, ProjectStatus
 from lms.scheduler.registry import JobResult, scheduled_job
 from lms.scheduler.services import send_reminder_once
 
 MANAGERS = (Role.PROJECT_MANAGER, Role.ADMIN)
-MILESTONE_DUE = register_notification_kind(
+MILESTONE_DUE_KIND = notification_kind(
     "milestone.due", _l("A milestone of my project is due soon"), roles=MANAGERS
-).key
-MILESTONE_OVERDUE = register_notification_kind(
+)
+MILESTONE_DUE = MILESTONE_DUE_KIND.key
+MILESTONE_OVERDUE_KIND = notification_kind(
     "milestone.overdue", _l("A milestone of my project is overdue"), roles=MANAGERS
-).key
-WEEKLY_DIGEST = register_notification_kind(
+)
+MILESTONE_OVERDUE = MILESTONE_OVERDUE_KIND.key
+WEEKLY_DIGEST_KIND = notification_kind(
     "projects.weekly_digest", _l("Weekly digest of my projects"), roles=MANAGERS
-).key
+)
+WEEKLY_DIGEST = WEEKLY_DIGEST_KIND.key
 OPEN = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.LATE)
 
 

@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import MemberAdministration, User
+from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
-from lms.extensions import db
 
 Money = sa.Numeric(14, 2)
 Measure = sa.Numeric(14, 2)

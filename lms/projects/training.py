@@ -15,9 +15,8 @@ from lms.accounts.models import User
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
 from lms.courses.models import CourseCompetency, CourseSession, EnrolmentStatus, SessionEnrolment
-from lms.courses.services import register_session_approver
 from lms.progress.models import Certificate, CertificateStatus
-from lms.progress.services import latest_ratings_for_users, register_remit
+from lms.progress.services import latest_ratings_for_users
 from lms.projects.models import (
     Activity,
     ActivitySession,
@@ -201,7 +200,7 @@ def report_training_actual(
     )
 
 
-def _project_manager_remit(session: Session, viewer: User, trainee: User) -> bool:
+def project_manager_remit(session: Session, *, viewer: User, trainee: User) -> bool:
     """A project manager reads the records of officers of their projects' beneficiaries."""
     from lms.accounts.models import Role
     from lms.projects.models import project_beneficiaries, project_managers
@@ -225,10 +224,9 @@ def _project_manager_remit(session: Session, viewer: User, trainee: User) -> boo
     )
 
 
-register_remit(_project_manager_remit)
-
-
-def _project_manager_approves(session: Session, user: User, course_session: CourseSession) -> bool:
+def project_manager_approves(
+    session: Session, *, user: User, course_session: CourseSession
+) -> bool:
     """The manager of a project approves requests for sessions linked to the project, or
     reserved to its beneficiary administrations."""
     from lms.accounts.models import Role
@@ -260,6 +258,3 @@ def _project_manager_approves(session: Session, user: User, course_session: Cour
             .limit(1)
         )
     )
-
-
-register_session_approver(_project_manager_approves)

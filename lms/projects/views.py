@@ -22,24 +22,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
 from lms.core import clock
 from lms.core.errors import DomainError, flash_error
+from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import (
     can_edit,
     login_required,
-    register_rules,
     require_edit,
     require_view,
 )
-from lms.core.templating import NavItem, add_nav_item
 from lms.courses.models import CourseSession
-from lms.extensions import db
 from lms.projects import charts, services, training
 from lms.projects.forms import (
     ActivityForm,
@@ -77,13 +74,6 @@ from lms.projects.models import (
 )
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
-
-register_rules(Project, view=services.can_view_project, edit=services.can_edit_project)
-add_nav_item(
-    NavItem(
-        _l("Projects"), "projects.portfolio", (Role.PROJECT_MANAGER, Role.DIRECTORATE, Role.ADMIN)
-    )
-)
 
 
 def today() -> date:

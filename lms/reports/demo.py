@@ -10,13 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration, Role, User
-from lms.demo import demo_step
 from lms.projects.models import Project
 from lms.reports import services
 from lms.reports.models import EmptyPolicy, Recurrence, ReportFormat, ReportKind
 
 
-@demo_step
 def load_reports(session: Session) -> str:
     users = {
         u.email: u

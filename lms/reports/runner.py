@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from lms.core import clock
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.reports import services
 from lms.reports.models import ReportRun, RunStatus
 

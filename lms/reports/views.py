@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -29,11 +28,10 @@ from lms.accounts.models import MemberAdministration, Role, User, UserRole
 from lms.core import clock
 from lms.core.charts import svg_markup
 from lms.core.errors import DomainError, PermissionDenied, flash_error
+from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_view, role_required
-from lms.core.templating import NavItem, add_nav_item
 from lms.courses.models import CourseSession
-from lms.extensions import db
 from lms.frameworks.models import Track
 from lms.progress.models import Certificate
 from lms.progress.services import can_view_trainee, certificates_for
@@ -52,13 +50,6 @@ from lms.reports.models import (
 
 bp = Blueprint("reports", __name__)
 
-add_nav_item(
-    NavItem(
-        _l("Reports"),
-        "reports.index",
-        (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER, Role.TRAINEE),
-    )
-)
 
 EVERYONE = (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER, Role.TRAINEE)
 STAFF = (Role.ADMIN, Role.DIRECTORATE)

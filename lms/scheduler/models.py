@@ -16,8 +16,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
-from lms.extensions import db
 
 
 class TriggerKind(enum.StrEnum):

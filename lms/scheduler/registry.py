@@ -5,15 +5,14 @@ Features declare their jobs in ``lms/<package>/jobs.py`` with one decorator::
     @scheduled_job("milestones.remind", cron="0 6 * * *", description=_l("Milestone reminders"))
     def remind_milestones(session: Session, now: datetime) -> JobResult: ...
 
-The decorator only records the job and its *default* trigger; the schedule an admin sets on
-``/admin/jobs`` is stored in the database and wins. ``load_job_modules`` imports every feature's
-``jobs`` module, so registering a job needs no other edit.
+The decorator only attaches the job's name and *default* trigger to the function; the
+feature lists the function in its registration entry (``Feature.jobs``) and
+``lms.features.wire`` registers it, so importing a jobs module registers nothing. The schedule
+an admin sets on ``/admin/jobs`` is stored in the database and wins.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,7 +64,7 @@ def scheduled_job(
         raise ValueError(f"job {name!r}: the interval must be at least one second")
 
     def decorator(func: JobFunction) -> JobFunction:
-        JOBS[name] = JobDefinition(
+        func.job_definition = JobDefinition(  # type: ignore[attr-defined]
             name=name,
             func=func,
             description=(
@@ -82,17 +81,13 @@ def scheduled_job(
     return decorator
 
 
+def register_job(func: JobFunction) -> JobDefinition:
+    """Make a ``scheduled_job`` function known to the scheduler and the jobs page."""
+    definition: JobDefinition = func.job_definition  # type: ignore[attr-defined]
+    JOBS[definition.name] = definition
+    return definition
+
+
 def unregister_job(name: str) -> None:
     """For tests that register throw-away jobs."""
     JOBS.pop(name, None)
-
-
-def load_job_modules() -> None:
-    """Import ``lms.<package>.jobs`` for every feature package the app registers."""
-    from lms import BLUEPRINT_MODULES, MODEL_MODULES
-
-    packages = {m.rsplit(".", 1)[0] for m in (*MODEL_MODULES, *BLUEPRINT_MODULES)}
-    for package in sorted(packages):
-        name = f"{package}.jobs"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)

@@ -21,12 +21,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from lms.core.extensions import db
 from lms.core.model_base import utcnow
-from lms.extensions import db
 from lms.scheduler import services
 from lms.scheduler.leader import make_leader_lock
 from lms.scheduler.models import JobRun, JobRunStatus, RunTrigger, ScheduledJob
-from lms.scheduler.registry import JOBS, load_job_modules
+from lms.scheduler.registry import JOBS
 from lms.scheduler.triggers import build_trigger, first_run
 
 log = logging.getLogger("lms.scheduler")
@@ -66,7 +66,6 @@ class SchedulerRunner:
 
     def run(self) -> None:
         """Block until ``stop()``: standby while another process leads, leader otherwise."""
-        load_job_modules()
         with self.app.app_context():
             lock = make_leader_lock(db.engine, self.runner_id, self.lease)
         log.info("Scheduler %s started; waiting for the leader lock", self.runner_id)

@@ -21,7 +21,7 @@ from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
 from lms.notifications.models import Notification
-from lms.notifications.registry import register_notification_kind
+from lms.notifications.registry import notification_kind
 from lms.notifications.services import notify
 from lms.scheduler.models import (
     JobRun,
@@ -36,12 +36,13 @@ from lms.scheduler.registry import JOBS, JobDefinition, JobResult
 from lms.scheduler.triggers import check_interval, parse_cron
 
 log = logging.getLogger("lms.scheduler")
-JOB_FAILED = register_notification_kind(
+JOB_FAILED_KIND = notification_kind(
     "scheduler.job_failed",
     _l("A scheduled job failed"),
     email_default=True,
     roles=(Role.ADMIN,),
-).key
+)
+JOB_FAILED = JOB_FAILED_KIND.key
 SCHEDULE_FIELDS = ("trigger_kind", "interval_seconds", "cron")
 LEASE_NAME = "leader"
 

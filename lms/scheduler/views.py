@@ -6,26 +6,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
 from lms.core.errors import DomainError, flash_error
+from lms.core.extensions import db
 from lms.core.pagination import paginate
-from lms.core.permissions import register_rules, role_required
-from lms.core.templating import NavItem, add_nav_item
-from lms.extensions import db
+from lms.core.permissions import role_required
 from lms.scheduler import services
 from lms.scheduler.forms import ScheduleForm
 from lms.scheduler.models import JobRun, ScheduledJob
-from lms.scheduler.registry import JOBS, load_job_modules
+from lms.scheduler.registry import JOBS
 
 RECENT_RUNS = 10
 bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs")
-add_nav_item(NavItem(_l("Scheduled jobs"), "scheduler.jobs", (Role.ADMIN,)), admin=True)
-register_rules(ScheduledJob, view=lambda user, job: False)  # admins only (they always pass)
-register_rules(JobRun, view=lambda user, run: False)
 
 
 def _job(name: str) -> ScheduledJob:
@@ -38,7 +33,6 @@ def _job(name: str) -> ScheduledJob:
 @bp.route("")
 @role_required(Role.ADMIN)
 def jobs():
-    load_job_modules()
     # Registered jobs get their rows here too, so the page is complete before the scheduler's
     # first start (an idempotent insert; the scheduler does the same).
     if services.sync_jobs(db.session):
@@ -71,7 +65,6 @@ def runs():
 @bp.route("/<name>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def job_detail(name: str):
-    load_job_modules()
     job = _job(name)
     form = ScheduleForm()
     if form.validate_on_submit():
@@ -118,7 +111,6 @@ def job_detail(name: str):
 
 
 def _action(name: str, action, message: str):
-    load_job_modules()
     job = _job(name)
     if not ConfirmForm().validate_on_submit():
         abort(400)

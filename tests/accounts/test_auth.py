@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from lms.accounts import services
 from lms.accounts.models import AuthSession, LoginAttempt, Role, TokenPurpose, User
 from lms.accounts.passwords import verify_password
+from lms.core.extensions import db
 from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage
-from lms.extensions import db
 from tests.conftest import TEST_PASSWORD, csrf_token, login, post_form
 
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from lms.accounts import services
 from lms.accounts.models import Role, User
 from lms.core.errors import ConflictError
+from lms.core.extensions import db
 from lms.core.models import AuditEntry, OutboxMessage
-from lms.extensions import db
 from tests.conftest import login, post_form
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
+from lms.core.extensions import db
 from lms.core.models import AuditEntry, OutboxMessage
-from lms.extensions import db
 from tests.conftest import TEST_PASSWORD
 
 

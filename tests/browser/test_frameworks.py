@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.frameworks.models import Framework, FrameworkStatus
 from tests.conftest import TEST_PASSWORD
 

@@ -9,7 +9,7 @@ import re
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.progress.models import Certificate
 from tests.conftest import TEST_PASSWORD
 

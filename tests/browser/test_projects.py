@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.projects.models import IndicatorActual, Project
 from tests.conftest import TEST_PASSWORD
 

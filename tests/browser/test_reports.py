@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.reports.models import ReportRun, RunStatus
 from tests.conftest import TEST_PASSWORD
 from tests.reports.conftest import elodie, senegal  # noqa: F401 - fixtures

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.notifications.services import ANNOUNCEMENT, notify
 from lms.scheduler.services import get_job
 from tests.conftest import TEST_PASSWORD

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
-from lms.extensions import db
+from lms.core.extensions import db
 from tests.conftest import BACKEND
 
 

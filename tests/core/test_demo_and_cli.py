@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from lms.accounts.models import MemberAdministration, Region, Role, User
 from lms.core.errors import ConflictError
+from lms.core.extensions import db
 from lms.demo import DEMO_PASSWORD, load_demo
-from lms.extensions import db
 from tests.conftest import login
 
 

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 
 
 def test_healthz_reports_app_and_database(client):

@@ -14,8 +14,8 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from lms import PACKAGE_DIR, create_app
+from lms.core.extensions import db
 from lms.core.model_base import UTCDateTime
-from lms.extensions import db
 from tests.conftest import BACKEND
 
 MIGRATIONS = str(PACKAGE_DIR / "migrations")

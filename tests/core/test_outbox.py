@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
+from lms.core.extensions import db
 from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import MailSettings, deliver_due, enqueue_email
-from lms.extensions import db
 
 
 class Inbox(Message):

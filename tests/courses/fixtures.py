@@ -11,9 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.courses import services as courses
 from lms.courses.models import Course, CourseSession, DeliveryMode, PassOutcome
-from lms.extensions import db
 from lms.frameworks import services as frameworks
 from lms.frameworks import tracks as track_services
 from lms.frameworks.models import Competency, Framework, RollupRule, ScaleLevel, Track

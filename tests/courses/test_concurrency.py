@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from lms.accounts.models import Role, User
+from lms.core.extensions import db
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment
-from lms.extensions import db
 from tests.conftest import BACKEND
 from tests.courses.fixtures import TODAY
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Role
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.extensions import db
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, TrackEnrolmentStatus
-from lms.extensions import db
 from tests.courses.fixtures import TODAY
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.courses import services
 from lms.courses.models import Course, CourseSession, EnrolmentStatus, SessionEnrolment
-from lms.extensions import db
 from tests.conftest import post_form
 from tests.courses.fixtures import TODAY
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.frameworks import services
 from lms.frameworks.models import Competency, Framework, RollupRule
 

@@ -7,8 +7,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from lms.core.extensions import db
 from lms.demo import load_demo
-from lms.extensions import db
 from lms.frameworks import services
 from lms.frameworks.exporters import export_case_package, export_moodle_csv
 from lms.frameworks.importers import parse_moodle_csv

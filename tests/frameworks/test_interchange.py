@@ -10,7 +10,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.frameworks import imports as import_services
 from lms.frameworks import services
 from lms.frameworks.exporters import export_case_package, export_moodle_csv

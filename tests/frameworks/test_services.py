@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.extensions import db
 from lms.core.models import AuditEntry
-from lms.extensions import db
 from lms.frameworks import services
 from lms.frameworks import tracks as track_services
 from lms.frameworks.models import (

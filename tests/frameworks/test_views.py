@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.frameworks import services
 from lms.frameworks import tracks as track_services
 from lms.frameworks.exporters import export_moodle_csv

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.courses import jobs as course_jobs
 from lms.courses import services as courses
 from lms.courses.models import EnrolmentStatus
-from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.progress import jobs as progress_jobs
 from lms.progress.models import TrackCertificationPolicy

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Role
 from lms.core.errors import ValidationError
+from lms.core.extensions import db
 from lms.core.models import AuditEntry, OutboxMessage, OutboxStatus
-from lms.extensions import db
 from lms.notifications.models import Notification, NotificationPreference
 from lms.notifications.registry import register_notification_kind
 from lms.notifications.services import notify

@@ -7,8 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.courses import services as courses
-from lms.extensions import db
 from lms.progress import services
 from lms.progress.models import ClaimStatus, CompetencyRating, PriorLearningClaim, ReviewRequest
 from tests.conftest import login, post_form

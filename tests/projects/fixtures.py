@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.projects import services
 from lms.projects.models import LogframeLevel, Project, ProjectStatus
 

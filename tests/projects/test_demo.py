@@ -6,8 +6,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from lms.core.extensions import db
 from lms.demo import load_demo
-from lms.extensions import db
 from lms.projects import services
 from lms.projects.models import Project, ProjectStatus, Rag
 from tests.conftest import login, post_form

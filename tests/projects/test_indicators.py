@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.extensions import db
 from lms.core.models import AuditEntry
-from lms.extensions import db
 from lms.projects import services
 from lms.projects.models import Indicator, IndicatorActual, LogframeLevel, PeriodKind
 

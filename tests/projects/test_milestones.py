@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from lms.core.errors import ConflictError, ValidationError
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.projects import services
 from lms.projects.models import Milestone, MilestoneReplan, MilestoneStatus
 

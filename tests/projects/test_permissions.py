@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.projects import services
 from lms.projects.models import Milestone, Project
 from tests.conftest import login, post_form

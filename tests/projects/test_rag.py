@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.core.errors import ValidationError
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.projects import services
 from lms.projects.models import MilestoneStatus, ProjectStatus, Rag, RagOverride
 

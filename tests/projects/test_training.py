@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.courses import services as courses
-from lms.extensions import db
 from lms.projects import services, training
 from lms.projects.models import IndicatorActual, LogframeLevel, TrainingMeasure
 from tests.conftest import login, post_form

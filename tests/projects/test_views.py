@@ -8,8 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.core.models import AuditEntry
-from lms.extensions import db
 from lms.projects.models import (
     Indicator,
     IndicatorActual,

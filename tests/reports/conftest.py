@@ -10,8 +10,8 @@ import pypdf
 import pytest
 
 from lms.accounts.models import Region, Role
+from lms.core.extensions import db
 from lms.courses import services as courses
-from lms.extensions import db
 from tests.conftest import _config
 from tests.courses.fixtures import TODAY
 

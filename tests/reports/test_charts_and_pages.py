@@ -71,7 +71,7 @@ def test_statistics_page_runs_a_fixed_number_of_statements(
 ):
     from datetime import date
 
-    from lms.extensions import db
+    from lms.core.extensions import db
     from lms.projects import services as project_services
     from tests.courses.test_pages import QueryCounter
 

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.core.models import OutboxMessage
-from lms.extensions import db
 from lms.reports import runner, services
 from lms.reports.models import (
     EmptyPolicy,

@@ -11,7 +11,7 @@ import openpyxl
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.progress import services as progress
 from lms.progress.models import Certificate, CompetencyRating
 from lms.reports.models import ReportKind, ReportRun, RunStatus

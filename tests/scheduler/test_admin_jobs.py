@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.core.models import AuditEntry
-from lms.extensions import db
 from lms.scheduler.models import JobRun, JobRunStatus, RunTrigger, SchedulerLease
 from lms.scheduler.registry import JobResult
 from lms.scheduler.services import execute_job, get_job

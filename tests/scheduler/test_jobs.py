@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from lms.accounts.models import AuthSession, LoginAttempt, Role
+from lms.core.extensions import db
 from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import enqueue_email
-from lms.extensions import db
 from lms.scheduler.models import JobRunStatus
-from lms.scheduler.registry import JOBS, load_job_modules
+from lms.scheduler.registry import JOBS
 from lms.scheduler.services import execute_job, sync_jobs
 from tests.conftest import _config
 from tests.core.test_outbox import Inbox
@@ -39,7 +39,6 @@ def app_config(database_url):
 
 @pytest.fixture
 def jobs(app):
-    load_job_modules()
     sync_jobs(db.session, NOW)
     db.session.commit()
 

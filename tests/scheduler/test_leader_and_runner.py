@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from lms.accounts.models import Role
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.scheduler import services
 from lms.scheduler.leader import LeaseLock, make_leader_lock
 from lms.scheduler.models import JobRun, RunTrigger, ScheduledJob, SchedulerLease

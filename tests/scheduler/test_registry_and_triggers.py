@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.core.errors import ValidationError
-from lms.extensions import db
+from lms.core.extensions import db
 from lms.scheduler.models import ScheduledJob, TriggerKind
 from lms.scheduler.registry import JobResult, scheduled_job
 from lms.scheduler.services import get_job, sync_jobs

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core.extensions import db
 from lms.core.models import OutboxMessage
-from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.notifications.registry import register_notification_kind
 from lms.scheduler.models import JobRun, JobRunStatus, RunTrigger, SentReminder

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from lms.core.extensions import db
 from lms.core.model_base import utcnow
-from lms.extensions import db
 from lms.scheduler.models import JobRun, ScheduledJob, SchedulerLease, TriggerKind
 
 LMS = str(Path(sys.executable).with_name("lms"))

@@ -1,0 +1,77 @@
+"""Named signals: how a feature reacts to another one without importing it.
+
+A lower feature *sends* (frameworks publishes a version, courses records a result) and the
+feature above it *listens* (progress carries ratings over, updates ratings); the listeners are
+declared in each feature's registration entry (``lms/<feature>/feature.py``) and connected by
+``lms.features.wire``, never as a side effect of importing a module. Indico's ``signals``
+package is the model.
+
+Two kinds of signal:
+
+- *events*: the sender announces that something happened; receivers' return values are ignored;
+- *questions*: the sender asks every listener (``session_approvers``, ``trainee_remit``,
+  ``user_history_probe``) and reads the answers with ``values_from_signal``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+framework_version_published = _signals.signal(
+    "framework-version-published",
+    doc="""A new framework version was published.
+
+    Sender: the database session. Keyword arguments: ``framework`` (the version just
+    published; the one it supersedes is already archived), ``actor`` (a user or ``None``).
+    """,
+)
+
+session_result_recorded = _signals.signal(
+    "session-result-recorded",
+    doc="""A trainee's attendance or result on a course session changed.
+
+    Sender: the database session. Keyword arguments: ``enrolment`` (the session enrolment),
+    ``actor`` (the user who recorded it). Listeners update ratings and track completion.
+    """,
+)
+
+session_approvers = _signals.signal(
+    "session-approvers",
+    doc="""Question: may ``user`` approve enrolment requests for ``course_session``?
+
+    Sender: the database session. Keyword arguments: ``user``, ``course_session``.
+    A listener returns ``True`` when its rule says yes; any ``True`` grants.
+    """,
+)
+
+trainee_remit = _signals.signal(
+    "trainee-remit",
+    doc="""Question: is ``trainee`` within ``viewer``'s remit (may she read his record)?
+
+    Sender: the database session. Keyword arguments: ``viewer``, ``trainee``.
+    A listener returns ``True`` when its rule says yes; any ``True`` grants.
+    """,
+)
+
+user_history_probe = _signals.signal(
+    "user-history-probe",
+    doc="""Question: does ``user`` hold history that forbids deleting the account?
+
+    Sender: the database session. Keyword argument: ``user``. A listener returns a short
+    reason ("has enrolments") or ``None``.
+    """,
+)
+
+
+def values_from_signal(results: list[tuple[Any, Any]]) -> list[Any]:
+    """The answers to a question signal, without the receivers that had nothing to say."""
+    return [value for _receiver, value in results if value is not None]
+
+
+def any_listener_agrees(signal: Any, sender: Any, **kwargs: Any) -> bool:
+    """True when at least one listener answers ``True`` (fail closed: no listener, no grant)."""
+    return any(value is True for value in values_from_signal(signal.send(sender, **kwargs)))

@@ -1,0 +1,25 @@
+"""The courses feature: catalogue, sessions, enrolments, results and intakes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import Role
+from lms.core.features import Feature, NavItem
+from lms.courses import jobs
+from lms.courses.permissions import EDITORS, RULES
+
+FEATURE = Feature(
+    name="courses",
+    models=("lms.courses.models",),
+    blueprint="lms.courses.views:bp",
+    jobs=(jobs.remind_sessions, jobs.clean_up_waitlists),
+    notification_kinds=(jobs.SESSION_REMINDER_KIND, jobs.WAITLIST_CLOSED_KIND),
+    demo="lms.courses.demo:load_courses",
+    permissions=RULES,
+    nav=(
+        NavItem(_l("Courses"), "courses.catalogue"),
+        NavItem(_l("My sessions"), "courses.my_sessions", (Role.TRAINER,)),
+        NavItem(_l("Intakes"), "courses.intakes", EDITORS),
+    ),
+)

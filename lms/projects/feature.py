@@ -1,0 +1,37 @@
+"""The projects feature: multi-year assistance projects, their logframe, milestones,
+indicators, risks, status and the training they deliver."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import Role
+from lms.core import signals
+from lms.core.features import Feature, NavItem
+from lms.projects import jobs, services, training
+from lms.projects.models import Project
+
+FEATURE = Feature(
+    name="projects",
+    models=("lms.projects.models",),
+    blueprint="lms.projects.views:bp",
+    jobs=(jobs.remind_milestones, jobs.weekly_digest),
+    notification_kinds=(
+        jobs.MILESTONE_DUE_KIND,
+        jobs.MILESTONE_OVERDUE_KIND,
+        jobs.WEEKLY_DIGEST_KIND,
+    ),
+    demo="lms.projects.demo:load_projects",
+    permissions=((Project, services.can_view_project, services.can_edit_project),),
+    listeners=(
+        (signals.trainee_remit, training.project_manager_remit),
+        (signals.session_approvers, training.project_manager_approves),
+    ),
+    nav=(
+        NavItem(
+            _l("Projects"),
+            "projects.portfolio",
+            (Role.PROJECT_MANAGER, Role.DIRECTORATE, Role.ADMIN),
+        ),
+    ),
+)

@@ -34,7 +34,9 @@ def _ratings_of(trainee, competency):
     ).all()
 
 
-@pytest.mark.parametrize("awareness_first", [True, False], ids=["awareness-first", "awareness-last"])
+@pytest.mark.parametrize(
+    "awareness_first", [True, False], ids=["awareness-first", "awareness-last"]
+)
 def test_a_child_at_awareness_keeps_the_parent_unrated(world, make_user, awareness_first):
     trainee = make_user(Role.TRAINEE)
     # Data management (rule: all children) has two children: Data quality and Statistics.

@@ -29,13 +29,22 @@ def test_demo_framework_and_tracks(demo):
     fw = db.session.scalar(sa.select(Framework))
     assert fw.status == FrameworkStatus.PUBLISHED
     competencies = services.load_competencies(db.session, fw)
-    assert 30 <= len(competencies) <= 40
+    assert len(competencies) == 34
     leaves = [c for c in competencies if c.parent_id is not None]
     assert all(len(c.indicators) == 4 for c in leaves)
     tracks = {t.name: t for t in db.session.scalars(sa.select(Track))}
     assert set(tracks) == {"Leaders", "Data specialists", "Experts"}
     assert tracks["Experts"].prerequisite_track == tracks["Data specialists"]
-    assert all(len(t.targets) >= 10 and t.stages for t in tracks.values())
+    assert {name: len(t.targets) for name, t in tracks.items()} == {
+        "Leaders": 12,
+        "Data specialists": 18,
+        "Experts": 15,
+    }
+    assert {name: len(t.stages) for name, t in tracks.items()} == {
+        "Leaders": 3,
+        "Data specialists": 4,
+        "Experts": 3,
+    }
 
 
 def test_demo_framework_exports_cleanly(demo):

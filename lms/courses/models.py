@@ -2,9 +2,10 @@
 with its full state history.
 
 Seats: ``CourseSession.seats_taken`` counts enrolled trainees and a CHECK keeps it within
-``capacity``. A seat is taken with one conditional UPDATE (``seats_taken < capacity``), which
-both SQLite and PostgreSQL execute atomically, so capacity holds under simultaneous requests
-without application-level locks.
+``capacity``. The service checks for a free seat itself and takes it with an UPDATE
+conditional on the count it read (``seats_taken = <read>``), which both SQLite and PostgreSQL
+execute atomically, so capacity holds under simultaneous requests without application-level
+locks; the CHECK is only the last defence.
 """
 
 from __future__ import annotations

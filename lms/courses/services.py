@@ -643,19 +643,33 @@ def _transition(
 
 
 def _take_seat(session: Session, course_session: CourseSession) -> bool:
-    """Atomically take a seat if one is free. One conditional UPDATE: the database serialises
-    concurrent requests on the row, so two requests can never take the last seat."""
-    result = session.execute(
-        sa.update(CourseSession)
-        .where(
-            CourseSession.id == course_session.id,
-            CourseSession.seats_taken < CourseSession.capacity,
-        )
-        .values(seats_taken=CourseSession.seats_taken + 1)
-        .execution_options(synchronize_session=False)
+    """Take a seat if one is free; False means the session is full (the waiting list).
+
+    The capacity rule is checked here, on the row as the database has it now. The UPDATE is
+    conditional on that row not having changed since: when a concurrent request took a seat
+    (or the capacity changed) in between, it updates nothing and the row is read again, so two
+    requests can never take the last seat; each retry follows a change another transaction
+    committed. The CHECK on the table is only the last defence."""
+    row = sa.select(CourseSession.seats_taken, CourseSession.capacity).where(
+        CourseSession.id == course_session.id
     )
-    session.expire(course_session, ["seats_taken"])
-    return result.rowcount == 1
+    while True:
+        taken, capacity = session.execute(row).one()
+        if taken >= capacity:
+            return False
+        result = session.execute(
+            sa.update(CourseSession)
+            .where(
+                CourseSession.id == course_session.id,
+                CourseSession.seats_taken == taken,
+                CourseSession.capacity == capacity,
+            )
+            .values(seats_taken=taken + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            session.expire(course_session, ["seats_taken"])
+            return True
 
 
 def _release_seat(session: Session, course_session: CourseSession) -> None:

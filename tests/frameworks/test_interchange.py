@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+import jsonschema
 import pytest
 import sqlalchemy as sa
 
@@ -16,10 +17,8 @@ from lms.frameworks import services
 from lms.frameworks.exporters import export_case_package, export_moodle_csv
 from lms.frameworks.importers import MOODLE_HEADERS, parse_case_json, parse_moodle_csv
 from lms.frameworks.models import Competency, Framework, ImportFormat, ProficiencyScale
-from tests.conftest import SHARED_DIR
 from tests.frameworks.conftest import describe
-
-CASE_SCHEMA = SHARED_DIR / "schemas" / "case-1.0" / "case-v1p0-cfpackage-schema.json"
+from tests.shared import CASE_SCHEMA, require_shared
 
 
 def _count(model) -> int:
@@ -191,10 +190,7 @@ def test_case_package_shape(make_framework):
 
 
 def test_case_export_validates_against_the_cfpackage_schema(make_framework):
-    if not CASE_SCHEMA.is_file():
-        pytest.skip(f"CASE schema not found at {CASE_SCHEMA} (the shared/ folder is absent)")
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(CASE_SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(require_shared(CASE_SCHEMA).read_text(encoding="utf-8"))
     package = export_case_package(db.session, make_framework())
     jsonschema.validate(package, schema)
     jsonschema.validate(json.loads(json.dumps(package)), schema)

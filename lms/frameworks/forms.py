@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from lms.frameworks.models import ROLLUP_LABELS, ImportFormat, RollupRule
+from lms.frameworks.models import ImportFormat, RollupRule
 
 LANGUAGE_CHOICES = [
     ("en", "English"),
@@ -71,7 +71,7 @@ class CompetencyForm(FlaskForm):
     )
     rule = SelectField(
         _l("Roll-up rule"),
-        choices=[(r.value, ROLLUP_LABELS[r]) for r in RollupRule],
+        choices=RollupRule.choices(),
         default=RollupRule.NONE.value,
         description=_l("When the rule is met, this competency is rated from its children."),
     )
@@ -137,7 +137,7 @@ class ScaleForm(FlaskForm):
 class ImportForm(FlaskForm):
     format = SelectField(
         _l("Format"),
-        choices=[(f.value, f.label) for f in ImportFormat],
+        choices=ImportFormat.choices(),
         default=ImportFormat.MOODLE_CSV.value,
     )
     file = FileField(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
-from lms.frameworks.i18n import _
+from lms.core.i18n import _
 from lms.frameworks.models import (
     Competency,
     CompetencyRelation,

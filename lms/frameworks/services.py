@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from lms.core import signals
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
-from lms.frameworks.i18n import _
 from lms.frameworks.models import (
     TAXONOMY_TERMS,
     Competency,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.frameworks.i18n import _
+from lms.core.i18n import _
 from lms.frameworks.models import (
     Competency,
     Framework,

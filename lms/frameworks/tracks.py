@@ -20,7 +20,8 @@ from lms.frameworks.models import (
     TrackStage,
     TrackTarget,
 )
-from lms.frameworks.services import _clean, map_competency
+from lms.frameworks.services.common import _clean
+from lms.frameworks.services.mappings import map_competency
 
 TRACK_FIELDS = (
     "code",

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lms.core import signals
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.i18n import _
@@ -382,3 +383,51 @@ def rollup_met(parent: Competency, proficient_child_ids: Iterable[int]) -> bool:
         return False
     points = sum(c.rule_points for c in children if c.id in proficient)
     return points >= (parent.rule_threshold or 0)
+
+
+def save_competency(
+    session: Session,
+    framework: Framework,
+    competency: Competency | None,
+    *,
+    actor: Any,
+    parent_id: int | None,
+    related: Iterable[str],
+    code: str,
+    short_name: str,
+    description: str,
+    indicators: dict[int, str],
+    rule: RollupRule = RollupRule.NONE,
+    rule_threshold: int | None = None,
+    rule_points: int = 0,
+    rule_required: bool = False,
+) -> Competency:
+    """The competency editor in one call (``competency`` ``None`` adds one): the fields, the
+    place in the hierarchy and the cross-references, so one refusal rolls the whole form back."""
+    parent = session.get(Competency, parent_id) if parent_id else None
+    fields: dict[str, Any] = {
+        "code": code,
+        "short_name": short_name,
+        "description": description,
+        "indicators": indicators,
+        "rule": rule,
+        "rule_threshold": rule_threshold,
+        "rule_points": rule_points,
+        "rule_required": rule_required,
+    }
+    if competency is None:
+        competency = create_competency(session, framework, actor=actor, parent=parent, **fields)
+        session.flush()
+    else:
+        update_competency(session, competency, actor=actor, **fields)
+        move_competency(session, competency, parent, actor=actor)
+    set_related(session, competency, related, actor=actor)
+    return competency
+
+
+def related_blocks(session: Session, competency: Competency) -> list[signals.RelatedBlock]:
+    """What the features above frameworks show on the competency's page (courses that develop
+    it...). Asked through a signal: frameworks sits below them and cannot import them."""
+    return signals.values_from_signal(
+        signals.competency_related.send(session, competency=competency)
+    )

@@ -46,3 +46,14 @@ def mapped_from(session: Session, competency: Competency) -> list[Competency]:
             .order_by(Competency.code)
         )
     )
+
+
+def successor_of(session: Session, competency: Competency) -> Competency | None:
+    """What ``competency`` became in the newest version made from its own, if any: the page
+    of an old competency points readers at the current one."""
+    later = session.scalar(
+        sa.select(Framework)
+        .where(Framework.previous_version_id == competency.framework_id)
+        .order_by(Framework.version.desc())
+    )
+    return map_competency(session, competency, later) if later is not None else None

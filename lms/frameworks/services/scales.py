@@ -146,3 +146,12 @@ def parse_levels(text: str, default_position: int, proficient_position: int) -> 
             )
         )
     return specs
+
+
+def scales_query() -> sa.Select:
+    """Every scale, by name (few enough to page through, never capped)."""
+    return sa.select(ProficiencyScale).order_by(ProficiencyScale.name)
+
+
+def all_scales(session: Session) -> list[ProficiencyScale]:
+    return list(session.scalars(scales_query()))

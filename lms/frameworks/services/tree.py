@@ -3,7 +3,7 @@ for the browser, the pickers and the exports."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -95,3 +95,33 @@ def descendant_ids(session: Session, competency: Competency) -> set[int]:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+def ancestors_of(competency: Competency) -> list[Competency]:
+    """The competency's parents from the top, for the breadcrumb."""
+    ancestors: list[Competency] = []
+    node = competency.parent
+    while node is not None:
+        ancestors.insert(0, node)
+        node = node.parent
+    return ancestors
+
+
+def rows_for_targets(
+    competencies: Sequence[Competency], target_ids: Iterable[int]
+) -> list[TreeNode]:
+    """The tree rows that show the targeted competencies, each with the ancestors that give it
+    its place (a track targets leaves; a reader needs the branch to make sense of them)."""
+    by_id = {c.id: c for c in competencies}
+    wanted: set[int] = set()
+    for cid in target_ids:
+        node = by_id.get(cid)
+        while node is not None:
+            wanted.add(node.id)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+    return [n for n in flatten(build_tree(competencies)) if n.competency.id in wanted]
+
+
+def tree_nodes(session: Session, framework: Framework) -> list[TreeNode]:
+    """The whole hierarchy in display order, for pickers and matrices."""
+    return flatten(build_tree(load_competencies(session, framework)))

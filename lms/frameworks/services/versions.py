@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -319,3 +320,61 @@ def create_new_version(session: Session, framework: Framework, *, actor: Any) ->
     )
     session.flush()
     return copy
+
+
+# Queries ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrameworkFilters:
+    """The framework list's filters. ``include_drafts`` is for editors: drafts are work in
+    progress nobody else rates against."""
+
+    q: str = ""
+    status: str = ""
+    include_drafts: bool = False
+
+
+def frameworks_query(filters: FrameworkFilters) -> sa.Select:
+    """Frameworks matching the filters, by code then newest version first."""
+    stmt = sa.select(Framework)
+    if not filters.include_drafts:
+        stmt = stmt.where(Framework.status != FrameworkStatus.DRAFT)
+    if filters.status in {s.value for s in FrameworkStatus}:
+        stmt = stmt.where(Framework.status == filters.status)
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Framework.name).like(like), sa.func.lower(Framework.code).like(like)
+            )
+        )
+    return stmt.order_by(Framework.code, Framework.version.desc())
+
+
+def competency_counts(session: Session, framework_ids: Sequence[int]) -> dict[int, int]:
+    """How many competencies each framework has, in one query for a page of frameworks."""
+    return dict(
+        session.execute(
+            sa.select(Competency.framework_id, sa.func.count())
+            .where(Competency.framework_id.in_(framework_ids))
+            .group_by(Competency.framework_id)
+        ).all()
+    )
+
+
+def versions_of(session: Session, framework: Framework) -> list[Framework]:
+    """Every version of ``framework``'s code, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(Framework).where(Framework.code == framework.code).order_by(Framework.version)
+        )
+    )
+
+
+def current_versions(session: Session, code: str | None = None) -> list[Framework]:
+    """The versions a track may be put on (not archived), optionally of one code only."""
+    stmt = sa.select(Framework).where(Framework.status != FrameworkStatus.ARCHIVED)
+    if code:
+        stmt = stmt.where(Framework.code == code)
+    return list(session.scalars(stmt.order_by(Framework.name, Framework.version)))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import uuid as uuid_module
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
 from lms.core.model_base import LabelledEnum, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User  # lower layer: no back-reference from accounts
 
 
 def new_uuid() -> str:
@@ -447,5 +450,5 @@ class FrameworkImport(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     summary: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
-    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
     framework: Mapped[Framework | None] = relationship()

@@ -7,8 +7,19 @@ user or Accept-Language header: the default locale applies unless the caller for
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, has_request_context, request
+from flask_babel import gettext
 from flask_login import current_user
+
+
+def _(text: str, **values: Any) -> str:
+    """Translate in a request (the reader's language); outside one (CLI, jobs, tests) there is
+    no reader to choose a language for, so the English text is used as it is."""
+    if has_request_context():
+        return gettext(text, **values)
+    return text % values if values else text
 
 
 def select_locale() -> str | None:

@@ -8,7 +8,9 @@ meets a naive datetime.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -49,6 +51,26 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class LabelledEnum(enum.StrEnum):
+    """A stored enum whose members carry a translatable label for pages and forms.
+
+    A subclass lists its labels in ``__labels__`` (keyed by value: the members do not exist yet
+    in the class body), lazily translated; a member without one shows its value.
+    """
+
+    __labels__: Mapping[str, Any] = {}
+
+    @property
+    def label(self) -> str:
+        return str(type(self).__labels__.get(self.value, self.value))
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, Any]]:
+        """``(value, label)`` pairs for a select field, labels still lazy (translated when
+        the form is rendered, in the reader's language)."""
+        return [(m.value, cls.__labels__.get(m.value, m.value)) for m in cls]
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:

@@ -15,6 +15,7 @@ Two kinds of signal:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from blinker import Namespace
@@ -65,6 +66,38 @@ user_history_probe = _signals.signal(
     reason ("has enrolments") or ``None``.
     """,
 )
+
+competency_related = _signals.signal(
+    "competency-related",
+    doc="""Question: what do you have to show on ``competency``'s page?
+
+    Sender: the database session. Keyword argument: ``competency``. A listener returns a
+    ``RelatedBlock`` (a heading and links, for example the courses that develop it) or
+    ``None``; the competency page renders every block after its own sections.
+    """,
+)
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """One entry of a ``RelatedBlock``: a link, and a short note shown after it."""
+
+    label: str
+    url: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RelatedBlock:
+    """What a higher feature shows on a lower feature's page, without the lower one knowing it.
+
+    ``empty`` is shown when there are no links; ``name`` identifies the list in the page.
+    """
+
+    heading: str
+    links: list[RelatedLink] = field(default_factory=list)
+    empty: str = ""
+    name: str = ""
 
 
 def values_from_signal(results: list[tuple[Any, Any]]) -> list[Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core import signals
 from lms.core.features import Feature, NavItem
-from lms.courses import jobs
+from lms.courses import hooks, jobs
 from lms.courses.permissions import EDITORS, RULES
 
 FEATURE = Feature(
@@ -17,6 +18,7 @@ FEATURE = Feature(
     notification_kinds=(jobs.SESSION_REMINDER_KIND, jobs.WAITLIST_CLOSED_KIND),
     demo="lms.courses.demo:load_courses",
     permissions=RULES,
+    listeners=((signals.competency_related, hooks.courses_developing_competency),),
     nav=(
         NavItem(_l("Courses"), "courses.catalogue"),
         NavItem(_l("My sessions"), "courses.my_sessions", (Role.TRAINER,)),

@@ -16,9 +16,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
-from lms.frameworks.models import ROLLUP_LABELS, ImportFormat, RollupRule
+from lms.frameworks.models import ImportFormat, RollupRule
 
 LANGUAGE_CHOICES = [
     ("en", "English"),
@@ -37,6 +37,47 @@ def _optional_int(value: Any) -> int | None:
     return int(value) if value not in (None, "", "None") else None
 
 
+def split_list(text: str | None) -> list[str]:
+    """``"a, b,, c"`` → ``["a", "b", "c"]``: taxonomy terms and related codes are typed so."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+MISSING_FIELD = _l("This field was missing from the form. Reload the page and try again.")
+
+
+class _FromRecordField:
+    """A text field whose record value is a list (shown as text). Edit forms start from the
+    record; posted without this field, the form is refused rather than reading the record's
+    list as typed text."""
+
+    from_record = False
+
+    def as_text(self, value: Any) -> str:
+        raise NotImplementedError
+
+    def process_data(self, value: Any) -> None:
+        self.from_record = isinstance(value, list | tuple)
+        super().process_data(self.as_text(value) if self.from_record else value)  # type: ignore[misc]
+
+    def pre_validate(self, form: Any) -> None:
+        if self.from_record and not self.raw_data:  # type: ignore[attr-defined]
+            raise StopValidation(str(MISSING_FIELD))
+
+
+class TermsField(_FromRecordField, StringField):
+    """Comma-separated terms (a framework's taxonomy)."""
+
+    def as_text(self, value: Any) -> str:
+        return ", ".join(value)
+
+
+class StagesField(_FromRecordField, TextAreaField):
+    """A track's stages, one a line: ``Name: description``."""
+
+    def as_text(self, value: Any) -> str:
+        return "\n".join(f"{s.name}: {s.description}" if s.description else s.name for s in value)
+
+
 class FrameworkForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     code = StringField(
@@ -48,7 +89,7 @@ class FrameworkForm(FlaskForm):
     source_document = StringField(_l("Source document"), validators=[Optional(), Length(max=300)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     scale_id = SelectField(_l("Proficiency scale"), coerce=int)
-    taxonomy = StringField(
+    taxonomy = TermsField(
         _l("Taxonomy"),
         validators=[Optional(), Length(max=300)],
         description=_l(
@@ -71,7 +112,7 @@ class CompetencyForm(FlaskForm):
     )
     rule = SelectField(
         _l("Roll-up rule"),
-        choices=[(r.value, ROLLUP_LABELS[r]) for r in RollupRule],
+        choices=RollupRule.choices(),
         default=RollupRule.NONE.value,
         description=_l("When the rule is met, this competency is rated from its children."),
     )
@@ -90,6 +131,30 @@ class CompetencyForm(FlaskForm):
 
     def indicators(self) -> dict[int, str]:
         return {level_id: self[name].data or "" for level_id, name in self.level_fields}
+
+    def fill(self, competency: Any, related_codes: list[str]) -> None:
+        """Show a competency's cross-references and indicators (not attributes of it)."""
+        self.rule.data = competency.rule.value
+        self.related.data = ", ".join(related_codes)
+        for level_id, name in self.level_fields:
+            self[name].data = next(
+                (i.text for i in competency.indicators if i.level_id == level_id), ""
+            )
+
+    def values(self) -> dict[str, Any]:
+        """What ``services.save_competency`` takes, as typed."""
+        return {
+            "code": self.code.data,
+            "short_name": self.short_name.data,
+            "description": self.description.data,
+            "indicators": self.indicators(),
+            "parent_id": self.parent_id.data or None,
+            "related": split_list(self.related.data),
+            "rule": RollupRule(self.rule.data),
+            "rule_threshold": self.rule_threshold.data,
+            "rule_points": self.rule_points.data or 0,
+            "rule_required": self.rule_required.data,
+        }
 
 
 def competency_form_for(scale, *args: Any, **kwargs: Any) -> CompetencyForm:
@@ -137,7 +202,7 @@ class ScaleForm(FlaskForm):
 class ImportForm(FlaskForm):
     format = SelectField(
         _l("Format"),
-        choices=[(f.value, f.label) for f in ImportFormat],
+        choices=ImportFormat.choices(),
         default=ImportFormat.MOODLE_CSV.value,
     )
     file = FileField(
@@ -163,7 +228,7 @@ class TrackForm(FlaskForm):
     prerequisite_track_id = SelectField(
         _l("Track to complete first"), coerce=_optional_int, validators=[Optional()]
     )
-    stages = TextAreaField(
+    stages = StagesField(
         _l("Stages"),
         validators=[Optional()],
         render_kw={"rows": 4},
@@ -171,6 +236,23 @@ class TrackForm(FlaskForm):
     )
     is_active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
+
+    def values(self) -> dict[str, Any]:
+        """What ``tracks.save_track`` takes, as typed (no framework when editing)."""
+        values = {
+            "code": self.code.data,
+            "name": self.name.data,
+            "description": self.description.data,
+            "target_audience": self.target_audience.data,
+            "expected_duration_weeks": self.expected_duration_weeks.data,
+            "entry_requirements": self.entry_requirements.data,
+            "prerequisite_id": self.prerequisite_track_id.data or None,
+            "stages": self.stages.data,
+            "is_active": self.is_active.data,
+        }
+        if "framework_id" in self:
+            values["framework_id"] = self.framework_id.data
+        return values
 
 
 class TargetsForm(FlaskForm):

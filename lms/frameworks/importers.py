@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from lms.frameworks.i18n import _
+from lms.core.i18n import _
 from lms.frameworks.models import RollupRule
 from lms.frameworks.plan import (
     CompetencyPlan,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
-from lms.frameworks.i18n import _
+from lms.core.i18n import _
 from lms.frameworks.models import (
     Competency,
     CompetencyRelation,
@@ -195,30 +195,53 @@ def parse_import(format: ImportFormat, content: bytes | str) -> ParseResult:
     return parser(content)
 
 
-def stage_import(
-    session: Session, *, actor: Any, format: ImportFormat, filename: str, content: bytes
-) -> tuple[FrameworkImport | None, ParseResult]:
-    """Parse an upload; when it is clean keep it server-side for the preview and the commit."""
+def check_upload(session: Session, format: ImportFormat, content: bytes | str) -> ParseResult:
+    """Parse an upload and check it against what is already here; nothing is written, so a
+    refused file leaves no trace."""
     result = parse_import(format, content)
     if not result.ok:
-        return None, result
+        return result
     assert result.plan is not None
     conflicts = plan_conflicts(session, result.plan)
     if conflicts:
-        return None, ParseResult(None, conflicts)
+        return ParseResult(None, conflicts)
+    return result
+
+
+def keep_upload(
+    session: Session,
+    *,
+    actor: Any,
+    format: ImportFormat,
+    filename: str,
+    content: bytes | str,
+    plan: FrameworkPlan,
+) -> FrameworkImport:
+    """Keep a clean upload server-side: the preview and the commit read it from here, so the
+    editor confirms exactly what was checked."""
     staged = FrameworkImport(
         format=format,
         filename=(filename or "")[:255],
         content=content.decode("utf-8-sig") if isinstance(content, bytes) else content,
         uploaded_by_id=actor.id,
-        summary={
-            "name": result.plan.name,
-            "code": result.plan.code,
-            "competencies": len(result.plan.competencies),
-        },
+        summary={"name": plan.name, "code": plan.code, "competencies": len(plan.competencies)},
     )
     session.add(staged)
     session.flush()
+    return staged
+
+
+def stage_import(
+    session: Session, *, actor: Any, format: ImportFormat, filename: str, content: bytes
+) -> tuple[FrameworkImport | None, ParseResult]:
+    """Parse an upload; when it is clean keep it server-side for the preview and the commit."""
+    result = check_upload(session, format, content)
+    if not result.ok:
+        return None, result
+    assert result.plan is not None
+    staged = keep_upload(
+        session, actor=actor, format=format, filename=filename, content=content, plan=result.plan
+    )
     return staged, result
 
 

@@ -19,54 +19,40 @@ from __future__ import annotations
 import enum
 import uuid as uuid_module
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
-from lms.core.model_base import enum_column, utcnow
+from lms.core.model_base import LabelledEnum, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User  # lower layer: no back-reference from accounts
 
 
 def new_uuid() -> str:
     return str(uuid_module.uuid4())
 
 
-class FrameworkStatus(enum.StrEnum):
+class FrameworkStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
 
-    @property
-    def label(self) -> str:
-        return str(FRAMEWORK_STATUS_LABELS[self])
+    __labels__ = {"draft": _l("Draft"), "published": _l("Published"), "archived": _l("Archived")}
 
 
-FRAMEWORK_STATUS_LABELS = {
-    FrameworkStatus.DRAFT: _l("Draft"),
-    FrameworkStatus.PUBLISHED: _l("Published"),
-    FrameworkStatus.ARCHIVED: _l("Archived"),
-}
-
-
-class RollupRule(enum.StrEnum):
+class RollupRule(LabelledEnum):
     """How a parent competency is rated from its children (Moodle's competency rules)."""
 
     NONE = "none"
     ALL = "all"  # every child proficient
     POINTS = "points"  # children worth points, some required, a threshold
 
-    @property
-    def label(self) -> str:
-        return str(ROLLUP_LABELS[self])
+    __labels__ = {"none": _l("None"), "all": _l("All children proficient"), "points": _l("Points")}
 
-
-ROLLUP_LABELS = {
-    RollupRule.NONE: _l("None"),
-    RollupRule.ALL: _l("All children proficient"),
-    RollupRule.POINTS: _l("Points"),
-}
 
 # Moodle's taxonomy terms (core_competency\competency_framework::get_taxonomies_list); a
 # framework names each depth with one of them so the CSV moves to Moodle unchanged.
@@ -85,13 +71,11 @@ TAXONOMY_TERMS = (
 )
 
 
-class ImportFormat(enum.StrEnum):
+class ImportFormat(LabelledEnum):
     MOODLE_CSV = "moodle_csv"
     CASE_JSON = "case_json"
 
-    @property
-    def label(self) -> str:
-        return {"moodle_csv": "Moodle CSV", "case_json": "CASE JSON"}[self.value]
+    __labels__ = {"moodle_csv": "Moodle CSV", "case_json": "CASE JSON"}  # names, not translated
 
 
 class ImportStatus(enum.StrEnum):
@@ -466,5 +450,5 @@ class FrameworkImport(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     summary: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
-    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
     framework: Mapped[Framework | None] = relationship()

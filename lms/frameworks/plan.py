@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lms.frameworks.i18n import _
+from lms.core.i18n import _
 from lms.frameworks.models import TAXONOMY_TERMS, RollupRule
 
 

@@ -3,7 +3,8 @@ stages and their target levels, and moving a track to a later version."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.frameworks.i18n import _
+from lms.core.i18n import _
 from lms.frameworks.models import (
     Competency,
     Framework,
@@ -20,7 +21,8 @@ from lms.frameworks.models import (
     TrackStage,
     TrackTarget,
 )
-from lms.frameworks.services import _clean, map_competency
+from lms.frameworks.services.common import _clean
+from lms.frameworks.services.mappings import map_competency
 
 TRACK_FIELDS = (
     "code",
@@ -277,3 +279,90 @@ def tracks_targeting(session: Session, competency: Competency) -> list[TrackTarg
             .order_by(Track.name)
         )
     )
+
+
+def save_track(
+    session: Session,
+    track: Track | None,
+    *,
+    actor: Any,
+    framework_id: int | None = None,
+    prerequisite_id: int | None,
+    stages: str | None,
+    is_active: bool = True,
+    **fields: Any,
+) -> Track:
+    """The track editor in one call (``track`` ``None`` creates one on ``framework_id``): the
+    fields, then the stages, so one refusal rolls the whole form back."""
+    prerequisite = session.get(Track, prerequisite_id) if prerequisite_id else None
+    if track is None:
+        framework = session.get(Framework, framework_id) if framework_id else None
+        if framework is None:
+            raise ValidationError(_("Choose a framework version."), field="framework_id")
+        track = create_track(
+            session, actor=actor, framework=framework, prerequisite=prerequisite, **fields
+        )
+        session.flush()
+    else:
+        update_track(
+            session, track, actor=actor, prerequisite=prerequisite, is_active=is_active, **fields
+        )
+    set_stages(session, track, parse_stages(stages or ""), actor=actor)
+    return track
+
+
+def parse_targets(
+    posted: Mapping[str, str], competency_ids: Sequence[int], level_ids: set[int]
+) -> dict[int, int | None]:
+    """The targets matrix as posted (``target_<competency id>`` → level id or blank): every
+    competency of the framework gets a level or ``None``; unknown levels count as blank."""
+    wanted: dict[int, int | None] = {}
+    for competency_id in competency_ids:
+        raw = posted.get(f"target_{competency_id}", "")
+        level_id = int(raw) if raw.isdigit() else None
+        wanted[competency_id] = level_id if level_id in level_ids else None
+    return wanted
+
+
+# Queries ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackFilters:
+    """``include_hidden`` is for editors: inactive tracks and tracks on a draft framework."""
+
+    include_hidden: bool = False
+
+
+def tracks_query(filters: TrackFilters) -> sa.Select:
+    """Tracks by name, with their stages loaded."""
+    stmt = sa.select(Track).join(Framework).options(selectinload(Track.stages))
+    if not filters.include_hidden:
+        stmt = stmt.where(Track.is_active.is_(True), Framework.status != FrameworkStatus.DRAFT)
+    return stmt.order_by(Track.name)
+
+
+def target_counts(session: Session, track_ids: Sequence[int]) -> dict[int, int]:
+    """How many targets each track has, in one query for a page of tracks."""
+    return dict(
+        session.execute(
+            sa.select(Track.id, sa.func.count())
+            .join(Track.targets)
+            .where(Track.id.in_(track_ids))
+            .group_by(Track.id)
+        ).all()
+    )
+
+
+def tracks_on(session: Session, framework: Framework) -> list[Track]:
+    """The tracks set against one framework version, by name."""
+    return list(
+        session.scalars(
+            sa.select(Track).where(Track.framework_id == framework.id).order_by(Track.name)
+        )
+    )
+
+
+def all_tracks(session: Session) -> list[Track]:
+    """Every track by name: the choices for "track to complete first"."""
+    return list(session.scalars(sa.select(Track).order_by(Track.name)))

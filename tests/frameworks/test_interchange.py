@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import sqlalchemy as sa
 
+from lms.core.errors import ConflictError
 from lms.core.extensions import db
 from lms.frameworks import imports as import_services
 from lms.frameworks import services
@@ -343,7 +344,7 @@ def test_importing_the_same_case_package_twice_is_refused_whole(make_framework, 
     text = json.dumps(export_case_package(db.session, fw))
     before = _count(Competency)
     result = parse_case_json(text)
-    with pytest.raises(services.ConflictError, match="already been imported"):
+    with pytest.raises(ConflictError, match="already been imported"):
         import_services.apply_plan(db.session, result.plan, actor=editor)
     db.session.rollback()
     assert _count(Competency) == before and _count(Framework) == 1
@@ -362,7 +363,7 @@ def test_staged_import_is_committed_once(app, make_framework, editor):
     framework = import_services.commit_import(db.session, staged, actor=editor)
     db.session.commit()
     assert staged.framework_id == framework.id
-    with pytest.raises(services.ConflictError, match="already been committed"):
+    with pytest.raises(ConflictError, match="already been committed"):
         import_services.commit_import(db.session, staged, actor=editor)
 
 

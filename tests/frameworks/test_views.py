@@ -449,3 +449,66 @@ def test_an_oversized_upload_is_refused(client, logged_in):
     assert "The file is larger than 5 MB." in _html(response)
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FrameworkImport)) == 0
+
+
+def test_an_edit_form_posted_without_a_field_is_refused_on_the_form(
+    client, logged_in, make_framework, editor
+):
+    """Edit forms start from the record; a field missing from the post is an error on the form,
+    never the record's list read as text (a 500)."""
+    fw = make_framework()
+    track = track_services.create_track(
+        db.session, actor=editor, code="T", name="Track", framework=fw
+    )
+    track_services.set_stages(db.session, track, [("One", "first"), ("Two", "")], actor=editor)
+    db.session.commit()
+    logged_in(Role.ADMIN)
+    missing = "This field was missing from the form."
+    form = _html(client.get(f"/frameworks/{fw.id}/edit"))
+    assert 'value="domain, competency, skill"' in form  # the record's list, shown as text
+    response = post_form(
+        client,
+        f"/frameworks/{fw.id}/edit",
+        {"name": "Renamed", "language": "en", "scale_id": str(fw.scale_id)},
+    )
+    assert response.status_code == 200 and missing in _html(response)
+    assert "One: first\nTwo" in _html(client.get(f"/tracks/{track.id}/edit"))
+    response = post_form(client, f"/tracks/{track.id}/edit", {"code": "T", "name": "Renamed"})
+    assert response.status_code == 200 and missing in _html(response)
+    db.session.expire_all()
+    assert db.session.get(Framework, fw.id).name == "Customs data analytics"
+    assert db.session.get(Track, track.id).name == "Track"
+    # With the field present (blank is fine) the edit goes through.
+    response = post_form(
+        client,
+        f"/tracks/{track.id}/edit",
+        {"code": "T", "name": "Renamed", "stages": "", "is_active": "y"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Track, track.id).stages == []
+
+
+def test_the_competency_page_renders_blocks_from_other_features(client, logged_in, make_framework):
+    from lms.core import signals
+
+    fw = make_framework(publish=True)
+    gov = competency(fw, "GOV")
+
+    def answer(session, *, competency, **kwargs):
+        links = (
+            [signals.RelatedLink("Workshop <b>", "/w", "a note")] if competency.id == gov.id else []
+        )
+        return signals.RelatedBlock("Other things", links, "Nothing else yet.", "other-things")
+
+    signals.competency_related.connect(answer, weak=False)
+    try:
+        logged_in(Role.TRAINEE)
+        page = _html(client.get(f"/competencies/{gov.id}"))
+        other = _html(client.get(f"/competencies/{competency(fw, 'RISK').id}"))
+    finally:
+        signals.competency_related.disconnect(answer)
+    assert '<h2 class="h5">Other things</h2>' in page
+    assert 'data-testid="other-things"' in page
+    assert '<a href="/w">Workshop &lt;b&gt;</a> — a note' in page
+    assert "Nothing else yet." in other

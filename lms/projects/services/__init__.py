@@ -34,6 +34,7 @@ from lms.projects.services.indicators import (
     INDICATOR_FIELDS,
     add_indicator,
     current_actuals,
+    indicators_by_element,
     latest_actual,
     planned_value,
     report_actual,
@@ -43,6 +44,7 @@ from lms.projects.services.indicators import (
 from lms.projects.services.logframe import (
     add_activity,
     add_logframe_element,
+    logframe_tree,
     update_logframe_element,
 )
 from lms.projects.services.milestones import (
@@ -125,6 +127,7 @@ __all__ = [
     "compute_rag",
     "create_project",
     "current_actuals",
+    "indicators_by_element",
     "is_focal_point",
     "is_project_manager",
     "late_milestones",
@@ -132,6 +135,7 @@ __all__ = [
     "linkable_session",
     "linkable_sessions",
     "load_project",
+    "logframe_tree",
     "may_see_any_project",
     "milestones_done_share",
     "override_rag",

@@ -21,6 +21,7 @@ from lms.projects.models import (
     IndicatorTarget,
     LogframeElement,
     PeriodKind,
+    Project,
     TrainingMeasure,
 )
 from lms.projects.services.common import _decimal, _text, parse_period
@@ -229,3 +230,11 @@ def planned_value(indicator: Indicator, on: date) -> Decimal:
                 return v1
             return v0 + (v1 - v0) * Decimal((on - d0).days) / Decimal(span)
     return points[-1][1]
+
+
+def indicators_by_element(project: Project) -> dict[int, list[Indicator]]:
+    """The project's indicators grouped under the logframe element each one measures."""
+    grouped: dict[int, list[Indicator]] = {}
+    for indicator in project.indicators:
+        grouped.setdefault(indicator.element_id, []).append(indicator)
+    return grouped

@@ -123,3 +123,11 @@ def update_logframe_element(
     ):
         element.statement = statement
     return element
+
+
+def logframe_tree(project: Project) -> dict[int | None, list[LogframeElement]]:
+    """The logframe as ``{parent id: children}``; the goal sits under ``None``."""
+    children: dict[int | None, list[LogframeElement]] = {}
+    for element in project.logframe_elements:
+        children.setdefault(element.parent_id, []).append(element)
+    return children

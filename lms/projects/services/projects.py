@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import MemberAdministration, Role, User
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.projects.models import Project, ProjectStatus
+from lms.projects.models import LogframeLevel, Project, ProjectStatus
 from lms.projects.services.common import _text
+from lms.projects.services.logframe import add_logframe_element
 
 PROJECT_FIELDS = (
     "code",
@@ -129,7 +130,10 @@ def create_project(
     currency: str = "EUR",
     status: ProjectStatus | str = ProjectStatus.PIPELINE,
     focal_point_ids: Iterable[int] = (),
+    goal: str = "",
 ) -> Project:
+    """Open a project; ``goal``, when written, becomes the top of its logframe in the same
+    transaction, so a refused goal leaves no half-created project."""
     values = _project_values(
         session,
         None,
@@ -154,6 +158,10 @@ def create_project(
         after=_project_picture(project),
         summary=f"{project.code} {project.title}",
     )
+    if (goal or "").strip():
+        add_logframe_element(
+            session, project, actor=actor, level=LogframeLevel.GOAL, statement=goal
+        )
     return project
 
 

@@ -11,6 +11,7 @@ from lms.core.features import Feature, NavItem
 from lms.projects import jobs, training
 from lms.projects.models import Project
 from lms.projects.permissions import can_edit_project, can_view_project
+from lms.projects.services.user_history import project_history_reason
 
 FEATURE = Feature(
     name="projects",
@@ -27,6 +28,7 @@ FEATURE = Feature(
     listeners=(
         (signals.trainee_remit, training.project_manager_remit),
         (signals.session_approvers, training.project_manager_approves),
+        (signals.user_history_probe, project_history_reason),
     ),
     nav=(
         NavItem(

@@ -87,6 +87,7 @@ from lms.projects.services.read_model import (
     rag_ready_projects_query,
 )
 from lms.projects.services.risks import RISK_FIELDS, add_progress_update, save_risk
+from lms.projects.services.user_history import project_history_reason
 
 __all__ = [
     "DELIVERY_GAP_AMBER",
@@ -144,6 +145,7 @@ __all__ = [
     "portfolio_query",
     "portfolio_row",
     "project_activities",
+    "project_history_reason",
     "rag_ready_options",
     "rag_ready_project",
     "rag_ready_projects_query",

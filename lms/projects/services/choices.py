@@ -81,10 +81,11 @@ def _linkable(project: Project) -> sa.Select:
 
 
 def linkable_sessions(
-    session: Session, project: Project, *, query: str = "", limit: int = SESSION_CHOICES_LIMIT
+    session: Session, project: Project, *, query: str = "", limit: int | None = None
 ) -> SessionChoices:
     """Course sessions that ran during the project, latest first, matching ``query`` (course
-    code, course title or venue) when given."""
+    code, course title or venue) when given; at most ``limit`` (``SESSION_CHOICES_LIMIT``)."""
+    limit = limit or SESSION_CHOICES_LIMIT
     query = (query or "").strip()
     stmt = _linkable(project)
     if query:

@@ -8,8 +8,10 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import Role
 from lms.core import signals
 from lms.core.features import Feature, NavItem
-from lms.projects import jobs, services, training
+from lms.projects import jobs, training
 from lms.projects.models import Project
+from lms.projects.permissions import can_edit_project, can_view_project
+from lms.projects.services.user_history import project_history_reason
 
 FEATURE = Feature(
     name="projects",
@@ -22,10 +24,11 @@ FEATURE = Feature(
         jobs.WEEKLY_DIGEST_KIND,
     ),
     demo="lms.projects.demo:load_projects",
-    permissions=((Project, services.can_view_project, services.can_edit_project),),
+    permissions=((Project, can_view_project, can_edit_project),),
     listeners=(
         (signals.trainee_remit, training.project_manager_remit),
         (signals.session_approvers, training.project_manager_approves),
+        (signals.user_history_probe, project_history_reason),
     ),
     nav=(
         NavItem(

@@ -104,8 +104,7 @@ def weekly_digest(session: Session, now: datetime) -> JobResult:
     today = now.date()
     year, week, _day = today.isocalendar()
     projects = session.scalars(
-        sa.select(Project)
-        .options(selectinload(Project.managers))
+        services.rag_ready_projects_query()
         .where(
             Project.status.in_(
                 [ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED, ProjectStatus.PIPELINE]

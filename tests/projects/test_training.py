@@ -4,6 +4,7 @@ indicator's actuals."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.courses import services as courses
 from lms.projects import services, training
-from lms.projects.models import IndicatorActual, LogframeLevel, TrainingMeasure
+from lms.projects.models import ActivitySession, IndicatorActual, LogframeLevel, TrainingMeasure
 from tests.conftest import login, post_form
 from tests.courses.fixtures import TODAY
 
@@ -145,3 +146,93 @@ def test_another_manager_cannot_link_sessions(client, world, delivery, make_user
         {"activity_id": "1", "course_session_id": str(world.session_a.id)},
     )
     assert response.status_code == 403
+
+
+def test_linkable_sessions_are_those_held_during_the_project_searched_and_capped(
+    world, delivery, make_project
+):
+    project, *_ = delivery
+    found = services.linkable_sessions(db.session, project)
+    assert [s.id for s in found.sessions] == [world.session_b.id, world.session_a.id]
+    assert not found.truncated
+    searched = services.linkable_sessions(db.session, project, query="st201")
+    assert [s.id for s in searched.sessions] == [world.session_b.id] and not searched.truncated
+    capped = services.linkable_sessions(db.session, project, limit=1)
+    assert [s.id for s in capped.sessions] == [world.session_b.id] and capped.truncated
+
+    earlier = make_project(start=date(2024, 1, 1), end=date(2024, 12, 31))
+    assert services.linkable_sessions(db.session, earlier).sessions == []
+    assert services.linkable_session(db.session, earlier, world.session_a.id) is None
+    assert services.linkable_session(db.session, project, world.session_a.id) is world.session_a
+    assert [a.title for a in services.project_activities(db.session, project)] == ["Training cycle"]
+
+
+def _session_options(html: str) -> list[str]:
+    picker = re.search(r'<select[^>]*name="course_session_id".*?</select>', html, re.S)
+    return re.findall(r'<option value="(\d+)"', picker.group(0)) if picker else []
+
+
+def test_the_session_picker_says_when_it_lists_only_the_latest_and_searches(
+    client, world, delivery, monkeypatch
+):
+    from lms.projects.services import choices
+
+    project, _indicator, _officers, _outsider, manager = delivery
+    output = next(e for e in project.logframe_elements if e.level is LogframeLevel.OUTPUT)
+    second = services.add_activity(db.session, output, actor=None, title="Second cycle")
+    db.session.commit()
+    monkeypatch.setattr(choices, "SESSION_CHOICES_LIMIT", 1)
+    login(client, manager)
+
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'data-testid="sessions-truncated"' in html
+    assert _session_options(html) == [str(world.session_b.id)]
+
+    html = client.get(f"/projects/{project.id}?session_q=DQ101").get_data(as_text=True)
+    assert 'data-testid="sessions-truncated"' not in html
+    assert _session_options(html) == [str(world.session_a.id)]
+
+    html = client.get(f"/projects/{project.id}?session_q=nothing-like-it").get_data(as_text=True)
+    assert 'data-testid="no-linkable-sessions"' in html
+
+    # A session found by searching links, although the first page did not list it.
+    response = post_form(
+        client,
+        f"/projects/{project.id}/training/link",
+        {"activity_id": str(second.id), "course_session_id": str(world.session_a.id)},
+        follow_redirects=True,
+    )
+    assert "Session linked" in response.get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ActivitySession)
+            .where(ActivitySession.activity_id == second.id)
+        )
+        == 1
+    )
+
+
+def test_a_session_outside_the_project_dates_is_not_linked(client, world, delivery, make_project):
+    _project, _indicator, _officers, _outsider, manager = delivery
+    earlier = make_project(manager=manager, start=date(2024, 1, 1), end=date(2024, 12, 31))
+    goal = services.add_logframe_element(
+        db.session, earlier, actor=None, level=LogframeLevel.GOAL, statement="Data-driven"
+    )
+    outcome = services.add_logframe_element(
+        db.session, earlier, actor=None, level=LogframeLevel.OUTCOME, statement="Ok", parent=goal
+    )
+    output = services.add_logframe_element(
+        db.session, earlier, actor=None, level=LogframeLevel.OUTPUT, statement="Ok", parent=outcome
+    )
+    activity = services.add_activity(db.session, output, actor=None, title="Old cycle")
+    db.session.commit()
+    login(client, manager)
+    response = post_form(
+        client,
+        f"/projects/{earlier.id}/training/link",
+        {"activity_id": str(activity.id), "course_session_id": str(world.session_a.id)},
+        follow_redirects=True,
+    )
+    assert "Choose an activity and a session." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ActivitySession)) == 2

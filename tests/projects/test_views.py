@@ -331,3 +331,13 @@ def test_editing_an_indicator_phase_and_statement_through_the_pages(
         assert text in html
     db.session.expire_all()
     assert db.session.scalar(sa.select(IndicatorActual.value)) == Decimal("4.00")
+
+
+def test_withdrawing_when_no_override_is_in_force_is_refused_with_a_message(
+    client, logged_in, make_project
+):
+    manager = logged_in(Role.PROJECT_MANAGER)
+    project = make_project(manager=manager)
+    response = post_form(client, f"/projects/{project.id}/rating/withdraw", follow_redirects=True)
+    assert response.status_code == 200
+    assert "There is no override to withdraw." in response.get_data(as_text=True)

@@ -1,0 +1,70 @@
+"""Who may read and edit a project. The web pages, the reports and the coming API ask these
+rules (registered for ``Project`` in ``feature.py``), so the answer is written once."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import MemberAdministration, Role, User
+from lms.projects.models import Project, project_beneficiaries, project_focal_points
+
+
+def is_project_manager(user: User, project: Project) -> bool:
+    return user.has_role(Role.PROJECT_MANAGER) and any(m.id == user.id for m in project.managers)
+
+
+def is_focal_point(user: User, project: Project) -> bool:
+    """Named as a focal point of the project, or the focal point on file for a beneficiary."""
+    if any(f.id == user.id for f in project.focal_points):
+        return True
+    email = (user.email or "").lower()
+    return bool(email) and any(
+        (m.focal_point_email or "").lower() == email for m in project.beneficiaries
+    )
+
+
+def can_view_project(user: User, project: Project) -> bool:
+    if user.has_role(Role.DIRECTORATE, Role.PROJECT_MANAGER):
+        return True
+    return is_focal_point(user, project)
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    return is_project_manager(user, project)
+
+
+def visible_projects_clause(user: User) -> sa.ColumnElement[bool]:
+    """The SQL twin of ``can_view_project``, for lists."""
+    if user.is_admin or user.has_role(Role.DIRECTORATE, Role.PROJECT_MANAGER):
+        return sa.true()
+    named = sa.select(project_focal_points.c.project_id).where(
+        project_focal_points.c.user_id == user.id
+    )
+    by_email = (
+        sa.select(project_beneficiaries.c.project_id)
+        .join(
+            MemberAdministration,
+            MemberAdministration.id == project_beneficiaries.c.member_administration_id,
+        )
+        .where(sa.func.lower(MemberAdministration.focal_point_email) == user.email.lower())
+    )
+    return sa.or_(Project.id.in_(named), Project.id.in_(by_email))
+
+
+def may_see_any_project(session: Session, user: User) -> bool:
+    if user.is_admin or user.has_role(Role.DIRECTORATE, Role.PROJECT_MANAGER):
+        return True
+    return bool(
+        session.scalar(sa.select(sa.func.count(Project.id)).where(visible_projects_clause(user)))
+    )
+
+
+def can_create_project(user: User) -> bool:
+    """Project managers open projects (and name themselves); admins may open one for them."""
+    return user.has_role(Role.PROJECT_MANAGER, Role.ADMIN)
+
+
+def sees_whole_portfolio(user: User) -> bool:
+    """Who reads every project, and so gets the beneficiary and manager filters."""
+    return user.is_admin or user.has_role(Role.DIRECTORATE, Role.PROJECT_MANAGER)

@@ -1,0 +1,92 @@
+"""A project's partner organisations and its yearly budget lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import User
+from lms.core.audit import record_change
+from lms.core.errors import ConflictError, ValidationError
+from lms.projects.models import BudgetLine, PartnerRole, Project, ProjectPartner
+from lms.projects.services.common import _decimal, _text
+
+
+def add_partner(
+    session: Session, project: Project, *, actor: User | None, name: str, role: PartnerRole | str
+) -> ProjectPartner:
+    name = _text(name, "name", "Enter the organisation's name.", max_length=200)
+    try:
+        role = PartnerRole(role)
+    except ValueError as exc:
+        raise ValidationError("Choose the partner's role.", field="role") from exc
+    if any(p.name.lower() == name.lower() and p.role is role for p in project.partners):
+        raise ConflictError(f"{name} is already a {role.value} partner.", field="name")
+    partner = ProjectPartner(name=name, role=role)
+    project.partners.append(partner)
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="project.partner_added",
+        entity=project,
+        after={"partner": name, "role": role.value},
+        summary=project.code,
+    )
+    return partner
+
+
+def remove_partner(
+    session: Session, project: Project, partner: ProjectPartner, *, actor: User | None
+) -> None:
+    record_change(
+        session,
+        actor=actor,
+        action="project.partner_removed",
+        entity=project,
+        before={"partner": partner.name, "role": partner.role.value},
+        summary=project.code,
+    )
+    project.partners.remove(partner)
+    session.flush()
+
+
+def set_budget_line(
+    session: Session,
+    project: Project,
+    *,
+    actor: User | None,
+    year: int | None,
+    planned: Any,
+    spent: Any,
+) -> BudgetLine:
+    """One line per year: entering a year again updates it (the audit log keeps the old
+    figures)."""
+    if year is None or not project.start_date.year <= int(year) <= project.end_date.year:
+        raise ValidationError(
+            f"Choose a year of the project ({project.start_date.year}–{project.end_date.year}).",
+            field="year",
+        )
+    planned = _decimal(planned, "planned", minimum=Decimal("0"))
+    spent = _decimal(spent, "spent", minimum=Decimal("0"))
+    line = next((b for b in project.budget_lines if b.year == int(year)), None)
+    before = None
+    if line is None:
+        line = BudgetLine(year=int(year), planned=planned, spent=spent)
+        project.budget_lines.append(line)
+    else:
+        before = {"year": line.year, "planned": str(line.planned), "spent": str(line.spent)}
+        line.planned, line.spent = planned, spent
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="project.budget_set",
+        entity=project,
+        before=before,
+        after={"year": line.year, "planned": str(planned), "spent": str(spent)},
+        summary=f"{project.code} {line.year}",
+    )
+    return line

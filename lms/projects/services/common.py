@@ -1,0 +1,83 @@
+"""Small parsers and formatting shared by the projects services: every form value is
+checked here once, so each service reads as its rule."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import gettext
+
+from lms.core.errors import ValidationError
+from lms.projects.models import PeriodKind, Project
+
+
+def _(message: str, **params: Any) -> str:
+    """Translated in a request (the reader's language); plain English in jobs and tests."""
+    if has_request_context():
+        return gettext(message, **params)
+    return message % params if params else message
+
+
+def _text(value: str | None, field_name: str, message: str, *, max_length: int = 0) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(message, field=field_name)
+    if max_length and len(value) > max_length:
+        raise ValidationError(f"Use at most {max_length} characters.", field=field_name)
+    return value
+
+
+def _decimal(value: Any, field_name: str, *, minimum: Decimal | None = None) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, AttributeError) as exc:
+        raise ValidationError("Enter a number.", field=field_name) from exc
+    if not number.is_finite():
+        raise ValidationError("Enter a number.", field=field_name)
+    if minimum is not None and number < minimum:
+        raise ValidationError(f"Enter {minimum} or more.", field=field_name)
+    return number.quantize(Decimal("0.01"))
+
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+
+def parse_period(kind: PeriodKind | str, text: str, field_name: str = "period") -> tuple[str, date]:
+    """``2026`` for a yearly indicator, ``2026-Q3`` for a quarterly one; returns the
+    normalised label and the last day of the period (what targets and actuals are dated by)."""
+    text = (text or "").strip().upper()
+    if PeriodKind(kind) is PeriodKind.YEAR:
+        match = _YEAR.match(text)
+        if not match:
+            raise ValidationError("Enter a year, for example 2026.", field=field_name)
+        return text, date(int(match.group(1)), 12, 31)
+    match = _QUARTER.match(text)
+    if not match:
+        raise ValidationError("Enter a quarter, for example 2026-Q3.", field=field_name)
+    year, quarter = int(match.group(1)), int(match.group(2))
+    month, day = _QUARTER_END[quarter]
+    return f"{year}-Q{quarter}", date(year, month, day)
+
+
+def _within_project(project: Project, day: date, field_name: str) -> None:
+    if not project.start_date <= day <= project.end_date:
+        raise ValidationError(
+            f"Choose a date within the project ({project.start_date.isoformat()} to "
+            f"{project.end_date.isoformat()}).",
+            field=field_name,
+        )
+
+
+def _pct(value: float | Decimal) -> int:
+    return round(float(value) * 100)
+
+
+def _number(value: Decimal | float) -> str:
+    value = Decimal(value).quantize(Decimal("0.01"))
+    return f"{value:,.2f}".rstrip("0").rstrip(".")

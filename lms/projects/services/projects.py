@@ -1,0 +1,216 @@
+"""Creating and editing a project: its identity, dates, currency and people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import MemberAdministration, Role, User
+from lms.core.audit import audited, record_change, snapshot
+from lms.core.errors import ConflictError, ValidationError
+from lms.projects.models import LogframeLevel, Project, ProjectStatus
+from lms.projects.services.common import _text
+from lms.projects.services.logframe import add_logframe_element
+
+PROJECT_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "status",
+    "start_date",
+    "end_date",
+    "currency",
+)
+
+
+def _users(session: Session, ids: Iterable[int]) -> list[User]:
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return []
+    users = session.scalars(sa.select(User).where(User.id.in_(ids))).all()
+    if len(users) != len(ids):
+        raise ValidationError("A chosen person no longer exists.")
+    return list(users)
+
+
+def _project_values(
+    session: Session,
+    project: Project | None,
+    *,
+    code: str,
+    title: str,
+    start_date: date | None,
+    end_date: date | None,
+    currency: str,
+    status: ProjectStatus | str,
+    beneficiary_ids: Iterable[int],
+    manager_ids: Iterable[int],
+    focal_point_ids: Iterable[int],
+) -> dict[str, Any]:
+    code = _text(code, "code", "Enter the project code.", max_length=30).upper()
+    title = _text(title, "title", "Enter the project title.", max_length=200)
+    if start_date is None:
+        raise ValidationError("Enter the start date.", field="start_date")
+    if end_date is None:
+        raise ValidationError("Enter the end date.", field="end_date")
+    if end_date < start_date:
+        raise ValidationError("The project cannot end before it starts.", field="end_date")
+    currency = (currency or "").strip().upper()
+    if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
+        raise ValidationError("Use a three-letter ISO 4217 code, e.g. EUR.", field="currency")
+    try:
+        status = ProjectStatus(status)
+    except ValueError as exc:
+        raise ValidationError("Choose a status.", field="status") from exc
+    clash = session.scalar(sa.select(Project.id).where(Project.code == code))
+    if clash and (project is None or clash != project.id):
+        raise ConflictError(f"Another project already uses the code {code}.", field="code")
+    members = []
+    member_ids = sorted({int(i) for i in beneficiary_ids})
+    if member_ids:
+        members = list(
+            session.scalars(
+                sa.select(MemberAdministration).where(MemberAdministration.id.in_(member_ids))
+            ).all()
+        )
+    if not members or len(members) != len(member_ids):
+        raise ValidationError(
+            "Choose at least one beneficiary member administration.", field="beneficiary_ids"
+        )
+    managers = _users(session, manager_ids)
+    if not managers:
+        raise ValidationError("Choose at least one project manager.", field="manager_ids")
+    for manager in managers:
+        if not manager.has_role(Role.PROJECT_MANAGER):
+            raise ValidationError(
+                f"{manager.full_name} does not have the project manager role.",
+                field="manager_ids",
+            )
+    return {
+        "code": code,
+        "title": title,
+        "start_date": start_date,
+        "end_date": end_date,
+        "currency": currency,
+        "status": status,
+        "beneficiaries": members,
+        "managers": managers,
+        "focal_points": _users(session, focal_point_ids),
+    }
+
+
+def _people(project: Project) -> dict[str, Any]:
+    return {
+        "beneficiaries": sorted(m.country_code for m in project.beneficiaries),
+        "managers": sorted(u.email for u in project.managers),
+        "focal_points": sorted(u.email for u in project.focal_points),
+    }
+
+
+def _project_picture(project: Project) -> dict[str, Any]:
+    """The audited picture of a project: its fields and its people."""
+    return snapshot(project, PROJECT_FIELDS) | _people(project)
+
+
+def create_project(
+    session: Session,
+    *,
+    actor: User | None,
+    code: str,
+    title: str,
+    start_date: date | None,
+    end_date: date | None,
+    beneficiary_ids: Iterable[int],
+    manager_ids: Iterable[int],
+    summary: str = "",
+    currency: str = "EUR",
+    status: ProjectStatus | str = ProjectStatus.PIPELINE,
+    focal_point_ids: Iterable[int] = (),
+    goal: str = "",
+) -> Project:
+    """Open a project; ``goal``, when written, becomes the top of its logframe in the same
+    transaction, so a refused goal leaves no half-created project."""
+    values = _project_values(
+        session,
+        None,
+        code=code,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        currency=currency,
+        status=status,
+        beneficiary_ids=beneficiary_ids,
+        manager_ids=manager_ids,
+        focal_point_ids=focal_point_ids,
+    )
+    project = Project(summary=(summary or "").strip(), **values)
+    session.add(project)
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="project.created",
+        entity=project,
+        after=_project_picture(project),
+        summary=f"{project.code} {project.title}",
+    )
+    if (goal or "").strip():
+        add_logframe_element(
+            session, project, actor=actor, level=LogframeLevel.GOAL, statement=goal
+        )
+    return project
+
+
+def update_project(
+    session: Session,
+    project: Project,
+    *,
+    actor: User | None,
+    code: str,
+    title: str,
+    start_date: date | None,
+    end_date: date | None,
+    beneficiary_ids: Iterable[int],
+    manager_ids: Iterable[int],
+    summary: str = "",
+    currency: str = "EUR",
+    status: ProjectStatus | str = ProjectStatus.PIPELINE,
+    focal_point_ids: Iterable[int] = (),
+) -> Project:
+    with audited(
+        session,
+        project,
+        _project_picture,
+        actor=actor,
+        action="project.updated",
+        summary=lambda: project.code,
+    ):
+        values = _project_values(
+            session,
+            project,
+            code=code,
+            title=title,
+            start_date=start_date,
+            end_date=end_date,
+            currency=currency,
+            status=status,
+            beneficiary_ids=beneficiary_ids,
+            manager_ids=manager_ids,
+            focal_point_ids=focal_point_ids,
+        )
+        if values["currency"] != project.currency and any(
+            line.planned or line.spent for line in project.budget_lines
+        ):
+            raise ConflictError(
+                "The budget is recorded in "
+                f"{project.currency}; one project keeps one currency once amounts are entered.",
+                field="currency",
+            )
+        for name, value in values.items():
+            setattr(project, name, value)
+        project.summary = (summary or "").strip()
+    return project

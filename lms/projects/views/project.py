@@ -1,0 +1,124 @@
+"""Opening a project, its page, and editing its identity, dates and people."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.forms import ConfirmForm
+from lms.accounts.models import Role
+from lms.core.extensions import db
+from lms.core.permissions import can_edit, login_required
+from lms.projects import services, training
+from lms.projects.forms import ProjectForm
+from lms.projects.models import Project
+from lms.projects.views import bp
+from lms.projects.views.common import (
+    data,
+    form_page,
+    indicator_chart,
+    manager_choices,
+    member_choices,
+    project_for_edit,
+    project_for_view,
+    timeline_chart,
+    today,
+    user_choices,
+)
+from lms.projects.views.training import link_form_context
+
+_FIELDS = ("code", "title", "summary", "status", "start_date", "end_date", "currency")
+_PEOPLE = ("beneficiary_ids", "manager_ids", "focal_point_ids")
+
+
+def _project_form(project: Project | None = None) -> ProjectForm:
+    form = ProjectForm(obj=project)
+    form.beneficiary_ids.choices = member_choices()
+    form.manager_ids.choices = manager_choices()
+    form.focal_point_ids.choices = user_choices()
+    if request.method == "GET":
+        if project is not None:
+            form.beneficiary_ids.data = [m.id for m in project.beneficiaries]
+            form.manager_ids.data = [u.id for u in project.managers]
+            form.focal_point_ids.data = [u.id for u in project.focal_points]
+            form.status.data = project.status.value
+        elif current_user.has_role(Role.PROJECT_MANAGER):
+            form.manager_ids.data = [current_user.id]
+    return form
+
+
+def _project_fields(form: ProjectForm) -> dict[str, Any]:
+    return data(form, *_FIELDS) | {name: form[name].data or [] for name in _PEOPLE}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not services.can_create_project(current_user):
+        abort(403)
+    form = _project_form()
+    return form_page(
+        None,
+        form,
+        _("New project"),
+        lambda: services.create_project(
+            db.session, actor=current_user, goal=form.goal.data, **_project_fields(form)
+        ),
+        lambda project: _("Project %(code)s created.", code=project.code),
+        back=url_for("projects.portfolio"),
+        to=lambda project: url_for("projects.detail", project_id=project.id),
+    )
+
+
+def _status_context(project: Project, on: date) -> dict[str, Any]:
+    """The rating, progress and timeline at the top of the page."""
+    return {
+        "today": on,
+        "assessment": services.compute_rag(project, on),
+        "elapsed_pct": round(services.time_elapsed(project, on) * 100),
+        "done_share": services.milestones_done_share(project),
+        "timeline": timeline_chart(project, on),
+    }
+
+
+@bp.route("/<int:project_id>")
+@login_required
+def detail(project_id: int):
+    project = project_for_view(project_id)
+    editable = can_edit(current_user, project)
+    tree = services.logframe_tree(project)
+    return render_template(
+        "projects/detail.html",
+        project=project,
+        goals=tree.get(None, []),
+        children=tree,
+        indicators_by_element=services.indicators_by_element(project),
+        indicator_charts={i.id: indicator_chart(i) for i in project.indicators},
+        current_actuals={i.id: services.current_actuals(i) for i in project.indicators},
+        can_edit_project=editable,
+        confirm=ConfirmForm(),
+        training=training.training_delivered(db.session, project),
+        **_status_context(project, today()),
+        **link_form_context(project, request.args.get("session_q", ""), editable),
+    )
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id: int):
+    project = project_for_edit(project_id)
+    form = _project_form(project)
+    del form.goal
+    return form_page(
+        project,
+        form,
+        _("Edit %(code)s", code=project.code),
+        lambda: services.update_project(
+            db.session, project, actor=current_user, **_project_fields(form)
+        ),
+        _("Project saved."),
+    )

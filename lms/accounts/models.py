@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
+
+if TYPE_CHECKING:
+    from lms.core.models import AuditEntry
 
 
 class Region(enum.StrEnum):
@@ -124,6 +128,11 @@ class User(db.Model):
     )
     role_links: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    # The changes this user made. Deleting the user never touches them (``passive_deletes``):
+    # the audit log is append-only, so the database's RESTRICT refuses the delete instead.
+    audit_entries: Mapped[list[AuditEntry]] = relationship(
+        back_populates="actor", foreign_keys="AuditEntry.actor_id", passive_deletes="all"
     )
 
     __table_args__ = (

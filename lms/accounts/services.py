@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
+from lms.accounts.history import history_reason
 from lms.accounts.models import (
     LoginAttempt,
     MemberAdministration,
@@ -27,11 +28,9 @@ from lms.accounts.models import (
     UserToken,
 )
 from lms.accounts.passwords import hash_password, needs_rehash, policy_errors, verify_password
-from lms.core import signals
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, DomainError, ValidationError
 from lms.core.model_base import utcnow
-from lms.core.models import AuditEntry
 from lms.core.outbox import enqueue_email
 
 USER_FIELDS = (
@@ -343,7 +342,6 @@ def update_user(
     member_administration_id: int | None,
     preferred_language: str,
 ) -> User:
-    before = _user_snapshot(user)
     email = checked_email(email)
     other = get_user_by_email(session, email)
     if other is not None and other.id != user.id:
@@ -357,26 +355,20 @@ def update_user(
         raise ValidationError("Give the user at least one role.", field="roles")
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in role_set:
         raise ValidationError("You cannot remove your own administrator role.", field="roles")
-    user.email = email
-    user.full_name = full_name
-    user.member_administration_id = member_administration_id
-    user.preferred_language = preferred_language
-    current = user.roles
-    for link in list(user.role_links):
-        if link.role not in role_set:
-            user.role_links.remove(link)
-    for role in sorted(role_set - current):
-        user.role_links.append(UserRole(role=role))
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="user.updated",
-        entity=user,
-        before=before,
-        after=_user_snapshot(user),
-        summary=user.email,
-    )
+    with audited(
+        session, user, USER_FIELDS, actor=actor, action="user.updated", summary=lambda: user.email
+    ):
+        user.email = email
+        user.full_name = full_name
+        user.member_administration_id = member_administration_id
+        user.preferred_language = preferred_language
+        current = user.roles
+        for link in list(user.role_links):
+            if link.role not in role_set:
+                user.role_links.remove(link)
+        for role in sorted(role_set - current):
+            user.role_links.append(UserRole(role=role))
+        session.flush()
     return user
 
 
@@ -388,50 +380,20 @@ def deactivate_user(session: Session, user: User, *, actor: User) -> None:
         raise ValidationError("You cannot deactivate your own account.")
     if not user.is_active:
         return
-    before = _user_snapshot(user)
-    user.is_active = False
-    user.deactivated_at = utcnow()
-    end_all_sessions(session, user, "deactivated")
-    record_change(
-        session,
-        actor=actor,
-        action="user.deactivated",
-        entity=user,
-        before=before,
-        after=_user_snapshot(user),
-        summary=user.email,
-    )
+    with audited(
+        session, user, USER_FIELDS, actor=actor, action="user.deactivated", summary=user.email
+    ):
+        user.is_active = False
+        user.deactivated_at = utcnow()
+        end_all_sessions(session, user, "deactivated")
 
 
 def reactivate_user(session: Session, user: User, *, actor: User) -> None:
-    before = _user_snapshot(user)
-    user.is_active = True
-    user.deactivated_at = None
-    record_change(
-        session,
-        actor=actor,
-        action="user.reactivated",
-        entity=user,
-        before=before,
-        after=_user_snapshot(user),
-        summary=user.email,
-    )
-
-
-def _core_history(session: Session, user: User) -> str | None:
-    if user.last_login_at is not None:
-        return "has logged in"
-    if session.scalar(sa.select(sa.func.count()).where(AuditEntry.actor_id == user.id)):
-        return "has made recorded changes"
-    return None
-
-
-def history_reason(session: Session, user: User) -> str | None:
-    """Why the account cannot be deleted, if anything holds it: its own history first, then
-    what each feature answers to the ``user_history_probe`` signal."""
-    reasons = [_core_history(session, user)]
-    reasons += signals.values_from_signal(signals.user_history_probe.send(session, user=user))
-    return next((reason for reason in reasons if reason), None)
+    with audited(
+        session, user, USER_FIELDS, actor=actor, action="user.reactivated", summary=user.email
+    ):
+        user.is_active = True
+        user.deactivated_at = None
 
 
 def delete_user(session: Session, user: User, *, actor: User) -> None:
@@ -543,23 +505,16 @@ def update_member(
     focal_point_email: str,
     is_active: bool,
 ) -> MemberAdministration:
-    before = snapshot(member, MEMBER_FIELDS)
     name, code, region, focal_point_email = _member_values(
         name, country_code, region, focal_point_email
     )
     _check_member_unique(session, name, code, member.id)
-    member.name, member.country_code, member.region = name, code, region
-    member.focal_point_name = (focal_point_name or "").strip()
-    member.focal_point_email = focal_point_email
-    member.is_active = is_active
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="member.updated",
-        entity=member,
-        before=before,
-        after=snapshot(member, MEMBER_FIELDS),
-        summary=name,
-    )
+    with audited(
+        session, member, MEMBER_FIELDS, actor=actor, action="member.updated", summary=name
+    ):
+        member.name, member.country_code, member.region = name, code, region
+        member.focal_point_name = (focal_point_name or "").strip()
+        member.focal_point_email = focal_point_email
+        member.is_active = is_active
+        session.flush()
     return member

@@ -17,7 +17,7 @@ from lms.accounts.forms import (
     SetPasswordForm,
 )
 from lms.accounts.sessions import end_all_sessions, end_current_session, start_session
-from lms.core.errors import DomainError, flash_error
+from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
 from lms.core.permissions import login_required
@@ -45,27 +45,29 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        policy = services.ThrottlePolicy.from_config(current_app.config)
-        try:
-            user = services.authenticate(
-                db.session,
-                form.email.data,
-                form.password.data,
-                ip_address=request.remote_addr or "unknown",
-                policy=policy,
-            )
-        except services.LoginThrottled as error:
-            flash_error(error)
+        outcome = commit_or_report(
+            lambda: _sign_in(form),
+            commit_refused=(services.InvalidCredentials,),  # the failed attempt must count
+            success=lambda user: _("Welcome, %(name)s.", name=user.full_name),
+            redirect_to=_safe_next(request.args.get("next")),
+        )
+        if outcome.response:
+            return outcome.response
+        if isinstance(outcome.error, services.LoginThrottled):
             return render_template("auth/login.html", form=form), 429
-        except services.InvalidCredentials as error:
-            db.session.commit()  # the failed attempt must count
-            flash_error(error)
-            return render_template("auth/login.html", form=form), 200
-        start_session(user)
-        db.session.commit()
-        flash(_("Welcome, %(name)s.", name=user.full_name), "success")
-        return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def _sign_in(form: LoginForm):
+    user = services.authenticate(
+        db.session,
+        form.email.data,
+        form.password.data,
+        ip_address=request.remote_addr or "unknown",
+        policy=services.ThrottlePolicy.from_config(current_app.config),
+    )
+    start_session(user)
+    return user
 
 
 @bp.route("/logout", methods=["POST"])
@@ -81,20 +83,28 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(
-                db.session, current_user, form.current_password.data, form.password.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            # Other browsers logged in as this user are signed out; this one stays.
-            end_all_sessions(db.session, current_user, "password_changed", keep_current=True)
-            db.session.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("main.index"))
+        outcome = commit_or_report(
+            lambda: _change_password(form),
+            form=form,
+            success=_("Your password has been changed."),
+            redirect_to=url_for("main.index"),
+        )
+        if outcome.response:
+            return outcome.response
     return render_template("auth/change_password.html", form=form)
+
+
+def _change_password(form: ChangePasswordForm) -> None:
+    services.change_password(
+        db.session, current_user, form.current_password.data, form.password.data
+    )
+    # Other browsers logged in as this user are signed out; this one stays.
+    end_all_sessions(db.session, current_user, "password_changed", keep_current=True)
+
+
+def _redeem(token: str, form: SetPasswordForm) -> None:
+    user = services.redeem_token(db.session, token, form.password.data)
+    end_all_sessions(db.session, user, "password_reset")
 
 
 def _link_for(endpoint: str):
@@ -126,16 +136,14 @@ def set_password(token: str):
         return render_template("auth/token_invalid.html"), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.redeem_token(db.session, token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            end_all_sessions(db.session, user, "password_reset")
-            db.session.commit()
-            flash(_("Your password is set. You can log in now."), "success")
-            return redirect(url_for("auth.login"))
+        outcome = commit_or_report(
+            lambda: _redeem(token, form),
+            form=form,
+            success=_("Your password is set. You can log in now."),
+            redirect_to=url_for("auth.login"),
+        )
+        if outcome.response:
+            return outcome.response
     return render_template(
         "auth/set_password.html", form=form, user=record.user, purpose=record.purpose.value
     )

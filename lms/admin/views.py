@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts import services
+from lms.accounts import queries, services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
-from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
-from lms.core.errors import DomainError, commit_or_report, flash_error
+from lms.accounts.models import MemberAdministration, Region, Role, User
+from lms.admin import services as admin_services
+from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
-from lms.core.models import AuditEntry, OutboxMessage, OutboxStatus
+from lms.core.models import OutboxStatus
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
 
@@ -23,12 +23,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _member_choices() -> list[tuple[str, str]]:
-    members = db.session.scalars(
-        sa.select(MemberAdministration).order_by(MemberAdministration.name)
-    ).all()
     return [("", _("— none —"))] + [
         (str(m.id), f"{m.name} ({m.country_code})" + ("" if m.is_active else " · inactive"))
-        for m in members
+        for m in queries.all_members(db.session)
     ]
 
 
@@ -41,39 +38,57 @@ def _invitation_lifetime() -> timedelta:
     return timedelta(days=current_app.config["LMS_INVITATION_DAYS"])
 
 
+def _user_values(form: UserForm) -> dict:
+    return {
+        "email": form.email.data,
+        "full_name": form.full_name.data,
+        "roles": form.roles.data,
+        "member_administration_id": form.member_administration_id.data,
+        "preferred_language": form.preferred_language.data,
+    }
+
+
+def _member_values(form: MemberForm) -> dict:
+    return {
+        "name": form.name.data,
+        "country_code": form.country_code.data,
+        "region": form.region.data,
+        "focal_point_name": form.focal_point_name.data or "",
+        "focal_point_email": form.focal_point_email.data or "",
+        "is_active": form.is_active.data,
+    }
+
+
 # Users -------------------------------------------------------------------------------------
 
 
 @bp.route("/users")
 @role_required(Role.ADMIN)
 def users():
-    q = request.args.get("q", "").strip()
-    role = request.args.get("role", "")
-    member_id = request.args.get("member", type=int)
-    status = request.args.get("status", "active")
-    stmt = sa.select(User).options(sa.orm.joinedload(User.member_administration))
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(sa.or_(User.email.like(like), sa.func.lower(User.full_name).like(like)))
-    if role in {r.value for r in Role}:
-        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
-    if member_id:
-        stmt = stmt.where(User.member_administration_id == member_id)
-    if status == "active":
-        stmt = stmt.where(User.is_active.is_(True))
-    elif status == "inactive":
-        stmt = stmt.where(User.is_active.is_(False))
-    page = paginate(stmt.order_by(User.full_name, User.id))
+    filters = queries.UserFilters.from_args(request.args)
     return render_template(
         "admin/users.html",
-        page=page,
-        q=q,
-        role=role,
-        member_id=member_id,
-        status=status,
+        page=paginate(queries.users_query(filters)),
+        q=filters.q,
+        role=filters.role,
+        member_id=filters.member_id,
+        status=filters.status,
         roles=list(Role),
         members=_member_choices()[1:],
     )
+
+
+def _create_and_invite(form: UserForm) -> User:
+    user = services.create_user(db.session, actor=current_user, **_user_values(form))
+    if form.send_invitation.data:
+        services.send_invitation(
+            db.session,
+            user,
+            actor=current_user,
+            link_for=_invitation_link,
+            lifetime=_invitation_lifetime(),
+        )
+    return user
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -82,32 +97,15 @@ def create_user():
     form = UserForm()
     form.member_administration_id.choices = _member_choices()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                db.session,
-                actor=current_user,
-                email=form.email.data,
-                full_name=form.full_name.data,
-                roles=form.roles.data,
-                member_administration_id=form.member_administration_id.data,
-                preferred_language=form.preferred_language.data,
-            )
-            if form.send_invitation.data:
-                services.send_invitation(
-                    db.session,
-                    user,
-                    actor=current_user,
-                    link_for=_invitation_link,
-                    lifetime=_invitation_lifetime(),
-                )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            deliver_outbox_now()
-            flash(_("User %(email)s created.", email=user.email), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        outcome = commit_or_report(
+            lambda: _create_and_invite(form),
+            form=form,
+            after_commit=lambda _user: deliver_outbox_now(),
+            success=lambda user: _("User %(email)s created.", email=user.email),
+            redirect_to=lambda user: url_for("admin.user_detail", user_id=user.id),
+        )
+        if outcome.response:
+            return outcome.response
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -122,21 +120,12 @@ def _get_user(user_id: int) -> User:
 @role_required(Role.ADMIN)
 def user_detail(user_id: int):
     user = _get_user(user_id)
-    entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(
-            sa.or_(
-                sa.and_(AuditEntry.entity_type == "User", AuditEntry.entity_id == str(user.id)),
-                AuditEntry.actor_id == user.id,
-            )
-        )
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(20)
-    ).all()
+    entries, total = admin_services.user_audit_trail(db.session, user)
     return render_template(
         "admin/user_detail.html",
         user=user,
         entries=entries,
+        entries_total=total,
         confirm=ConfirmForm(),
         history=services.history_reason(db.session, user),
     )
@@ -153,22 +142,16 @@ def edit_user(user_id: int):
         form.roles.data = sorted(r.value for r in user.roles)
         form.member_administration_id.data = user.member_administration_id
     if form.validate_on_submit():
-        ok, _result = commit_or_report(
+        outcome = commit_or_report(
             lambda: services.update_user(
-                db.session,
-                user,
-                actor=current_user,
-                email=form.email.data,
-                full_name=form.full_name.data,
-                roles=form.roles.data,
-                member_administration_id=form.member_administration_id.data,
-                preferred_language=form.preferred_language.data,
+                db.session, user, actor=current_user, **_user_values(form)
             ),
             form=form,
             success=lambda _result: _("Changes to %(email)s saved.", email=user.email),
+            redirect_to=url_for("admin.user_detail", user_id=user.id),
         )
-        if ok:
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        if outcome.response:
+            return outcome.response
     return render_template("admin/user_form.html", form=form, user=user)
 
 
@@ -176,39 +159,38 @@ def _confirmed_action(user_id: int, action, message: str):
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ok, _result = commit_or_report(lambda: action(user))
-    if ok:
-        deliver_outbox_now()
-        flash(message % {"email": user.email}, "success")
-    return user
+    commit_or_report(
+        lambda: action(user),
+        after_commit=lambda _result: deliver_outbox_now(),
+        success=lambda _result: message % {"email": user.email},
+    )
+    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @role_required(Role.ADMIN)
 def deactivate_user(user_id: int):
-    user = _confirmed_action(
+    return _confirmed_action(
         user_id,
         lambda u: services.deactivate_user(db.session, u, actor=current_user),
         _("%(email)s is deactivated and signed out everywhere."),
     )
-    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @role_required(Role.ADMIN)
 def reactivate_user(user_id: int):
-    user = _confirmed_action(
+    return _confirmed_action(
         user_id,
         lambda u: services.reactivate_user(db.session, u, actor=current_user),
         _("%(email)s is active again."),
     )
-    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/invite", methods=["POST"])
 @role_required(Role.ADMIN)
 def invite_user(user_id: int):
-    user = _confirmed_action(
+    return _confirmed_action(
         user_id,
         lambda u: services.send_invitation(
             db.session,
@@ -219,7 +201,6 @@ def invite_user(user_id: int):
         ),
         _("A new invitation was sent to %(email)s."),
     )
-    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
@@ -227,18 +208,15 @@ def invite_user(user_id: int):
 def delete_user(user_id: int):
     user = _get_user(user_id)
     form = ConfirmForm()
-    reason = services.history_reason(db.session, user)
     if request.method == "POST" and form.validate_on_submit():
         email = user.email
-        try:
-            services.delete_user(db.session, user, actor=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-            return redirect(url_for("admin.user_detail", user_id=user_id))
-        flash(_("%(email)s was deleted.", email=email), "success")
-        return redirect(url_for("admin.users"))
+        outcome = commit_or_report(
+            lambda: services.delete_user(db.session, user, actor=current_user),
+            success=_("%(email)s was deleted.", email=email),
+            redirect_to=url_for("admin.users"),
+        )
+        return outcome.response or redirect(url_for("admin.user_detail", user_id=user_id))
+    reason = services.history_reason(db.session, user)
     return render_template("admin/user_delete.html", user=user, form=form, reason=reason)
 
 
@@ -248,45 +226,16 @@ def delete_user(user_id: int):
 @bp.route("/members")
 @role_required(Role.ADMIN)
 def members():
-    q = request.args.get("q", "").strip()
-    region = request.args.get("region", "")
-    status = request.args.get("status", "")
-    stmt = sa.select(MemberAdministration)
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            sa.or_(
-                sa.func.lower(MemberAdministration.name).like(like),
-                sa.func.lower(MemberAdministration.country_code).like(like),
-            )
-        )
-    if region in {r.value for r in Region}:
-        stmt = stmt.where(MemberAdministration.region == region)
-    if status == "active":
-        stmt = stmt.where(MemberAdministration.is_active.is_(True))
-    elif status == "inactive":
-        stmt = stmt.where(MemberAdministration.is_active.is_(False))
-    page = paginate(stmt.order_by(MemberAdministration.name))
-    ids = [m.id for m in page.items]
-    counts = (
-        dict(
-            db.session.execute(
-                sa.select(User.member_administration_id, sa.func.count(User.id))
-                .where(User.member_administration_id.in_(ids))
-                .group_by(User.member_administration_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
+    filters = queries.MemberFilters.from_args(request.args)
+    page = paginate(queries.members_query(filters))
     return render_template(
         "admin/members.html",
         page=page,
-        q=q,
-        region=region,
-        status=status,
+        q=filters.q,
+        region=filters.region,
+        status=filters.status,
         regions=list(Region),
-        counts=counts,
+        counts=queries.member_user_counts(db.session, [m.id for m in page.items]),
     )
 
 
@@ -295,22 +244,14 @@ def members():
 def create_member():
     form = MemberForm()
     if form.validate_on_submit():
-        ok, _member = commit_or_report(
-            lambda: services.create_member(
-                db.session,
-                actor=current_user,
-                name=form.name.data,
-                country_code=form.country_code.data,
-                region=form.region.data,
-                focal_point_name=form.focal_point_name.data,
-                focal_point_email=form.focal_point_email.data or "",
-                is_active=form.is_active.data,
-            ),
+        outcome = commit_or_report(
+            lambda: services.create_member(db.session, actor=current_user, **_member_values(form)),
             form=form,
             success=lambda member: _("%(name)s added.", name=member.name),
+            redirect_to=url_for("admin.members"),
         )
-        if ok:
-            return redirect(url_for("admin.members"))
+        if outcome.response:
+            return outcome.response
     return render_template("admin/member_form.html", form=form, member=None)
 
 
@@ -324,23 +265,16 @@ def edit_member(member_id: int):
     if request.method == "GET":
         form.region.data = member.region.value
     if form.validate_on_submit():
-        ok, _result = commit_or_report(
+        outcome = commit_or_report(
             lambda: services.update_member(
-                db.session,
-                member,
-                actor=current_user,
-                name=form.name.data,
-                country_code=form.country_code.data,
-                region=form.region.data,
-                focal_point_name=form.focal_point_name.data or "",
-                focal_point_email=form.focal_point_email.data or "",
-                is_active=form.is_active.data,
+                db.session, member, actor=current_user, **_member_values(form)
             ),
             form=form,
             success=lambda _result: _("Changes to %(name)s saved.", name=member.name),
+            redirect_to=url_for("admin.members"),
         )
-        if ok:
-            return redirect(url_for("admin.members"))
+        if outcome.response:
+            return outcome.response
     return render_template("admin/member_form.html", form=form, member=member)
 
 
@@ -350,29 +284,14 @@ def edit_member(member_id: int):
 @bp.route("/audit")
 @role_required(Role.ADMIN)
 def audit():
-    action = request.args.get("action", "").strip()
-    entity_type = request.args.get("entity_type", "").strip()
-    actor = request.args.get("actor", "").strip().lower()
-    stmt = sa.select(AuditEntry)
-    if action:
-        stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
-    if entity_type:
-        stmt = stmt.where(AuditEntry.entity_type == entity_type)
-    if actor:
-        stmt = stmt.where(
-            AuditEntry.actor_id.in_(sa.select(User.id).where(User.email.like(f"%{actor}%")))
-        )
-    page = paginate(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), per_page=50)
-    entity_types = db.session.scalars(
-        sa.select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)
-    ).all()
+    filters = admin_services.AuditFilters.from_args(request.args)
     return render_template(
         "admin/audit.html",
-        page=page,
-        action=action,
-        entity_type=entity_type,
-        actor=actor,
-        entity_types=entity_types,
+        page=paginate(admin_services.audit_query(filters), per_page=50),
+        action=filters.action,
+        entity_type=filters.entity_type,
+        actor=filters.actor,
+        entity_types=admin_services.audit_entity_types(db.session),
     )
 
 
@@ -380,15 +299,10 @@ def audit():
 @role_required(Role.ADMIN)
 def outbox():
     status = request.args.get("status", "")
-    stmt = sa.select(OutboxMessage)
-    if status in {s.value for s in OutboxStatus}:
-        stmt = stmt.where(OutboxMessage.status == status)
-    page = paginate(stmt.order_by(OutboxMessage.id.desc()))
-    counts = dict(
-        db.session.execute(
-            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
-        ).all()
-    )
     return render_template(
-        "admin/outbox.html", page=page, status=status, counts=counts, statuses=list(OutboxStatus)
+        "admin/outbox.html",
+        page=paginate(admin_services.outbox_query(status)),
+        status=status,
+        counts=admin_services.outbox_counts(db.session),
+        statuses=list(OutboxStatus),
     )

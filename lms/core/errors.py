@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, flash, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 T = TypeVar("T")
@@ -112,24 +112,82 @@ def init_error_handlers(app: Flask) -> None:
         return render_template("errors/500.html", code=500), 500
 
 
+class Outcome(tuple):
+    """What ``commit_or_report`` did: unpacks as ``(ok, result)`` like before, and carries the
+    ``response`` the view should return when there is one (the redirect after a success, the
+    problem document for a refused JSON request), and the ``error`` when a rule refused."""
+
+    response: Any
+    error: DomainError | None
+
+    def __new__(
+        cls,
+        ok: bool,
+        result: Any = None,
+        *,
+        response: Any = None,
+        error: DomainError | None = None,
+    ) -> Outcome:
+        outcome = super().__new__(cls, (ok, result))
+        outcome.response = response
+        outcome.error = error
+        return outcome
+
+    @property
+    def ok(self) -> bool:
+        return self[0]
+
+    @property
+    def result(self) -> Any:
+        return self[1]
+
+
 def commit_or_report(
     action: Callable[[], T],
     *,
     form: Any = None,
     success: str | Callable[[T], str] | None = None,
-) -> tuple[bool, T | None]:
+    redirect_to: str | Callable[[T], str] | None = None,
+    after_commit: Callable[[T], Any] | None = None,
+    commit_refused: tuple[type[DomainError], ...] = (),
+) -> Outcome:
     """Run a service call at a view's boundary: commit and flash ``success`` when it works;
     roll back and show the domain error on the form (or as a flash) when a rule refuses it,
-    so the page can be shown again with everything the user typed."""
+    so the page can be shown again with everything the user typed.
+
+    The patterns views need, so none writes its own try/except/commit:
+
+    - ``redirect_to`` (a URL, or a function of the result): on success ``outcome.response``
+      is the redirect (Post/Redirect/Get);
+    - ``after_commit``: work that must see the committed data (delivering the outbox now);
+    - a request that wants JSON gets ``outcome.response`` = an RFC 9457 problem document
+      instead of a flash; the form still gets the field error;
+    - ``commit_refused``: refusals whose trace must be kept (a failed login counts), so the
+      session is committed instead of rolled back.
+
+    Returns an ``Outcome``, which unpacks as ``(ok, result)`` for existing callers.
+    """
     from lms.core.extensions import db
 
     try:
         result = action()
     except DomainError as error:
-        db.session.rollback()
+        if isinstance(error, commit_refused):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        if _wants_json():
+            if form is not None and error.field and error.field in form:
+                form[error.field].errors = [*form[error.field].errors, error.message]
+            return Outcome(False, None, response=problem(error), error=error)
         flash_error(error, form)
-        return False, None
+        return Outcome(False, None, error=error)
     db.session.commit()
+    if after_commit is not None:
+        after_commit(result)
     if success is not None:
         flash(success(result) if callable(success) else success, "success")
-    return True, result
+    response = None
+    if redirect_to is not None:
+        response = redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    return Outcome(True, result, response=response)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
 
 
 class AuditEntry(db.Model):
@@ -31,7 +34,9 @@ class AuditEntry(db.Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
 
-    actor = db.relationship("User", foreign_keys=[actor_id], lazy="joined")
+    actor: Mapped[User | None] = relationship(
+        foreign_keys=[actor_id], lazy="joined", back_populates="audit_entries"
+    )
 
     __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage, OutboxStatus
@@ -116,6 +116,23 @@ def unread_count(session: Session, user: User) -> int:
     )
 
 
+def notifications_query(user: User, show: str = "all") -> sa.Select[tuple[Notification]]:
+    """The user's notifications, newest first; ``show="unread"`` keeps the unread ones."""
+    stmt = sa.select(Notification).where(Notification.user_id == user.id)
+    if show == "unread":
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def own_notification(session: Session, user: User, notification_id: int) -> Notification | None:
+    """The notification if it is the user's; someone else's does not exist for them."""
+    return session.scalar(
+        sa.select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user.id
+        )
+    )
+
+
 def mark_read(session: Session, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = utcnow()
@@ -157,17 +174,14 @@ def retry_dead_message(session: Session, message: OutboxMessage, *, actor: User)
     """Give a dead-letter email a fresh set of attempts, starting now."""
     if message.status != OutboxStatus.DEAD:
         raise ConflictError("Only a dead message can be retried; this one is still in the queue.")
-    fields = ("status", "attempts", "next_attempt_at")
-    before = snapshot(message, fields)
-    message.status = OutboxStatus.PENDING
-    message.attempts = 0
-    message.next_attempt_at = utcnow()
-    record_change(
+    with audited(
         session,
+        message,
+        ("status", "attempts", "next_attempt_at"),
         actor=actor,
         action="outbox.retried",
-        entity=message,
-        before=before,
-        after=snapshot(message, fields),
         summary=f"{message.recipient}: {message.subject}",
-    )
+    ):
+        message.status = OutboxStatus.PENDING
+        message.attempts = 0
+        message.next_attempt_at = utcnow()

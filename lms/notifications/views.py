@@ -3,14 +3,13 @@ unread count, and the admin's retry of a dead-letter email."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
-from lms.core.errors import DomainError, flash_error
+from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.models import OutboxMessage
 from lms.core.pagination import paginate
@@ -37,11 +36,7 @@ def bell():
 
 
 def _own(notification_id: int) -> Notification:
-    notification = db.session.scalar(
-        sa.select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == current_user.id
-        )
-    )
+    notification = services.own_notification(db.session, current_user, notification_id)
     if notification is None:
         abort(404)  # someone else's notification does not exist for you
     return notification
@@ -51,10 +46,7 @@ def _own(notification_id: int) -> Notification:
 @login_required
 def index():
     show = request.args.get("show", "all")
-    stmt = sa.select(Notification).where(Notification.user_id == current_user.id)
-    if show == "unread":
-        stmt = stmt.where(Notification.read_at.is_(None))
-    page = paginate(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()))
+    page = paginate(services.notifications_query(current_user, show))
     return render_template(
         "notifications/index.html", page=page, show=show, kinds=KINDS, confirm=ConfirmForm()
     )
@@ -92,15 +84,16 @@ def preferences():
     kinds = kinds_for(current_user)
     form.email_kinds.choices = [(key, kind.label) for key, kind in kinds.items()]
     if form.validate_on_submit():
-        try:
-            services.save_email_preferences(db.session, current_user, set(form.email_kinds.data))
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Your notification preferences are saved."), "success")
-            return redirect(url_for("notifications.preferences"))
+        outcome = commit_or_report(
+            lambda: services.save_email_preferences(
+                db.session, current_user, set(form.email_kinds.data)
+            ),
+            form=form,
+            success=_("Your notification preferences are saved."),
+            redirect_to=url_for("notifications.preferences"),
+        )
+        if outcome.response:
+            return outcome.response
     elif not form.is_submitted():
         chosen = services.email_preferences(db.session, current_user)
         form.email_kinds.data = [key for key, wanted in chosen.items() if wanted]
@@ -116,18 +109,11 @@ def retry_email(message_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.retry_dead_message(db.session, message, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
-        flash(
-            _(
-                "The message to %(to)s is queued again; the outbox job sends it within a minute.",
-                to=message.recipient,
-            ),
-            "success",
-        )
+    commit_or_report(
+        lambda: services.retry_dead_message(db.session, message, actor=current_user),
+        success=_(
+            "The message to %(to)s is queued again; the outbox job sends it within a minute.",
+            to=message.recipient,
+        ),
+    )
     return redirect(url_for("admin.outbox", status=request.args.get("status", "")))

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Role, User, UserRole
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
 from lms.notifications.models import Notification
@@ -96,6 +96,30 @@ def sync_jobs(session: Session, now: datetime | None = None) -> int:
     return added
 
 
+def all_jobs(session: Session) -> list[ScheduledJob]:
+    """Every job row, by name (a few dozen at most: the registry's size)."""
+    return list(session.scalars(sa.select(ScheduledJob).order_by(ScheduledJob.name)))
+
+
+def runs_query(job: ScheduledJob | None = None) -> sa.Select[tuple[JobRun]]:
+    """The run history, of one job or of all, newest first (for the pagination helper)."""
+    stmt = sa.select(JobRun).options(sa.orm.joinedload(JobRun.job))
+    if job is not None:
+        stmt = stmt.where(JobRun.job_id == job.id)
+    return stmt.order_by(JobRun.started_at.desc(), JobRun.id.desc())
+
+
+def recent_runs(session: Session, job: ScheduledJob, limit: int) -> list[JobRun]:
+    """The job's latest runs; the page links to the full history for the rest."""
+    stmt = (
+        sa.select(JobRun)
+        .where(JobRun.job_id == job.id)
+        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
 def get_job(session: Session, name: str) -> ScheduledJob | None:
     return session.scalar(sa.select(ScheduledJob).where(ScheduledJob.name == name))
 
@@ -131,31 +155,15 @@ def leader_status(session: Session, now: datetime | None = None) -> SchedulerLea
 def pause_job(session: Session, job: ScheduledJob, *, actor: User) -> None:
     if job.is_paused:
         raise ConflictError(f"{job.name} is already paused.")
-    job.is_paused = True
-    record_change(
-        session,
-        actor=actor,
-        action="job.paused",
-        entity=job,
-        before={"is_paused": False},
-        after={"is_paused": True},
-        summary=job.name,
-    )
+    with audited(session, job, ("is_paused",), actor=actor, action="job.paused", summary=job.name):
+        job.is_paused = True
 
 
 def resume_job(session: Session, job: ScheduledJob, *, actor: User) -> None:
     if not job.is_paused:
         raise ConflictError(f"{job.name} is not paused.")
-    job.is_paused = False
-    record_change(
-        session,
-        actor=actor,
-        action="job.resumed",
-        entity=job,
-        before={"is_paused": True},
-        after={"is_paused": False},
-        summary=job.name,
-    )
+    with audited(session, job, ("is_paused",), actor=actor, action="job.resumed", summary=job.name):
+        job.is_paused = False
 
 
 def change_schedule(

@@ -3,20 +3,19 @@ The web never runs a job: "run now" records a request the scheduler process pick
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
-from lms.core.errors import DomainError, flash_error
+from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
 from lms.scheduler import services
 from lms.scheduler.forms import ScheduleForm
-from lms.scheduler.models import JobRun, ScheduledJob
+from lms.scheduler.models import ScheduledJob
 from lms.scheduler.registry import JOBS
 
 RECENT_RUNS = 10
@@ -37,7 +36,7 @@ def jobs():
     # first start (an idempotent insert; the scheduler does the same).
     if services.sync_jobs(db.session):
         db.session.commit()
-    rows = db.session.scalars(sa.select(ScheduledJob).order_by(ScheduledJob.name)).all()
+    rows = services.all_jobs(db.session)
     return render_template(
         "scheduler/jobs.html",
         jobs=rows,
@@ -53,13 +52,27 @@ def jobs():
 def runs():
     """The run history, of one job (``?job=name``) or of all, newest first."""
     name = request.args.get("job", "").strip()
-    stmt = sa.select(JobRun).options(sa.orm.joinedload(JobRun.job))
-    job = None
-    if name:
-        job = _job(name)
-        stmt = stmt.where(JobRun.job_id == job.id)
-    page = paginate(stmt.order_by(JobRun.started_at.desc(), JobRun.id.desc()))
+    job = _job(name) if name else None
+    page = paginate(services.runs_query(job))
     return render_template("scheduler/runs.html", page=page, job=job)
+
+
+def _save_schedule(job: ScheduledJob, form: ScheduleForm):
+    return commit_or_report(
+        lambda: services.change_schedule(
+            db.session,
+            job,
+            actor=current_user,
+            kind=form.kind.data,
+            interval_seconds=form.interval_seconds(),
+            cron=form.cron.data,
+        ),
+        form=form,
+        success=lambda _result: _(
+            "The schedule of %(name)s is now %(trigger)s.", name=job.name, trigger=job.trigger_label
+        ),
+        redirect_to=url_for("scheduler.job_detail", name=job.name),
+    )
 
 
 @bp.route("/<name>", methods=["GET", "POST"])
@@ -68,43 +81,17 @@ def job_detail(name: str):
     job = _job(name)
     form = ScheduleForm()
     if form.validate_on_submit():
-        try:
-            services.change_schedule(
-                db.session,
-                job,
-                actor=current_user,
-                kind=form.kind.data,
-                interval_seconds=form.interval_seconds(),
-                cron=form.cron.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "The schedule of %(name)s is now %(trigger)s.",
-                    name=job.name,
-                    trigger=job.trigger_label,
-                ),
-                "success",
-            )
-            return redirect(url_for("scheduler.job_detail", name=job.name))
+        outcome = _save_schedule(job, form)
+        if outcome.response:
+            return outcome.response
     elif not form.is_submitted():
         form.fill_from(job)
-    recent = db.session.scalars(
-        sa.select(JobRun)
-        .where(JobRun.job_id == job.id)
-        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
-        .limit(RECENT_RUNS)
-    ).all()
     return render_template(
         "scheduler/job_detail.html",
         job=job,
         definition=JOBS.get(job.name),
         form=form,
-        runs=recent,
+        runs=services.recent_runs(db.session, job, RECENT_RUNS),
         confirm=ConfirmForm(),
         leader=services.leader_status(db.session),
     )
@@ -114,14 +101,7 @@ def _action(name: str, action, message: str):
     job = _job(name)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        action(job)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
-        flash(message % {"name": job.name}, "success")
+    commit_or_report(lambda: action(job), success=message % {"name": job.name})
     return redirect(url_for("scheduler.job_detail", name=job.name))
 
 

@@ -1,13 +1,17 @@
-"""The courses feature: catalogue, sessions, enrolments, results and intakes."""
+"""The courses feature: catalogue, sessions, session enrolments and results.
+
+(Track enrolment, intakes and completion are the progress feature's.)
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core import signals
 from lms.core.features import Feature, NavItem
-from lms.courses import jobs
-from lms.courses.permissions import EDITORS, RULES
+from lms.courses import history, jobs
+from lms.courses.permissions import RULES
 
 FEATURE = Feature(
     name="courses",
@@ -17,9 +21,9 @@ FEATURE = Feature(
     notification_kinds=(jobs.SESSION_REMINDER_KIND, jobs.WAITLIST_CLOSED_KIND),
     demo="lms.courses.demo:load_courses",
     permissions=RULES,
+    listeners=((signals.user_history_probe, history.course_history),),
     nav=(
         NavItem(_l("Courses"), "courses.catalogue"),
         NavItem(_l("My sessions"), "courses.my_sessions", (Role.TRAINER,)),
-        NavItem(_l("Intakes"), "courses.intakes", EDITORS),
     ),
 )

@@ -194,30 +194,33 @@ def create_course():
     return render_template("courses/course_form.html", form=form, course=None)
 
 
+def _fill_course_form(form: CourseForm, course: Course) -> None:
+    """Show the course's current values (``obj=`` cannot map links and enums)."""
+    form.delivery_mode.data = course.delivery_mode.value
+    form.status.data = course.status.value
+    form.prerequisites.data = [p.id for p in course.prerequisites]
+    form.required_tracks.data = [t.track_id for t in course.track_links if t.is_required]
+    form.elective_tracks.data = [
+        t.track_id for t in course.track_links if not t.is_required and not t.for_recertification
+    ]
+    form.recertification_tracks.data = [
+        t.track_id for t in course.track_links if t.for_recertification
+    ]
+    while len(form.competencies) < len(course.competencies) + 3:
+        form.competencies.append_entry()
+    for row, link in zip(form.competencies, course.competencies, strict=False):
+        row.competency_id.data = link.competency_id
+        row.level_position.data = link.level.position
+        row.outcome.data = link.outcome.value
+
+
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def edit_course(course_id: int):
     course = require_edit(db.session.get(Course, course_id))
     form = CourseForm(obj=course)
     if request.method == "GET":
-        form.delivery_mode.data = course.delivery_mode.value
-        form.status.data = course.status.value
-        form.prerequisites.data = [p.id for p in course.prerequisites]
-        form.required_tracks.data = [t.track_id for t in course.track_links if t.is_required]
-        form.elective_tracks.data = [
-            t.track_id
-            for t in course.track_links
-            if not t.is_required and not t.for_recertification
-        ]
-        form.recertification_tracks.data = [
-            t.track_id for t in course.track_links if t.for_recertification
-        ]
-        while len(form.competencies) < len(course.competencies) + 3:
-            form.competencies.append_entry()
-        for row, link in zip(form.competencies, course.competencies, strict=False):
-            row.competency_id.data = link.competency_id
-            row.level_position.data = link.level.position
-            row.outcome.data = link.outcome.value
+        _fill_course_form(form, course)
     _course_form_choices(form, course)
     if form.validate_on_submit():
         ok, _result = commit_or_report(

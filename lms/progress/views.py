@@ -195,8 +195,7 @@ def competency(user_id: int, competency_id: int):
     trainee = _trainee_or_403(user_id)
     item = _or_404(db.session.get(Competency, competency_id))
     is_self, is_assessor = is_own_record(current_user, trainee), can_rate(current_user, trainee)
-    forms = _competency_forms(item)
-    action = request.form.get("action")
+    forms, action = _competency_forms(item), request.form.get("action")
     if request.method == "POST" and action in forms:
         if not (is_assessor if action == "rate" else is_self):
             abort(403)
@@ -316,39 +315,47 @@ def _intake_forms() -> tuple[IntakeForm, TrackEnrolForm]:
     return form, enrol_form
 
 
+def _create_intake(form: IntakeForm) -> Any:
+    ok, intake = commit_or_report(
+        lambda: services.create_intake(
+            db.session,
+            actor=current_user,
+            name=form.name.data,
+            track=db.session.get(Track, form.track_id.data),
+            year=form.year.data,
+            member_administration_id=form.member_administration_id.data,
+        ),
+        form=form,
+        success=_("Intake created; add its members."),
+    )
+    return redirect(url_for("progress.intake_detail", intake_id=intake.id)) if ok else None
+
+
+def _enrol_trainee(form: TrackEnrolForm) -> Any:
+    ok, _result = commit_or_report(
+        lambda: services.enrol_in_track(
+            db.session,
+            db.session.get(User, form.user_id.data),
+            db.session.get(Track, form.track_id.data),
+            actor=current_user,
+        ),
+        success=_("Trainee enrolled in the track."),
+    )
+    return redirect(url_for("progress.intakes")) if ok else None
+
+
 @bp.route("/intakes/", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def intakes():
+    """Intakes, a new intake, and enrolling one trainee in a track (two forms, one page)."""
     form, enrol_form = _intake_forms()
     enrolling = "enrol-user_id" in request.form
+    done = None
     if not enrolling and form.validate_on_submit():
-        ok, intake = commit_or_report(
-            lambda: services.create_intake(
-                db.session,
-                actor=current_user,
-                name=form.name.data,
-                track=db.session.get(Track, form.track_id.data),
-                year=form.year.data,
-                member_administration_id=form.member_administration_id.data,
-            ),
-            form=form,
-            success=_("Intake created; add its members."),
-        )
-        if ok:
-            return redirect(url_for("progress.intake_detail", intake_id=intake.id))
-    if enrolling and enrol_form.validate_on_submit():
-        ok, _result = commit_or_report(
-            lambda: services.enrol_in_track(
-                db.session,
-                db.session.get(User, enrol_form.user_id.data),
-                db.session.get(Track, enrol_form.track_id.data),
-                actor=current_user,
-            ),
-            success=_("Trainee enrolled in the track."),
-        )
-        if ok:
-            return redirect(url_for("progress.intakes"))
-    return render_template(
+        done = _create_intake(form)
+    elif enrolling and enrol_form.validate_on_submit():
+        done = _enrol_trainee(enrol_form)
+    return done or render_template(
         "progress/intakes.html",
         page=paginate(services.intakes_query()),
         form=form,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,10 +66,9 @@ def ratings_as_of(
         if not competency_ids:
             return {}
         stmt = stmt.where(CompetencyRating.competency_id.in_(competency_ids))
-    if on is not None:
-        stmt = stmt.where(
-            CompetencyRating.rated_at < datetime.combine(on + timedelta(days=1), time())
-        )
+    if on is not None:  # the end of that day, in UTC like every timestamp
+        end = datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC)
+        stmt = stmt.where(CompetencyRating.rated_at < end)
     current: dict[tuple[int, int], CompetencyRating] = {}
     for rating in session.scalars(stmt):
         current[(rating.user_id, rating.competency_id)] = rating

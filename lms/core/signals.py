@@ -36,7 +36,8 @@ session_result_recorded = _signals.signal(
     doc="""A trainee's attendance or result on a course session changed.
 
     Sender: the database session. Keyword arguments: ``enrolment`` (the session enrolment),
-    ``actor`` (the user who recorded it). Listeners update ratings and track completion.
+    ``actor`` (the user who recorded it) and, with a result, ``today`` (the date it counts
+    on). Listeners update ratings and track completion.
     """,
 )
 

@@ -1,25 +1,21 @@
-"""Demo courses for the three tracks, past and upcoming sessions, and trainees at different
-stages: one who completed Data specialists, several midway, one on a waiting list, an intake,
-a pending prior-learning claim and an open review request.
+"""Demo courses for the three tracks, with past and upcoming sessions (a small full workshop
+and a project session that needs approval among them).
 
-Past sessions are run through the same services as live ones, with ``today`` set to the date
-the step happened, so the history reads as it would have been recorded.
+The trainees' histories on these sessions (results, track completion, a waiting list, an
+intake...) are the progress feature's demo step, which runs after this one.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.courses import services
-from lms.courses.models import CourseSession, DeliveryMode, PassOutcome, SessionStatus
+from lms.courses.models import CourseSession, DeliveryMode, PassOutcome
 from lms.frameworks.models import Competency, ScaleLevel, Track
-from lms.progress import services as progress
-from lms.progress.models import TrackCertificationPolicy
 
 R, E, V = PassOutcome.RATE, PassOutcome.EVIDENCE, PassOutcome.REVIEW
 
@@ -226,32 +222,6 @@ def _user(session: Session, email: str) -> User:
     return session.scalar(sa.select(User).where(User.email == email))
 
 
-def _past_result(
-    session: Session,
-    course_session: CourseSession,
-    trainee: User,
-    trainer: User,
-    passed: bool = True,
-    score: int = 78,
-) -> None:
-    """Enrol before the session started and record the result when it ended."""
-    enrolment = services.request_enrolment(
-        session,
-        course_session,
-        trainee,
-        actor=trainee,
-        today=course_session.starts_on - timedelta(days=14),
-    )
-    services.record_result(
-        session,
-        enrolment,
-        score=Decimal(score),
-        passed=passed,
-        actor=trainer,
-        today=course_session.ends_on,
-    )
-
-
 def load_courses(session: Session) -> str:
     today = date.today()
     actor = _user(session, "directorate@example.org")
@@ -302,14 +272,6 @@ def load_courses(session: Session) -> str:
             tracks=track_links,
         )
     courses["DS-201"].prerequisites = [courses["DS-101"]]
-    session.add(
-        TrackCertificationPolicy(
-            track_id=tracks["DATA-SPECIALISTS"].id,
-            validity_months=36,
-            reminder_days_before=90,
-            recertification_note="The refresher course DS-RC renews the certificate.",
-        )
-    )
 
     def new_session(
         code: str,
@@ -341,7 +303,7 @@ def load_courses(session: Session) -> str:
             **extra,
         )
 
-    # Past sessions, a year and a half ago onwards: David (trainee01) completes the track.
+    # Past sessions, a year and a half ago onwards (their results come with the progress demo).
     past = {}
     base = today - timedelta(days=540)
     for index, code in enumerate(
@@ -350,31 +312,6 @@ def load_courses(session: Session) -> str:
         past[code] = new_session(
             code, base + timedelta(days=45 * index), 4, who=trainer if index % 2 == 0 else trainer2
         )
-    david = _user(session, "trainee01@example.org")
-    services.enrol_in_track(session, david, tracks["DATA-SPECIALISTS"], actor=actor)
-    for code in ["DS-101", "DS-102", "DS-201", "DS-202", "DS-301", "DS-302", "DS-303"]:
-        _past_result(session, past[code], david, trainer, score=85)
-
-    # Midway trainees.
-    nadia = _user(session, "trainee@example.org")
-    midway = [
-        (nadia, ["DS-101", "DS-102"]),
-        (_user(session, "trainee02@example.org"), ["DS-101", "DS-102", "DS-201"]),
-        (_user(session, "trainee03@example.org"), ["DS-101"]),
-    ]
-    for trainee, done in midway:
-        services.enrol_in_track(session, trainee, tracks["DATA-SPECIALISTS"], actor=trainee)
-        for code in done:
-            _past_result(session, past[code], trainee, trainer, score=72)
-    failing = _user(session, "trainee05@example.org")
-    services.enrol_in_track(session, failing, tracks["DATA-SPECIALISTS"], actor=failing)
-    _past_result(session, past["DS-101"], failing, trainer, passed=False, score=41)
-    for email in ("trainee04@example.org", "trainee07@example.org"):
-        leader = _user(session, email)
-        services.enrol_in_track(session, leader, tracks["LEADERS"], actor=actor)
-        _past_result(session, past["LD-101"], leader, trainer2, score=90)
-    for course_session in past.values():
-        course_session.status = SessionStatus.CLOSED
 
     # Upcoming sessions, open for enrolment.
     upcoming = {}
@@ -398,8 +335,8 @@ def load_courses(session: Session) -> str:
         upcoming[code] = new_session(
             code, today + timedelta(days=14 + 12 * index), 3, who=trainer if index % 3 else trainer2
         )
-    # A small workshop that is full, with a waiting list.
-    full = new_session(
+    # A small workshop (the progress demo fills it and starts a waiting list).
+    new_session(
         "DS-202",
         today + timedelta(days=30),
         2,
@@ -408,18 +345,8 @@ def load_courses(session: Session) -> str:
         who=trainer2,
         timezone="Africa/Nairobi",
     )
-    for email in (
-        "trainee02@example.org",
-        "trainee06@example.org",
-        "trainee08@example.org",
-        "trainee09@example.org",
-    ):
-        services.request_enrolment(
-            session, full, _user(session, email), actor=_user(session, email), today=today
-        )
-    # Nadia is enrolled in her next course; a project session needs approval.
-    services.request_enrolment(session, upcoming["DS-201"], nadia, actor=nadia, today=today)
-    project_session = new_session(
+    # A project session that needs approval.
+    new_session(
         "DS-301",
         today + timedelta(days=60),
         4,
@@ -429,43 +356,5 @@ def load_courses(session: Session) -> str:
         requires_approval=True,
         restricted_member_ids=[_user(session, "trainee02@example.org").member_administration_id],
     )
-    uganda = _user(session, "trainee02@example.org")
-    services.request_enrolment(session, project_session, uganda, actor=uganda, today=today)
-
-    # An intake, a pending prior-learning claim and an open review request.
-    intake = services.create_intake(
-        session,
-        actor=actor,
-        name=f"{today.year} intake — Uganda Revenue Authority",
-        track=tracks["DATA-SPECIALISTS"],
-        year=today.year,
-        member_administration_id=uganda.member_administration_id,
-    )
-    services.add_to_intake(session, intake, uganda, actor=actor)
-    progress.claim_prior_learning(
-        session,
-        user=_user(session, "trainee03@example.org"),
-        competency=competencies["STA.1"],
-        level=levels["Practitioner"],
-        description="MSc in applied statistics (2019) and three "
-        "years as a statistician at the national statistics office.",
-        evidence_url="https://example.org/diploma.pdf",
-    )
-    progress.add_self_assessment(
-        session,
-        user=nadia,
-        competency=competencies["STA.1"],
-        level=levels["Practitioner"],
-        comment="I use R every week.",
-    )
-    progress.request_review(
-        session,
-        user=nadia,
-        competency=competencies["DMQ.3"],
-        note="I documented our tariff reference data last month.",
-    )
     session.flush()
-    return (
-        f"Demo courses: {len(courses)} courses, {len(past) + len(upcoming) + 2} sessions, "
-        "one completed track with a certificate, a waiting list and an intake."
-    )
+    return f"Demo courses: {len(courses)} courses, {len(past) + len(upcoming) + 2} sessions."

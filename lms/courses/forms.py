@@ -1,4 +1,4 @@
-"""Forms for the catalogue editors, sessions, enrolment actions, results and intakes."""
+"""Forms for the catalogue editors, sessions, enrolment actions and results."""
 
 from __future__ import annotations
 
@@ -146,50 +146,3 @@ class ResultsUploadForm(FlaskForm):
 class NoteForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Confirm"))
-
-
-class IntakeForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[DataRequired(), Length(max=160)],
-        description=_l("For example: 2026 intake — Kenya Revenue Authority."),
-    )
-    track_id = SelectField(_l("Track"), coerce=int)
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
-    member_administration_id = SelectField(
-        _l("Member administration"), coerce=_int_or_none, validators=[Optional()]
-    )
-    submit = SubmitField(_l("Create intake"))
-
-
-class AddMemberForm(FlaskForm):
-    user_id = SelectField(_l("Trainee"), coerce=int)
-    submit = SubmitField(_l("Add and enrol"))
-
-
-class TrackEnrolForm(FlaskForm):
-    user_id = SelectField(_l("Trainee"), coerce=int)
-    track_id = SelectField(_l("Track"), coerce=int)
-    submit = SubmitField(_l("Enrol in track"))
-
-
-class CertificationPolicyForm(FlaskForm):
-    validity_months = IntegerField(
-        _l("Certificate valid for (months)"),
-        validators=[Optional(), NumberRange(1, 240)],
-        description=_l("Leave empty for certificates that do not expire."),
-    )
-    reminder_days_before = IntegerField(
-        _l("Remind holders this many days before expiry"),
-        default=60,
-        validators=[DataRequired(), NumberRange(0, 365)],
-    )
-    recertification_note = TextAreaField(
-        _l("Recertification path"),
-        validators=[Optional(), Length(max=2000)],
-        description=_l(
-            "Mark the courses of the shorter path with “recertification path” on "
-            "the course form; describe any re-assessment here."
-        ),
-    )
-    submit = SubmitField(_l("Save certification policy"))

@@ -1,5 +1,6 @@
-"""The course catalogue, course sessions, track enrolment with intakes, and session enrolment
-with its full state history.
+"""The course catalogue, course sessions, and session enrolment with its full state history.
+
+(Track enrolment, intakes and completion are the progress feature's: ``lms.progress.models``.)
 
 Seats: ``CourseSession.seats_taken`` counts enrolled trainees and a CHECK keeps it within
 ``capacity``. The service checks for a free seat itself and takes it with an UPDATE
@@ -13,6 +14,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -20,6 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import MemberAdministration, User
+    from lms.frameworks.models import Competency, ScaleLevel, Track, TrackStage
 
 
 class DeliveryMode(enum.StrEnum):
@@ -137,8 +143,8 @@ class CourseCompetency(db.Model):
     )
 
     course: Mapped[Course] = relationship(back_populates="competencies")
-    competency = relationship("Competency", lazy="joined")
-    level = relationship("ScaleLevel", lazy="joined")
+    competency: Mapped[Competency] = relationship(lazy="joined")
+    level: Mapped[ScaleLevel] = relationship(lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("course_id", "competency_id"),)
 
@@ -161,9 +167,9 @@ class TrackCourse(db.Model):
     for_recertification: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
 
-    track = relationship("Track")
+    track: Mapped[Track] = relationship()
     course: Mapped[Course] = relationship(back_populates="track_links")
-    stage = relationship("TrackStage")
+    stage: Mapped[TrackStage | None] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("track_id", "course_id"),)
 
@@ -224,9 +230,10 @@ class CourseSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="sessions", lazy="joined")
-    trainers = relationship("User", secondary=session_trainers, order_by="User.full_name")
-    restricted_to = relationship(
-        "MemberAdministration",
+    trainers: Mapped[list[User]] = relationship(
+        secondary=session_trainers, order_by="User.full_name"
+    )
+    restricted_to: Mapped[list[MemberAdministration]] = relationship(
         secondary=session_member_restrictions,
         order_by="MemberAdministration.name",
     )
@@ -246,88 +253,6 @@ class CourseSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<CourseSession {self.id} {self.starts_on}>"
-
-
-class TrackEnrolmentStatus(enum.StrEnum):
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    WITHDRAWN = "withdrawn"
-
-
-class Intake(db.Model):
-    """A named cohort assigned to a track: everyone in it is enrolled in the track, including
-    people who join the intake later."""
-
-    __tablename__ = "intakes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
-    track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id", ondelete="RESTRICT"))
-    member_administration_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("member_administrations.id", ondelete="RESTRICT")
-    )
-    year: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    track = relationship("Track", lazy="joined")
-    member_administration = relationship("MemberAdministration", lazy="joined")
-    members: Mapped[list[IntakeMember]] = relationship(
-        back_populates="intake", cascade="all, delete-orphan"
-    )
-
-    __table_args__ = (
-        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
-        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
-    )
-
-
-class IntakeMember(db.Model):
-    __tablename__ = "intake_members"
-
-    intake_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("intakes.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True
-    )
-    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    intake: Mapped[Intake] = relationship(back_populates="members")
-    user = relationship("User", lazy="joined")
-
-
-class TrackEnrolment(db.Model):
-    """A trainee on a track. One row per trainee and track; withdrawing keeps the row."""
-
-    __tablename__ = "track_enrolments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    track_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("tracks.id", ondelete="RESTRICT"), index=True
-    )
-    status: Mapped[TrackEnrolmentStatus] = mapped_column(
-        enum_column(TrackEnrolmentStatus, "track_enrolment_status"),
-        default=TrackEnrolmentStatus.ACTIVE,
-    )
-    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
-    enrolled_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="RESTRICT")
-    )
-    intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intakes.id", ondelete="SET NULL"))
-    completed_at: Mapped[datetime | None]
-
-    user = relationship("User", foreign_keys=[user_id])
-    enrolled_by = relationship("User", foreign_keys=[enrolled_by_id])
-    track = relationship("Track", lazy="joined")
-    intake: Mapped[Intake | None] = relationship()
-
-    __table_args__ = (
-        sa.UniqueConstraint("user_id", "track_id"),
-        sa.CheckConstraint(
-            "(status = 'completed') = (completed_at IS NOT NULL)", name="completed_has_date"
-        ),
-    )
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -382,7 +307,7 @@ class SessionEnrolment(db.Model):
     result_recorded_at: Mapped[datetime | None]
 
     session: Mapped[CourseSession] = relationship(back_populates="enrolments")
-    user = relationship("User")
+    user: Mapped[User] = relationship()
     events: Mapped[list[EnrolmentEvent]] = relationship(
         back_populates="enrolment", order_by="EnrolmentEvent.id", cascade="all, delete-orphan"
     )
@@ -412,4 +337,4 @@ class EnrolmentEvent(db.Model):
     note: Mapped[str] = mapped_column(sa.String(500), default="")
 
     enrolment: Mapped[SessionEnrolment] = relationship(back_populates="events")
-    actor = relationship("User")
+    actor: Mapped[User | None] = relationship()

@@ -1,4 +1,4 @@
-"""Who may see and edit courses, sessions, enrolments and intakes, and who approves requests.
+"""Who may see and edit courses, sessions and enrolments, and who approves requests.
 
 Declared in the courses feature entry and registered in ``lms.core.permissions`` by the
 wiring. Approvers beyond a session's trainers and the editors come from other features
@@ -13,7 +13,7 @@ from typing import Any
 from lms.accounts.models import Role
 from lms.core import signals
 from lms.core.extensions import db
-from lms.courses.models import Course, CourseSession, CourseStatus, Intake, SessionEnrolment
+from lms.courses.models import Course, CourseSession, CourseStatus, SessionEnrolment
 
 EDITORS = (Role.ADMIN, Role.DIRECTORATE)
 
@@ -61,5 +61,4 @@ RULES = (
     (Course, can_view_course, _editor_rule),
     (CourseSession, lambda user, s: can_view_course(user, s.course), is_session_manager),
     (SessionEnrolment, can_view_enrolment, can_edit_enrolment),
-    (Intake, _editor_rule, _editor_rule),
 )

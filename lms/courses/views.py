@@ -1,21 +1,21 @@
-"""Catalogue, course and session pages, the enrolment workflow, results entry and intakes.
+"""Catalogue, course and session pages, the enrolment workflow and results entry.
 
-Thin views: parse, authorise (``lms.core.permissions``), call ``lms.courses.services``, commit
-once, render.
+Thin views: parse, authorise (``lms.core.permissions``, ``lms.courses.permissions``), call
+``lms.courses.services``, commit through ``commit_or_report``, render. (Joining a track,
+intakes and the certification policy are the progress feature's pages.)
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.forms import ConfirmForm
-from lms.accounts.models import MemberAdministration, Role, User, UserRole
+from lms.accounts.models import Role
 from lms.core import clock
-from lms.core.errors import DomainError, ValidationError, commit_or_report, flash_error
+from lms.core.errors import ValidationError, commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import (
@@ -27,26 +27,18 @@ from lms.core.permissions import (
 )
 from lms.courses import services
 from lms.courses.forms import (
-    AddMemberForm,
-    CertificationPolicyForm,
     CourseForm,
-    IntakeForm,
     NoteForm,
     ResultForm,
     ResultsUploadForm,
     SessionForm,
-    TrackEnrolForm,
 )
 from lms.courses.models import (
     Course,
     CourseSession,
-    CourseStatus,
     DeliveryMode,
     EnrolmentStatus,
-    Intake,
     SessionEnrolment,
-    TrackCourse,
-    TrackEnrolment,
 )
 from lms.courses.permissions import (
     EDITORS,
@@ -56,7 +48,7 @@ from lms.courses.permissions import (
     is_session_approver,
     is_session_manager,
 )
-from lms.frameworks.models import Competency, Framework, FrameworkStatus, Track
+from lms.frameworks.models import Competency
 
 bp = Blueprint("courses", __name__)
 
@@ -75,17 +67,10 @@ def catalogue():
         mode=args.get("mode", ""),
         language=args.get("language", ""),
         include_unpublished=editor,
+        status=args.get("status", ""),
     )
-    if editor and args.get("status") in {s.value for s in CourseStatus}:
-        stmt = stmt.where(Course.status == args["status"])
     page = paginate(stmt.options(selectinload(Course.track_links)))
-    tracks = db.session.scalars(sa.select(Track).order_by(Track.name)).all()
-    competencies = db.session.scalars(
-        sa.select(Competency)
-        .join(Framework)
-        .where(Framework.status == FrameworkStatus.PUBLISHED)
-        .order_by(Competency.code)
-    ).all()
+    tracks, competencies = services.catalogue_filter_options(db.session)
     upcoming = services.next_open_sessions(db.session, [c.id for c in page.items], clock.today())
     return render_template(
         "courses/catalogue.html",
@@ -103,22 +88,10 @@ def catalogue():
 @login_required
 def course_detail(course_id: int):
     course = require_view(db.session.get(Course, course_id))
-    sessions = db.session.scalars(
-        sa.select(CourseSession)
-        .where(CourseSession.course_id == course.id)
-        .order_by(CourseSession.starts_on.desc())
-    ).all()
+    sessions = services.sessions_of_course(db.session, course)
     mine = {}
     if current_user.has_role(Role.TRAINEE):
-        mine = {
-            e.session_id: e
-            for e in db.session.scalars(
-                sa.select(SessionEnrolment).where(
-                    SessionEnrolment.user_id == current_user.id,
-                    SessionEnrolment.session_id.in_([s.id for s in sessions]),
-                )
-            )
-        }
+        mine = services.enrolments_by_session(db.session, current_user, [s.id for s in sessions])
     return render_template(
         "courses/course.html",
         course=course,
@@ -130,22 +103,13 @@ def course_detail(course_id: int):
 
 
 def _course_form_choices(form: CourseForm, course: Course | None) -> list[Competency]:
-    courses = db.session.scalars(sa.select(Course).order_by(Course.code)).all()
-    form.prerequisites.choices = [
-        (c.id, f"{c.code} {c.title}") for c in courses if course is None or c.id != course.id
-    ]
-    tracks = db.session.scalars(sa.select(Track).order_by(Track.name)).all()
-    track_choices = [(t.id, t.name) for t in tracks]
+    options = services.course_form_options(db.session, course)
+    form.prerequisites.choices = [(c.id, f"{c.code} {c.title}") for c in options.prerequisites]
+    track_choices = [(t.id, t.name) for t in options.tracks]
     form.required_tracks.choices = track_choices
     form.elective_tracks.choices = track_choices
     form.recertification_tracks.choices = track_choices
-    competencies = db.session.scalars(
-        sa.select(Competency)
-        .join(Framework)
-        .options(joinedload(Competency.framework))
-        .where(Framework.status != FrameworkStatus.ARCHIVED)
-        .order_by(Framework.code, Competency.code)
-    ).all()
+    competencies = options.competencies
     choices = [(None, "—")] + [
         (c.id, f"{c.code} {c.short_name} ({c.framework.code} v{c.framework.version})")
         for c in competencies
@@ -230,30 +194,33 @@ def create_course():
     return render_template("courses/course_form.html", form=form, course=None)
 
 
+def _fill_course_form(form: CourseForm, course: Course) -> None:
+    """Show the course's current values (``obj=`` cannot map links and enums)."""
+    form.delivery_mode.data = course.delivery_mode.value
+    form.status.data = course.status.value
+    form.prerequisites.data = [p.id for p in course.prerequisites]
+    form.required_tracks.data = [t.track_id for t in course.track_links if t.is_required]
+    form.elective_tracks.data = [
+        t.track_id for t in course.track_links if not t.is_required and not t.for_recertification
+    ]
+    form.recertification_tracks.data = [
+        t.track_id for t in course.track_links if t.for_recertification
+    ]
+    while len(form.competencies) < len(course.competencies) + 3:
+        form.competencies.append_entry()
+    for row, link in zip(form.competencies, course.competencies, strict=False):
+        row.competency_id.data = link.competency_id
+        row.level_position.data = link.level.position
+        row.outcome.data = link.outcome.value
+
+
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def edit_course(course_id: int):
     course = require_edit(db.session.get(Course, course_id))
     form = CourseForm(obj=course)
     if request.method == "GET":
-        form.delivery_mode.data = course.delivery_mode.value
-        form.status.data = course.status.value
-        form.prerequisites.data = [p.id for p in course.prerequisites]
-        form.required_tracks.data = [t.track_id for t in course.track_links if t.is_required]
-        form.elective_tracks.data = [
-            t.track_id
-            for t in course.track_links
-            if not t.is_required and not t.for_recertification
-        ]
-        form.recertification_tracks.data = [
-            t.track_id for t in course.track_links if t.for_recertification
-        ]
-        while len(form.competencies) < len(course.competencies) + 3:
-            form.competencies.append_entry()
-        for row, link in zip(form.competencies, course.competencies, strict=False):
-            row.competency_id.data = link.competency_id
-            row.level_position.data = link.level.position
-            row.outcome.data = link.outcome.value
+        _fill_course_form(form, course)
     _course_form_choices(form, course)
     if form.validate_on_submit():
         ok, _result = commit_or_report(
@@ -270,18 +237,8 @@ def edit_course(course_id: int):
 
 
 def _session_form_choices(form: SessionForm) -> None:
-    trainers = db.session.scalars(
-        sa.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.TRAINER, User.is_active.is_(True))
-        .order_by(User.full_name)
-    ).all()
+    trainers, members = services.session_form_options(db.session)
     form.trainer_ids.choices = [(t.id, t.full_name) for t in trainers]
-    members = db.session.scalars(
-        sa.select(MemberAdministration)
-        .where(MemberAdministration.is_active.is_(True))
-        .order_by(MemberAdministration.name)
-    ).all()
     form.restricted_member_ids.choices = [(m.id, f"{m.name} ({m.country_code})") for m in members]
 
 
@@ -353,26 +310,15 @@ def edit_session(session_id: int):
 def session_detail(session_id: int):
     course_session = require_view(db.session.get(CourseSession, session_id))
     manager = can_edit(current_user, course_session)
-    mine = db.session.scalar(
-        sa.select(SessionEnrolment).where(
-            SessionEnrolment.session_id == course_session.id,
-            SessionEnrolment.user_id == current_user.id,
-        )
-    )
-    enrolments = services.roster(db.session, course_session) if manager else []
     project_manager = is_session_approver(db.session, current_user, course_session)
-    if project_manager and not manager:
-        enrolments = [
-            e
-            for e in services.roster(db.session, course_session)
-            if e.status == EnrolmentStatus.REQUESTED
-        ]
     return render_template(
         "courses/session.html",
         course_session=course_session,
         manager=manager,
-        mine=mine,
-        enrolments=enrolments,
+        mine=services.enrolment_of(db.session, course_session, current_user),
+        enrolments=services.visible_roster(
+            db.session, course_session, manager=manager, approver=project_manager
+        ),
         confirm=ConfirmForm(),
         result_form=ResultForm(),
         upload_form=ResultsUploadForm(),
@@ -509,20 +455,16 @@ def upload_results(session_id: int):
             for message in errors:
                 flash(message, "danger")
         return redirect(url_for("courses.session_detail", session_id=session_id))
-    try:
+    try:  # reading the file writes nothing; its errors get a page of their own
         rows = services.parse_results_csv(db.session, course_session, form.file.data.read())
-        count = services.apply_results(db.session, rows, actor=current_user, today=clock.today())
     except services.ResultsUploadError as error:
-        db.session.rollback()
         return render_template(
             "courses/results_errors.html", course_session=course_session, errors=error.errors
         ), 422
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
-    else:
-        db.session.commit()
-        flash(_("%(n)s result(s) recorded.", n=count), "success")
+    commit_or_report(
+        lambda: services.apply_results(db.session, rows, actor=current_user, today=clock.today()),
+        success=lambda count: _("%(n)s result(s) recorded.", n=count),
+    )
     return redirect(url_for("courses.session_detail", session_id=session_id))
 
 
@@ -531,164 +473,3 @@ def upload_results(session_id: int):
 def my_sessions():
     page = paginate(services.sessions_trained_by(current_user))
     return render_template("courses/my_sessions.html", page=page, today=clock.today())
-
-
-# Tracks: joining, manager enrolment, intakes -------------------------------------------------
-
-
-@bp.route("/tracks/<int:track_id>/certification", methods=["GET", "POST"])
-@role_required(*EDITORS)
-def certification_policy(track_id: int):
-    from lms.progress import services as progress
-    from lms.progress.models import TrackCertificationPolicy
-
-    track = db.session.get(Track, track_id)
-    if track is None:
-        abort(404)
-    policy = db.session.get(TrackCertificationPolicy, track.id)
-    form = CertificationPolicyForm(obj=policy)
-    if form.validate_on_submit():
-        ok, _result = commit_or_report(
-            lambda: progress.set_certification_policy(
-                db.session,
-                track,
-                actor=current_user,
-                validity_months=form.validity_months.data,
-                reminder_days_before=form.reminder_days_before.data,
-                recertification_note=form.recertification_note.data or "",
-            ),
-            form=form,
-            success=_("Certification policy of %(track)s saved.", track=track.name),
-        )
-        if ok:
-            return redirect(url_for("frameworks.track", track_id=track.id))
-    recertification = db.session.scalars(
-        sa.select(Course)
-        .join(TrackCourse)
-        .where(TrackCourse.track_id == track.id, TrackCourse.for_recertification.is_(True))
-        .order_by(Course.code)
-    ).all()
-    return render_template(
-        "courses/certification_policy.html", form=form, track=track, recertification=recertification
-    )
-
-
-@bp.route("/tracks/<int:track_id>/join", methods=["POST"])
-@role_required(Role.TRAINEE)
-def join_track(track_id: int):
-    track = db.session.get(Track, track_id)
-    if track is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    commit_or_report(
-        lambda: services.enrol_in_track(db.session, current_user, track, actor=current_user),
-        success=_("You have joined the %(name)s track.", name=track.name),
-    )
-    return redirect(url_for("progress.dashboard"))
-
-
-def _trainee_choices() -> list[tuple[int, str]]:
-    trainees = db.session.scalars(
-        sa.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.TRAINEE, User.is_active.is_(True))
-        .order_by(User.full_name)
-    ).all()
-    return [(t.id, f"{t.full_name} <{t.email}>") for t in trainees]
-
-
-@bp.route("/intakes/", methods=["GET", "POST"])
-@role_required(*EDITORS)
-def intakes():
-    form = IntakeForm()
-    form.track_id.choices = [
-        (t.id, t.name)
-        for t in db.session.scalars(
-            sa.select(Track).where(Track.is_active.is_(True)).order_by(Track.name)
-        )
-    ]
-    form.member_administration_id.choices = [(None, _("— any —"))] + [
-        (m.id, m.name)
-        for m in db.session.scalars(
-            sa.select(MemberAdministration).order_by(MemberAdministration.name)
-        )
-    ]
-    enrol_form = TrackEnrolForm(prefix="enrol")
-    enrol_form.user_id.choices = _trainee_choices()
-    enrol_form.track_id.choices = form.track_id.choices
-    enrolling = "enrol-user_id" in request.form
-    if not enrolling and form.validate_on_submit():
-        ok, intake = commit_or_report(
-            lambda: services.create_intake(
-                db.session,
-                actor=current_user,
-                name=form.name.data,
-                track=db.session.get(Track, form.track_id.data),
-                year=form.year.data,
-                member_administration_id=form.member_administration_id.data,
-            ),
-            form=form,
-            success=_("Intake created; add its members."),
-        )
-        if ok:
-            return redirect(url_for("courses.intake_detail", intake_id=intake.id))
-    if enrolling and enrol_form.validate_on_submit():
-        ok, _result = commit_or_report(
-            lambda: services.enrol_in_track(
-                db.session,
-                db.session.get(User, enrol_form.user_id.data),
-                db.session.get(Track, enrol_form.track_id.data),
-                actor=current_user,
-            ),
-            success=_("Trainee enrolled in the track."),
-        )
-        if ok:
-            return redirect(url_for("courses.intakes"))
-    counts = dict(
-        db.session.execute(
-            sa.select(TrackEnrolment.intake_id, sa.func.count())
-            .where(TrackEnrolment.intake_id.is_not(None))
-            .group_by(TrackEnrolment.intake_id)
-        ).all()
-    )
-    page = paginate(sa.select(Intake).order_by(Intake.year.desc(), Intake.name))
-    return render_template(
-        "courses/intakes.html", page=page, form=form, enrol_form=enrol_form, counts=counts
-    )
-
-
-@bp.route("/intakes/<int:intake_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
-def intake_detail(intake_id: int):
-    intake = require_view(db.session.get(Intake, intake_id))
-    form = AddMemberForm()
-    choices = _trainee_choices()
-    if intake.member_administration_id:
-        allowed = set(
-            db.session.scalars(
-                sa.select(User.id).where(
-                    User.member_administration_id == intake.member_administration_id
-                )
-            )
-        )
-        choices = [c for c in choices if c[0] in allowed]
-    form.user_id.choices = choices
-    if form.validate_on_submit():
-        user = db.session.get(User, form.user_id.data)
-        ok, _result = commit_or_report(
-            lambda: services.add_to_intake(db.session, intake, user, actor=current_user),
-            success=_(
-                "%(name)s joined the intake and is enrolled in %(track)s.",
-                name=user.full_name,
-                track=intake.track.name,
-            ),
-        )
-        if ok:
-            return redirect(url_for("courses.intake_detail", intake_id=intake.id))
-    members = db.session.scalars(
-        sa.select(TrackEnrolment)
-        .options(joinedload(TrackEnrolment.user))
-        .where(TrackEnrolment.intake_id == intake.id)
-    ).all()
-    return render_template("courses/intake.html", intake=intake, form=form, members=members)

@@ -1,4 +1,5 @@
-"""The progress feature: ratings and evidence, track progress, certificates, gap analysis."""
+"""The progress feature: ratings and evidence, track enrolment (intakes included), track
+progress and completion, certificates and their policy, gap analysis."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import Role
 from lms.core import signals
 from lms.core.features import Feature, NavItem
-from lms.progress import jobs, services
+from lms.courses.permissions import EDITORS
+from lms.progress import history, jobs, services
+from lms.progress.permissions import RULES
 
 FEATURE = Feature(
     name="progress",
@@ -15,7 +18,13 @@ FEATURE = Feature(
     blueprint="lms.progress.views:bp",
     jobs=(jobs.remind_expiring_certificates,),
     notification_kinds=(jobs.CERTIFICATE_EXPIRING_KIND,),
-    listeners=((signals.framework_version_published, services.carry_over_ratings),),
+    demo="lms.progress.demo:load_progress",
+    permissions=RULES,
+    listeners=(
+        (signals.framework_version_published, services.carry_over_ratings),
+        (signals.session_result_recorded, services.on_session_result_recorded),
+        (signals.user_history_probe, history.progress_history),
+    ),
     nav=(
         NavItem(_l("My learning"), "progress.dashboard", (Role.TRAINEE,)),
         NavItem(_l("Assessments"), "progress.queue", (Role.TRAINER,)),
@@ -24,5 +33,6 @@ FEATURE = Feature(
             "progress.trainees",
             (Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER),
         ),
+        NavItem(_l("Intakes"), "progress.intakes", EDITORS),
     ),
 )

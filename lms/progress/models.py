@@ -1,11 +1,15 @@
 """A trainee's competency profile is built from append-only records: evidence and ratings are
 never overwritten; the current level is the latest rating, and the history shows who rated and
-why. Self-assessments sit beside the ratings and never count towards them."""
+why. Self-assessments sit beside the ratings and never count towards them.
+
+Track enrolment (alone, by a manager or through an intake) and its completion live here too:
+completing a track needs the ratings, and issues the certificate."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,6 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
 from lms.core.model_base import enum_column, utcnow
+
+if TYPE_CHECKING:
+    from lms.accounts.models import MemberAdministration, User
+    from lms.frameworks.models import Competency, ScaleLevel, Track
 
 
 class RatingSource(enum.StrEnum):
@@ -53,10 +61,10 @@ class CompetencyRating(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     evidence_url: Mapped[str] = mapped_column(sa.String(500), default="")
 
-    user = relationship("User", foreign_keys=[user_id])
-    rated_by = relationship("User", foreign_keys=[rated_by_id])
-    competency = relationship("Competency")
-    level = relationship("ScaleLevel", lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    rated_by: Mapped[User | None] = relationship(foreign_keys=[rated_by_id])
+    competency: Mapped[Competency] = relationship()
+    level: Mapped[ScaleLevel] = relationship(lazy="joined")
 
     __table_args__ = (
         sa.Index("ix_competency_ratings_user_competency", "user_id", "competency_id", "rated_at"),
@@ -98,8 +106,8 @@ class CompetencyEvidence(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    competency = relationship("Competency")
-    level = relationship("ScaleLevel")
+    competency: Mapped[Competency] = relationship()
+    level: Mapped[ScaleLevel | None] = relationship()
 
     __table_args__ = (sa.Index("ix_competency_evidence_user_id", "user_id"),)
 
@@ -118,7 +126,7 @@ class SelfAssessment(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    level = relationship("ScaleLevel", lazy="joined")
+    level: Mapped[ScaleLevel] = relationship(lazy="joined")
 
     __table_args__ = (sa.Index("ix_self_assessments_user_competency", "user_id", "competency_id"),)
 
@@ -152,10 +160,10 @@ class PriorLearningClaim(db.Model):
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str] = mapped_column(sa.Text, default="")
 
-    user = relationship("User", foreign_keys=[user_id])
-    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
-    competency = relationship("Competency")
-    level = relationship("ScaleLevel", lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    competency: Mapped[Competency] = relationship()
+    level: Mapped[ScaleLevel] = relationship(lazy="joined")
 
     __table_args__ = (
         sa.CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),
@@ -189,8 +197,8 @@ class ReviewRequest(db.Model):
         sa.ForeignKey("competency_ratings.id", ondelete="RESTRICT")
     )
 
-    user = relationship("User")
-    competency = relationship("Competency")
+    user: Mapped[User] = relationship()
+    competency: Mapped[Competency] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -234,9 +242,15 @@ class Certificate(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user = relationship("User")
-    track = relationship("Track", lazy="joined")
+    user: Mapped[User] = relationship()
+    track: Mapped[Track] = relationship(lazy="joined")
     renews: Mapped[Certificate | None] = relationship(remote_side=[id])
+    # The track's policy (reminder lead time) when it has one; read-only.
+    policy: Mapped[TrackCertificationPolicy | None] = relationship(
+        primaryjoin="Certificate.track_id == foreign(TrackCertificationPolicy.track_id)",
+        viewonly=True,
+        uselist=False,
+    )
 
     __table_args__ = (
         sa.CheckConstraint("expires_on IS NULL OR expires_on > issued_on", name="expires_after"),
@@ -266,4 +280,86 @@ class TrackCertificationPolicy(db.Model):
             "validity_months IS NULL OR validity_months > 0", name="validity_positive"
         ),
         sa.CheckConstraint("reminder_days_before >= 0", name="reminder_not_negative"),
+    )
+
+
+class TrackEnrolmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class Intake(db.Model):
+    """A named cohort assigned to a track: everyone in it is enrolled in the track, including
+    people who join the intake later."""
+
+    __tablename__ = "intakes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    track_id: Mapped[int] = mapped_column(sa.ForeignKey("tracks.id", ondelete="RESTRICT"))
+    member_administration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("member_administrations.id", ondelete="RESTRICT")
+    )
+    year: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    track: Mapped[Track] = relationship(lazy="joined")
+    member_administration: Mapped[MemberAdministration | None] = relationship(lazy="joined")
+    members: Mapped[list[IntakeMember]] = relationship(
+        back_populates="intake", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_plausible"),
+    )
+
+
+class IntakeMember(db.Model):
+    __tablename__ = "intake_members"
+
+    intake_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("intakes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    intake: Mapped[Intake] = relationship(back_populates="members")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class TrackEnrolment(db.Model):
+    """A trainee on a track. One row per trainee and track; withdrawing keeps the row."""
+
+    __tablename__ = "track_enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    track_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tracks.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[TrackEnrolmentStatus] = mapped_column(
+        enum_column(TrackEnrolmentStatus, "track_enrolment_status"),
+        default=TrackEnrolmentStatus.ACTIVE,
+    )
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enrolled_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intakes.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    enrolled_by: Mapped[User | None] = relationship(foreign_keys=[enrolled_by_id])
+    track: Mapped[Track] = relationship(lazy="joined")
+    intake: Mapped[Intake | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "track_id"),
+        sa.CheckConstraint(
+            "(status = 'completed') = (completed_at IS NOT NULL)", name="completed_has_date"
+        ),
     )

@@ -1,152 +1,102 @@
 """A trainee's learning: dashboard, competency profile, gap analysis, transcript; the trainer's
-assessment queue; read-only profiles for directorate staff and project managers."""
+assessment queue; read-only profiles for directorate staff and project managers; joining a
+track, intakes and manager enrolment; each track's certification policy.
+
+Thin views: parse, authorise (``lms.progress.permissions``), call ``lms.progress.services``,
+commit through ``commit_or_report``, render.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy.orm import joinedload
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional
 
 from lms.accounts.forms import ConfirmForm
-from lms.accounts.models import Role, User, UserRole
+from lms.accounts.models import Role, User
 from lms.core import clock
 from lms.core.charts import svg_markup
-from lms.core.errors import DomainError, commit_or_report, flash_error
+from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
-from lms.core.permissions import login_required, role_required
-from lms.courses.models import (
-    CourseSession,
-    EnrolmentStatus,
-    SessionEnrolment,
-)
+from lms.core.permissions import login_required, require_view, role_required
+from lms.courses.permissions import EDITORS
+from lms.courses.services import recertification_courses
 from lms.frameworks.models import Competency, Track
 from lms.progress import services
 from lms.progress.charts import profile_chart, profile_data
-from lms.progress.models import ClaimStatus, PriorLearningClaim, RatingSource
+from lms.progress.forms import (
+    AddMemberForm,
+    CertificationPolicyForm,
+    ClaimDecisionForm,
+    ClaimForm,
+    IntakeForm,
+    LevelForm,
+    ReviewForm,
+    TrackEnrolForm,
+)
+from lms.progress.models import ClaimStatus, Intake, PriorLearningClaim, RatingSource
+from lms.progress.permissions import can_rate, can_view_trainee, is_own_record
 
 bp = Blueprint("progress", __name__)
 
 
-class LevelForm(FlaskForm):
-    level_id = SelectField(_l("Level"), coerce=int)
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
-    evidence_url = StringField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=500)])
-    submit = SubmitField(_l("Save"))
-
-
-class ClaimForm(LevelForm):
-    description = TextAreaField(
-        _l("Earlier learning or experience"), validators=[DataRequired(), Length(max=5000)]
-    )
-
-
-class ReviewForm(FlaskForm):
-    note = StringField(
-        _l("What should the trainer look at?"), validators=[Optional(), Length(max=500)]
-    )
-    submit = SubmitField(_l("Ask for a review"))
-
-
-class ClaimDecisionForm(FlaskForm):
-    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
-    decision = SelectField(
-        _l("Decision"), choices=[("accept", _l("Accept")), ("reject", _l("Reject"))]
-    )
-    submit = SubmitField(_l("Decide"))
+def _or_404(record: Any) -> Any:
+    if record is None:
+        abort(404)
+    return record
 
 
 def _trainee_or_403(user_id: int) -> User:
-    trainee = db.session.get(User, user_id)
-    if trainee is None:
-        abort(404)
-    if not services.can_view_trainee(db.session, current_user, trainee):
+    trainee = _or_404(db.session.get(User, user_id))
+    if not can_view_trainee(db.session, current_user, trainee):
         abort(403)
     return trainee
 
 
-def _upcoming(user: User) -> list[SessionEnrolment]:
-    return list(
-        db.session.scalars(
-            sa.select(SessionEnrolment)
-            .join(CourseSession)
-            .options(joinedload(SessionEnrolment.session))
-            .where(
-                SessionEnrolment.user_id == user.id,
-                CourseSession.ends_on >= clock.today(),
-                SessionEnrolment.status.in_(
-                    [
-                        EnrolmentStatus.ENROLLED,
-                        EnrolmentStatus.WAITLISTED,
-                        EnrolmentStatus.REQUESTED,
-                    ]
-                ),
-            )
-            .order_by(CourseSession.starts_on)
-        )
-    )
-
-
-def _transcript(user: User) -> list[SessionEnrolment]:
-    return list(
-        db.session.scalars(
-            sa.select(SessionEnrolment)
-            .join(CourseSession)
-            .options(joinedload(SessionEnrolment.session))
-            .where(
-                SessionEnrolment.user_id == user.id,
-                SessionEnrolment.status.in_([EnrolmentStatus.COMPLETED, EnrolmentStatus.NO_SHOW]),
-            )
-            .order_by(CourseSession.ends_on.desc())
-        )
-    )
-
-
-def _profile_context(trainee: User) -> dict:
-    enrolments = services.enrolled_tracks(db.session, trainee)
-    progress = services.progress_for_tracks(db.session, trainee, [e.track for e in enrolments])
-    charts = []
+def _charts(progress: list[services.TrackProgress]) -> list[str | None]:
+    charts: list[str | None] = []
     for state in progress:
-        if state.targets:
-            levels = [lv.name for lv in state.track.framework.scale.levels]
-            charts.append(
-                svg_markup(
-                    profile_chart(profile_data(state, levels)),
-                    _("Competency levels against the targets of %(track)s", track=state.track.name),
-                )
-            )
-        else:
+        if not state.targets:
             charts.append(None)
+            continue
+        levels = [lv.name for lv in state.track.framework.scale.levels]
+        charts.append(
+            svg_markup(
+                profile_chart(profile_data(state, levels)),
+                _("Competency levels against the targets of %(track)s", track=state.track.name),
+            )
+        )
+    return charts
+
+
+def _profile_context(trainee: User, *, with_competencies: bool = False) -> dict:
+    record = services.trainee_record(
+        db.session, trainee, on=clock.today(), with_competencies=with_competencies
+    )
     return dict(
         trainee=trainee,
-        progress=list(zip(progress, charts, strict=True)),
-        upcoming=_upcoming(trainee),
-        transcript=_transcript(trainee),
-        certificates=services.certificates_for(db.session, trainee),
-        today=clock.today(),
+        progress=list(zip(record.progress, _charts(record.progress), strict=True)),
+        upcoming=record.upcoming,
+        transcript=record.transcript,
+        certificates=[certificate for certificate, _state in record.certificates],
+        certificate_states={c.id: state for c, state in record.certificates},
+        competencies=record.competencies,
+        today=record.on,
     )
 
 
 @bp.route("/learning")
 @role_required(Role.TRAINEE)
 def dashboard():
-    context = _profile_context(current_user)
-    joined = {state.track.id for state, _chart in context["progress"]}
-    open_tracks = [
-        t
-        for t in db.session.scalars(
-            sa.select(Track).where(Track.is_active.is_(True)).order_by(Track.name)
-        )
-        if t.id not in joined
-    ]
     return render_template(
-        "progress/dashboard.html", open_tracks=open_tracks, confirm=ConfirmForm(), **context
+        "progress/dashboard.html",
+        open_tracks=services.open_tracks(db.session, current_user),
+        confirm=ConfirmForm(),
+        **_profile_context(current_user),
     )
 
 
@@ -154,18 +104,8 @@ def dashboard():
 @role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
 def trainees():
     q = request.args.get("q", "").strip().lower()
-    stmt = (
-        sa.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.TRAINEE)
-        .options(joinedload(User.member_administration))
-    )
-    if q:
-        stmt = stmt.where(
-            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
-        )
-    page = paginate(stmt.order_by(User.full_name))
-    visible = {u.id for u in page.items if services.can_view_trainee(db.session, current_user, u)}
+    page = paginate(services.trainees_query(q=q))
+    visible = {u.id for u in page.items if can_view_trainee(db.session, current_user, u)}
     return render_template("progress/trainees.html", page=page, q=q, visible=visible)
 
 
@@ -173,24 +113,21 @@ def trainees():
 @login_required
 def profile(user_id: int):
     trainee = _trainee_or_403(user_id)
-    context = _profile_context(trainee)
-    context["competencies"] = services.competency_profile(db.session, trainee)
-    return render_template("progress/profile.html", **context)
+    return render_template(
+        "progress/profile.html", **_profile_context(trainee, with_competencies=True)
+    )
 
 
 @bp.route("/trainees/<int:user_id>/tracks/<int:track_id>/gaps")
 @login_required
 def gaps(user_id: int, track_id: int):
     trainee = _trainee_or_403(user_id)
-    track = db.session.get(Track, track_id)
-    if track is None:
-        abort(404)
-    result = services.gap_analysis(db.session, trainee, track, today=clock.today())
+    track = _or_404(db.session.get(Track, track_id))
     return render_template(
         "progress/gaps.html",
         trainee=trainee,
         track=track,
-        gaps=result,
+        gaps=services.gap_analysis(db.session, trainee, track, today=clock.today()),
         progress=services.track_progress(db.session, trainee, track),
     )
 
@@ -199,89 +136,85 @@ def _level_choices(competency: Competency) -> list[tuple[int, str]]:
     return [(lv.id, f"{lv.position} — {lv.name}") for lv in competency.framework.scale.levels]
 
 
+def _competency_forms(competency: Competency) -> dict[str, Any]:
+    forms = {
+        "rate": LevelForm(prefix="rate"),
+        "self": LevelForm(prefix="self"),
+        "claim": ClaimForm(prefix="claim"),
+        "review": ReviewForm(prefix="review"),
+    }
+    for name in ("rate", "self", "claim"):
+        forms[name].level_id.choices = _level_choices(competency)
+    return forms
+
+
+def _competency_action(action: str, trainee: User, item: Competency, form: Any) -> Callable:
+    """The service call behind each form of the competency page, and its success message."""
+    levels = {lv.id: lv for lv in item.framework.scale.levels}
+    level = levels.get(form.level_id.data) if hasattr(form, "level_id") else None
+    calls = {
+        "rate": lambda: services.rate_competency(
+            db.session,
+            user=trainee,
+            competency=item,
+            level=level,
+            source=RatingSource.ASSESSOR,
+            actor=current_user,
+            comment=form.comment.data or "",
+            evidence_url=form.evidence_url.data or "",
+        ),
+        "self": lambda: services.add_self_assessment(
+            db.session, user=trainee, competency=item, level=level, comment=form.comment.data or ""
+        ),
+        "claim": lambda: services.claim_prior_learning(
+            db.session,
+            user=trainee,
+            competency=item,
+            level=level,
+            description=form.description.data,
+            evidence_url=form.evidence_url.data or "",
+        ),
+        "review": lambda: services.request_review(
+            db.session, user=trainee, competency=item, note=form.note.data or ""
+        ),
+    }
+    return calls[action]
+
+
+_COMPETENCY_MESSAGES = {
+    "rate": lambda: _("Rating recorded."),
+    "self": lambda: _("Self-assessment saved."),
+    "claim": lambda: _("Claim sent to the trainers."),
+    "review": lambda: _("Review requested; it is in the trainers' queue."),
+}
+
+
 @bp.route("/trainees/<int:user_id>/competencies/<int:competency_id>", methods=["GET", "POST"])
 @login_required
 def competency(user_id: int, competency_id: int):
     trainee = _trainee_or_403(user_id)
-    item = db.session.get(Competency, competency_id)
-    if item is None:
-        abort(404)
-    is_self = trainee.id == current_user.id
-    is_assessor = current_user.has_role(Role.TRAINER) and not is_self
-    rate_form = LevelForm(prefix="rate")
-    self_form = LevelForm(prefix="self")
-    claim_form = ClaimForm(prefix="claim")
-    review_form = ReviewForm(prefix="review")
-    for form in (rate_form, self_form, claim_form):
-        form.level_id.choices = _level_choices(item)
-    action = request.form.get("action")
-    if request.method == "POST":
-        levels = {lv.id: lv for lv in item.framework.scale.levels}
-        try:
-            if action == "rate" and is_assessor and rate_form.validate_on_submit():
-                services.rate_competency(
-                    db.session,
-                    user=trainee,
-                    competency=item,
-                    level=levels[rate_form.level_id.data],
-                    source=RatingSource.ASSESSOR,
-                    actor=current_user,
-                    comment=rate_form.comment.data or "",
-                    evidence_url=rate_form.evidence_url.data or "",
-                )
-                message = _("Rating recorded.")
-            elif action == "self" and is_self and self_form.validate_on_submit():
-                services.add_self_assessment(
-                    db.session,
-                    user=trainee,
-                    competency=item,
-                    level=levels[self_form.level_id.data],
-                    comment=self_form.comment.data or "",
-                )
-                message = _("Self-assessment saved.")
-            elif action == "claim" and is_self and claim_form.validate_on_submit():
-                services.claim_prior_learning(
-                    db.session,
-                    user=trainee,
-                    competency=item,
-                    level=levels[claim_form.level_id.data],
-                    description=claim_form.description.data,
-                    evidence_url=claim_form.evidence_url.data or "",
-                )
-                message = _("Claim sent to the trainers.")
-            elif action == "review" and is_self and review_form.validate_on_submit():
-                services.request_review(
-                    db.session, user=trainee, competency=item, note=review_form.note.data or ""
-                )
-                message = _("Review requested; it is in the trainers' queue.")
-            elif action in ("rate", "self", "claim", "review") and not (
-                is_assessor if action == "rate" else is_self
-            ):
-                abort(403)
-            else:
-                message = None
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-        else:
-            if message:
-                db.session.commit()
-                flash(message, "success")
-                return redirect(
-                    url_for("progress.competency", user_id=trainee.id, competency_id=item.id)
-                )
-    record = services.competency_record(db.session, trainee, item)
+    item = _or_404(db.session.get(Competency, competency_id))
+    is_self, is_assessor = is_own_record(current_user, trainee), can_rate(current_user, trainee)
+    forms, action = _competency_forms(item), request.form.get("action")
+    if request.method == "POST" and action in forms:
+        if not (is_assessor if action == "rate" else is_self):
+            abort(403)
+        form = forms[action]
+        if form.validate_on_submit():
+            ok, _result = commit_or_report(
+                _competency_action(action, trainee, item, form),
+                success=_COMPETENCY_MESSAGES[action](),
+            )
+            if ok:
+                return redirect(url_for(".competency", user_id=trainee.id, competency_id=item.id))
     return render_template(
         "progress/competency.html",
         trainee=trainee,
         competency=item,
-        **record,
+        **services.competency_record(db.session, trainee, item),
         is_self=is_self,
         is_assessor=is_assessor,
-        rate_form=rate_form,
-        self_form=self_form,
-        claim_form=claim_form,
-        review_form=review_form,
+        **{f"{name}_form": form for name, form in forms.items()},
     )
 
 
@@ -297,9 +230,7 @@ def queue():
 @bp.route("/assessments/claims/<int:claim_id>", methods=["POST"])
 @role_required(Role.TRAINER)
 def decide_claim(claim_id: int):
-    claim = db.session.get(PriorLearningClaim, claim_id)
-    if claim is None:
-        abort(404)
+    claim = _or_404(db.session.get(PriorLearningClaim, claim_id))
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -318,3 +249,138 @@ def decide_claim(claim_id: int):
         ),
     )
     return redirect(url_for("progress.queue"))
+
+
+# Tracks: joining, manager enrolment, intakes, certification policy ---------------------------
+
+
+@bp.route("/tracks/<int:track_id>/certification", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def certification_policy(track_id: int):
+    track = _or_404(db.session.get(Track, track_id))
+    form = CertificationPolicyForm(obj=services.certification_policy(db.session, track))
+    if form.validate_on_submit():
+        ok, _result = commit_or_report(
+            lambda: services.set_certification_policy(
+                db.session,
+                track,
+                actor=current_user,
+                validity_months=form.validity_months.data,
+                reminder_days_before=form.reminder_days_before.data,
+                recertification_note=form.recertification_note.data or "",
+            ),
+            form=form,
+            success=_("Certification policy of %(track)s saved.", track=track.name),
+        )
+        if ok:
+            return redirect(url_for("frameworks.track", track_id=track.id))
+    return render_template(
+        "progress/certification_policy.html",
+        form=form,
+        track=track,
+        recertification=recertification_courses(db.session, track),
+    )
+
+
+@bp.route("/tracks/<int:track_id>/join", methods=["POST"])
+@role_required(Role.TRAINEE)
+def join_track(track_id: int):
+    track = _or_404(db.session.get(Track, track_id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    commit_or_report(
+        lambda: services.enrol_in_track(db.session, current_user, track, actor=current_user),
+        success=_("You have joined the %(name)s track.", name=track.name),
+    )
+    return redirect(url_for("progress.dashboard"))
+
+
+def _trainee_choices(member_administration_id: int | None = None) -> list[tuple[int, str]]:
+    stmt = services.trainees_query(
+        active_only=True, member_administration_id=member_administration_id
+    )
+    return [(t.id, f"{t.full_name} <{t.email}>") for t in db.session.scalars(stmt)]
+
+
+def _intake_forms() -> tuple[IntakeForm, TrackEnrolForm]:
+    tracks, members = services.intake_form_options(db.session)
+    form = IntakeForm()
+    form.track_id.choices = [(t.id, t.name) for t in tracks]
+    form.member_administration_id.choices = [(None, _("— any —"))] + [
+        (m.id, m.name) for m in members
+    ]
+    enrol_form = TrackEnrolForm(prefix="enrol")
+    enrol_form.user_id.choices = _trainee_choices()
+    enrol_form.track_id.choices = form.track_id.choices
+    return form, enrol_form
+
+
+def _create_intake(form: IntakeForm) -> Any:
+    ok, intake = commit_or_report(
+        lambda: services.create_intake(
+            db.session,
+            actor=current_user,
+            name=form.name.data,
+            track=db.session.get(Track, form.track_id.data),
+            year=form.year.data,
+            member_administration_id=form.member_administration_id.data,
+        ),
+        form=form,
+        success=_("Intake created; add its members."),
+    )
+    return redirect(url_for("progress.intake_detail", intake_id=intake.id)) if ok else None
+
+
+def _enrol_trainee(form: TrackEnrolForm) -> Any:
+    ok, _result = commit_or_report(
+        lambda: services.enrol_in_track(
+            db.session,
+            db.session.get(User, form.user_id.data),
+            db.session.get(Track, form.track_id.data),
+            actor=current_user,
+        ),
+        success=_("Trainee enrolled in the track."),
+    )
+    return redirect(url_for("progress.intakes")) if ok else None
+
+
+@bp.route("/intakes/", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def intakes():
+    """Intakes, a new intake, and enrolling one trainee in a track (two forms, one page)."""
+    form, enrol_form = _intake_forms()
+    enrolling = "enrol-user_id" in request.form
+    done = None
+    if not enrolling and form.validate_on_submit():
+        done = _create_intake(form)
+    elif enrolling and enrol_form.validate_on_submit():
+        done = _enrol_trainee(enrol_form)
+    return done or render_template(
+        "progress/intakes.html",
+        page=paginate(services.intakes_query()),
+        form=form,
+        enrol_form=enrol_form,
+        counts=services.intake_enrolment_counts(db.session),
+    )
+
+
+@bp.route("/intakes/<int:intake_id>", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def intake_detail(intake_id: int):
+    intake = require_view(db.session.get(Intake, intake_id))
+    form = AddMemberForm()
+    form.user_id.choices = _trainee_choices(intake.member_administration_id)
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data)
+        ok, _result = commit_or_report(
+            lambda: services.add_to_intake(db.session, intake, user, actor=current_user),
+            success=_(
+                "%(name)s joined the intake and is enrolled in %(track)s.",
+                name=user.full_name,
+                track=intake.track.name,
+            ),
+        )
+        if ok:
+            return redirect(url_for("progress.intake_detail", intake_id=intake.id))
+    members = services.intake_enrolments(db.session, intake)
+    return render_template("progress/intake.html", intake=intake, form=form, members=members)

@@ -22,7 +22,6 @@ from lms.courses.models import (
     EnrolmentStatus,
     SessionEnrolment,
     SessionStatus,
-    TrackEnrolment,
 )
 from lms.frameworks.models import Track
 from lms.progress import services as progress
@@ -32,6 +31,7 @@ from lms.progress.models import (
     CertificateStatus,
     CompetencyEvidence,
     CompetencyRating,
+    TrackEnrolment,
 )
 from lms.projects import services as projects
 from lms.projects.charts import IndicatorSeries, TimelineData, indicator_series, timeline_data

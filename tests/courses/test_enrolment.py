@@ -11,7 +11,7 @@ from lms.accounts.models import Role
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.extensions import db
 from lms.courses import services
-from lms.courses.models import CourseSession, EnrolmentStatus, TrackEnrolmentStatus
+from lms.courses.models import CourseSession, EnrolmentStatus
 from tests.courses.fixtures import TODAY
 
 
@@ -102,35 +102,6 @@ def test_prerequisite_courses_are_checked(world, make_user):
         _enrol(world, trainee, world.session_b)
 
 
-def test_results_give_ratings_and_complete_the_track_with_a_certificate(world, make_user):
-    from lms.progress import services as progress
-    from lms.progress.models import Certificate
-
-    trainee = make_user(Role.TRAINEE)
-    services.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
-    a = _enrol(world, trainee)
-    b = _enrol(world, trainee, world.session_b)
-    services.record_result(
-        db.session, a, score=Decimal("82"), passed=True, actor=world.trainer, today=TODAY
-    )
-    db.session.commit()
-    state = progress.track_progress(db.session, trainee, world.specialists)
-    assert (state.required_done, state.targets_met, state.percent) == (1, 1, 50)
-    assert not state.is_complete
-
-    services.record_result(db.session, b, score=None, passed=True, actor=world.trainer, today=TODAY)
-    db.session.commit()
-    state = progress.track_progress(db.session, trainee, world.specialists)
-    assert state.is_complete and state.percent == 100
-    assert state.enrolment.status == TrackEnrolmentStatus.COMPLETED
-    certificate = db.session.scalar(sa.select(Certificate))
-    assert certificate.user_id == trainee.id and certificate.track_id == world.specialists.id
-    assert len(certificate.verification_code) == 14
-    # The domain's roll-up rule (all children proficient) rated the parent too.
-    ratings = progress.latest_ratings(db.session, trainee.id)
-    assert ratings[world.domain.id].source.value == "rollup"
-
-
 def test_a_failed_result_gives_no_evidence(world, make_user):
     from lms.progress.models import CompetencyEvidence
 
@@ -142,36 +113,6 @@ def test_a_failed_result_gives_no_evidence(world, make_user):
     db.session.commit()
     assert enrolment.status == EnrolmentStatus.COMPLETED and enrolment.passed is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CompetencyEvidence)) == 0
-
-
-def test_experts_track_requires_a_completed_data_specialists_track(world, make_user):
-    trainee = make_user(Role.TRAINEE, full_name="Omar Farouk")
-    with pytest.raises(ValidationError, match="requires a completed Data specialists track"):
-        services.enrol_in_track(db.session, trainee, world.experts, actor=trainee)
-
-
-def test_intake_members_are_enrolled_in_its_track_including_later_joiners(
-    world, make_user, make_member
-):
-    kenya = make_member(country_code="KE")
-    early = make_user(Role.TRAINEE, member=kenya)
-    intake = services.create_intake(
-        db.session,
-        actor=world.manager,
-        name="2026 intake — Kenya",
-        track=world.specialists,
-        year=2026,
-        member_administration_id=kenya.id,
-    )
-    services.add_to_intake(db.session, intake, early, actor=world.manager)
-    db.session.commit()
-    later = make_user(Role.TRAINEE, member=kenya)
-    enrolment = services.add_to_intake(db.session, intake, later, actor=world.manager)
-    db.session.commit()
-    assert enrolment.track_id == world.specialists.id and enrolment.intake_id == intake.id
-    stranger = make_user(Role.TRAINEE)
-    with pytest.raises(ValidationError, match="does not belong to"):
-        services.add_to_intake(db.session, intake, stranger, actor=world.manager)
 
 
 def test_results_csv_with_errors_is_rejected_whole_with_row_numbers(world, make_user):

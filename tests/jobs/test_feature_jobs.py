@@ -14,6 +14,7 @@ from lms.courses import services as courses
 from lms.courses.models import EnrolmentStatus
 from lms.notifications.models import Notification
 from lms.progress import jobs as progress_jobs
+from lms.progress import services as progress
 from lms.progress.models import TrackCertificationPolicy
 from lms.projects import jobs as project_jobs
 from lms.projects import services as projects
@@ -128,7 +129,7 @@ def test_certificate_expiry_reminds_holder_and_focal_point_once(world, make_user
     member = make_member(country_code="UG", focal_point_email="focal@ura.example")
     focal = make_user(Role.TRAINEE, email="focal@ura.example")
     holder = make_user(Role.TRAINEE, member=member, full_name="Sarah Nakato")
-    courses.enrol_in_track(db.session, holder, world.specialists, actor=holder)
+    progress.enrol_in_track(db.session, holder, world.specialists, actor=holder)
     for course_session in (world.session_a, world.session_b):
         enrolment = courses.request_enrolment(
             db.session, course_session, holder, actor=holder, today=TODAY

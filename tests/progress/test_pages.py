@@ -27,7 +27,7 @@ def _done(world, trainee, course_session):
 
 def test_a_trainee_cannot_see_another_trainees_record(client, world, logged_in, make_user):
     other = make_user(Role.TRAINEE)
-    courses.enrol_in_track(db.session, other, world.specialists, actor=other)
+    services.enrol_in_track(db.session, other, world.specialists, actor=other)
     db.session.commit()
     me = logged_in(Role.TRAINEE)
     assert client.get(f"/trainees/{me.id}").status_code == 200
@@ -68,7 +68,7 @@ def test_directorate_reads_any_profile_and_trainer_only_their_trainees(
 
 def test_dashboard_shows_progress_and_runs_bounded_queries(client, world, logged_in):
     me = logged_in(Role.TRAINEE)
-    courses.enrol_in_track(db.session, me, world.specialists, actor=me)
+    services.enrol_in_track(db.session, me, world.specialists, actor=me)
     _done(world, me, world.session_a)
     db.session.commit()
     with QueryCounter() as few:
@@ -90,7 +90,7 @@ def test_dashboard_shows_progress_and_runs_bounded_queries(client, world, logged
 
 def test_gap_analysis_lists_courses_and_next_sessions(client, world, logged_in):
     me = logged_in(Role.TRAINEE)
-    courses.enrol_in_track(db.session, me, world.specialists, actor=me)
+    services.enrol_in_track(db.session, me, world.specialists, actor=me)
     _done(world, me, world.session_a)
     db.session.commit()
     html = client.get(f"/trainees/{me.id}/tracks/{world.specialists.id}/gaps").get_data(
@@ -203,7 +203,7 @@ def test_certificate_with_validity_expires_and_recertification_renews_it(world, 
         is True
     )
     trainee = make_user(Role.TRAINEE)
-    courses.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    services.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
     _done(world, trainee, world.session_a)
     _done(world, trainee, world.session_b)
     db.session.commit()
@@ -236,7 +236,7 @@ def test_a_new_framework_version_carries_ratings_over_through_the_mapping(world,
     from lms.progress.models import RatingSource
 
     trainee = make_user(Role.TRAINEE)
-    courses.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    services.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
     services.rate_competency(
         db.session,
         user=trainee,

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.courses import services as courses
+from lms.progress import services as tracks
 from lms.progress.models import Certificate
 from tests.conftest import login, post_form
 from tests.courses.fixtures import TODAY
@@ -18,7 +19,7 @@ from tests.courses.fixtures import TODAY
 
 def _certified(world, trainee):
     """Both required courses passed: the Data specialists track is complete and certified."""
-    courses.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    tracks.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
     for course_session in (world.session_a, world.session_b):
         enrolment = courses.request_enrolment(
             db.session, course_session, trainee, actor=trainee, today=TODAY

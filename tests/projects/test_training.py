@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.courses import services as courses
+from lms.progress import services as progress
 from lms.projects import services, training
 from lms.projects.models import ActivitySession, IndicatorActual, LogframeLevel, TrainingMeasure
 from tests.conftest import login, post_form
@@ -85,7 +86,7 @@ def _take(world, trainee, course_session, passed: bool | None):
 def test_roll_up_counts_beneficiary_officers_from_real_enrolments(world, delivery):
     project, _indicator, (ana, ben, cleo), outsider, _manager = delivery
     for officer in (ana, ben):
-        courses.enrol_in_track(db.session, officer, world.specialists, actor=officer)
+        progress.enrol_in_track(db.session, officer, world.specialists, actor=officer)
     _take(world, ana, world.session_a, passed=True)
     _take(world, ana, world.session_b, passed=True)  # completes the track: certified
     _take(world, ben, world.session_a, passed=False)
@@ -103,7 +104,7 @@ def test_roll_up_counts_beneficiary_officers_from_real_enrolments(world, deliver
 def test_an_indicator_is_fed_from_training_records_and_keeps_its_history(world, delivery):
     _project, indicator, (ana, *_rest), _outsider, manager = delivery
     first = training.report_training_actual(db.session, indicator, period="2026", actor=manager)
-    courses.enrol_in_track(db.session, ana, world.specialists, actor=ana)
+    progress.enrol_in_track(db.session, ana, world.specialists, actor=ana)
     _take(world, ana, world.session_a, passed=True)
     _take(world, ana, world.session_b, passed=True)
     second = training.report_training_actual(db.session, indicator, period="2026", actor=manager)

@@ -12,6 +12,7 @@ import pytest
 from lms.accounts.models import Region, Role
 from lms.core.extensions import db
 from lms.courses import services as courses
+from lms.progress import services as progress
 from tests.conftest import _config
 from tests.courses.fixtures import TODAY
 
@@ -49,7 +50,7 @@ def elodie(world, make_user, senegal):
     trainee = make_user(
         Role.TRAINEE, email="elodie@example.org", full_name="Élodie Laurent", member=senegal
     )
-    courses.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    progress.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
     complete(world, trainee, world.session_a, score=81)
     complete(world, trainee, world.session_b, score=92)
     db.session.commit()

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from lms.accounts.models import Role
 from lms.core import clock
 from lms.core.extensions import db
-from lms.courses import services as courses
 from lms.progress import services as progress
+from lms.progress import services as tracks
 from lms.progress.models import Certificate
 from tests.courses.fixtures import TODAY
 from tests.reports.conftest import complete
@@ -33,7 +33,7 @@ def certificate(world, make_user):
         reminder_days_before=30,
     )
     trainee = make_user(Role.TRAINEE, full_name="Nadia Benali")
-    courses.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    tracks.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
     complete(world, trainee, world.session_a)
     complete(world, trainee, world.session_b)
     db.session.commit()

@@ -10,10 +10,9 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Region, Role
 from lms.core.extensions import db
-from lms.courses import services as courses
-from lms.courses.models import TrackEnrolment, TrackEnrolmentStatus
 from lms.frameworks import tracks as track_services
-from lms.progress.models import Certificate
+from lms.progress import services as tracks
+from lms.progress.models import Certificate, TrackEnrolment, TrackEnrolmentStatus
 from lms.reports.data import Figures, directorate_data
 from tests.reports.conftest import complete
 
@@ -40,9 +39,9 @@ def two_tracks_one_trainee(world, make_user, make_member, senegal):
     ghana = make_member(name="Ghana Revenue Authority", country_code="GH", region=Region.WCA)
     elodie = make_user(Role.TRAINEE, full_name="Élodie Laurent", member=senegal)
     kofi = make_user(Role.TRAINEE, full_name="Kofi Mensah", member=ghana)
-    courses.enrol_in_track(db.session, elodie, world.specialists, actor=elodie)
-    courses.enrol_in_track(db.session, elodie, analysts, actor=elodie)
-    courses.enrol_in_track(db.session, kofi, analysts, actor=kofi)
+    tracks.enrol_in_track(db.session, elodie, world.specialists, actor=elodie)
+    tracks.enrol_in_track(db.session, elodie, analysts, actor=elodie)
+    tracks.enrol_in_track(db.session, kofi, analysts, actor=kofi)
     complete(world, elodie, world.session_a)
     complete(world, elodie, world.session_b)
     db.session.commit()

@@ -14,9 +14,8 @@ import sqlalchemy as sa
 
 from lms.accounts.models import MemberAdministration, Role, User
 from lms.core.extensions import db
-from lms.courses.models import TrackEnrolment
 from lms.demo import load_demo
-from lms.progress.models import Certificate, CertificateStatus
+from lms.progress.models import Certificate, CertificateStatus, TrackEnrolment
 from lms.projects import services as project_services
 from lms.projects.models import Project
 from lms.reports import data as report_data

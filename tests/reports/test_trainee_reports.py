@@ -168,9 +168,7 @@ def test_admin_downloads_all_certificates_of_a_track_as_one_zip(
     from tests.reports.conftest import complete
 
     second = make_user(Role.TRAINEE, full_name="Zoë Kamau")
-    from lms.courses import services as courses
-
-    courses.enrol_in_track(db.session, second, world.specialists, actor=second)
+    progress.enrol_in_track(db.session, second, world.specialists, actor=second)
     complete(world, second, world.session_a)
     complete(world, second, world.session_b)
     db.session.commit()

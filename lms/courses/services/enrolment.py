@@ -1,0 +1,308 @@
+"""The session enrolment workflow: request, approval, seats and the waiting list, withdrawal.
+
+Every change appends an ``EnrolmentEvent``, so an enrolment's history is complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from lms.accounts.models import Role, User
+from lms.core.errors import ConflictError, ValidationError
+from lms.core.model_base import utcnow
+from lms.courses.models import (
+    CourseSession,
+    EnrolmentEvent,
+    EnrolmentStatus,
+    SessionEnrolment,
+    SessionStatus,
+)
+
+
+def _status_words(enrolment: SessionEnrolment) -> str:
+    return enrolment.status.value.replace("_", " ")
+
+
+def _transition(
+    session: Session,
+    enrolment: SessionEnrolment,
+    to: EnrolmentStatus,
+    *,
+    actor: Any,
+    note: str = "",
+) -> None:
+    enrolment.events.append(
+        EnrolmentEvent(
+            from_status=enrolment.status.value if enrolment.status else None,
+            to_status=to.value,
+            actor_id=getattr(actor, "id", None),
+            note=note[:500],
+        )
+    )
+    enrolment.status = to
+
+
+def _take_seat(session: Session, course_session: CourseSession) -> bool:
+    """Take a seat if one is free; False means the session is full (the waiting list).
+
+    The capacity rule is checked here, on the row as the database has it now. The UPDATE is
+    conditional on that row not having changed since: when a concurrent request took a seat
+    (or the capacity changed) in between, it updates nothing and the row is read again, so two
+    requests can never take the last seat; each retry follows a change another transaction
+    committed. The CHECK on the table is only the last defence."""
+    row = sa.select(CourseSession.seats_taken, CourseSession.capacity).where(
+        CourseSession.id == course_session.id
+    )
+    while True:
+        taken, capacity = session.execute(row).one()
+        if taken >= capacity:
+            return False
+        result = session.execute(
+            sa.update(CourseSession)
+            .where(
+                CourseSession.id == course_session.id,
+                CourseSession.seats_taken == taken,
+                CourseSession.capacity == capacity,
+            )
+            .values(seats_taken=taken + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            session.expire(course_session, ["seats_taken"])
+            return True
+
+
+def _release_seat(session: Session, course_session: CourseSession) -> None:
+    session.execute(
+        sa.update(CourseSession)
+        .where(CourseSession.id == course_session.id, CourseSession.seats_taken > 0)
+        .values(seats_taken=CourseSession.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(course_session, ["seats_taken"])
+
+
+def _place(session: Session, enrolment: SessionEnrolment, *, actor: Any, note: str = "") -> None:
+    """After approval: a seat if one is free, else the waiting list."""
+    if _take_seat(session, enrolment.session):
+        _transition(session, enrolment, EnrolmentStatus.ENROLLED, actor=actor, note=note)
+    else:
+        _transition(
+            session, enrolment, EnrolmentStatus.WAITLISTED, actor=actor, note=note or "Session full"
+        )
+
+
+def _promote_waitlisted(session: Session, course_session: CourseSession, *, actor: Any) -> int:
+    """Fill free seats from the waiting list, first come first served."""
+    promoted = 0
+    waiting = session.scalars(
+        sa.select(SessionEnrolment)
+        .where(
+            SessionEnrolment.session_id == course_session.id,
+            SessionEnrolment.status == EnrolmentStatus.WAITLISTED,
+        )
+        .order_by(SessionEnrolment.requested_at, SessionEnrolment.id)
+    ).all()
+    for enrolment in waiting:
+        if not _take_seat(session, course_session):
+            break
+        _transition(
+            session,
+            enrolment,
+            EnrolmentStatus.ENROLLED,
+            actor=actor,
+            note="Promoted from the waiting list",
+        )
+        promoted += 1
+    return promoted
+
+
+def completed_course_ids(session: Session, user_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            sa.select(CourseSession.course_id)
+            .join(SessionEnrolment, SessionEnrolment.session_id == CourseSession.id)
+            .where(
+                SessionEnrolment.user_id == user_id,
+                SessionEnrolment.status == EnrolmentStatus.COMPLETED,
+                SessionEnrolment.passed.is_(True),
+            )
+        )
+    )
+
+
+def check_can_request(
+    session: Session, course_session: CourseSession, user: User, today: date
+) -> None:
+    if course_session.status != SessionStatus.OPEN:
+        raise ValidationError("This session is not open for enrolment.")
+    if course_session.enrolment_deadline and today > course_session.enrolment_deadline:
+        raise ValidationError(
+            f"Enrolment closed on {course_session.enrolment_deadline.isoformat()}."
+        )
+    if course_session.starts_on < today:
+        raise ValidationError("This session has already started.")
+    if not user.has_role(Role.TRAINEE):
+        raise ValidationError(f"{user.full_name} is not a trainee.")
+    restricted = {m.id for m in course_session.restricted_to}
+    if restricted and user.member_administration_id not in restricted:
+        raise ValidationError(
+            "This session is reserved for officers of "
+            + ", ".join(m.name for m in course_session.restricted_to)
+            + "."
+        )
+    missing = [
+        p
+        for p in course_session.course.prerequisites
+        if p.id not in completed_course_ids(session, user.id)
+    ]
+    if missing:
+        raise ValidationError(
+            "Complete the prerequisite course(s) first: "
+            + ", ".join(f"{p.code} {p.title}" for p in missing)
+            + "."
+        )
+
+
+def request_enrolment(
+    session: Session, course_session: CourseSession, user: User, *, actor: Any, today: date
+) -> SessionEnrolment:
+    """A trainee asks for a seat (or a manager enrols them). Sessions that need approval wait
+    for a trainer or project manager; others are approved at once and get a seat or a place on
+    the waiting list."""
+    check_can_request(session, course_session, user, today)
+    enrolment = session.scalar(
+        sa.select(SessionEnrolment).where(
+            SessionEnrolment.session_id == course_session.id, SessionEnrolment.user_id == user.id
+        )
+    )
+    if enrolment is not None and enrolment.status not in (
+        EnrolmentStatus.WITHDRAWN,
+        EnrolmentStatus.REJECTED,
+    ):
+        raise ConflictError(
+            f"{user.full_name} is already {_status_words(enrolment)} for this session."
+        )
+    if enrolment is None:
+        enrolment = SessionEnrolment(
+            session=course_session, user_id=user.id, status=EnrolmentStatus.REQUESTED
+        )
+        enrolment.events.append(
+            EnrolmentEvent(
+                from_status=None, to_status="requested", actor_id=getattr(actor, "id", None)
+            )
+        )
+        session.add(enrolment)
+    else:
+        _transition(
+            session, enrolment, EnrolmentStatus.REQUESTED, actor=actor, note="Requested again"
+        )
+        enrolment.requested_at = utcnow()
+    session.flush()
+    if not course_session.requires_approval:
+        _place(session, enrolment, actor=actor, note="Approved automatically")
+    session.flush()
+    return enrolment
+
+
+def approve_enrolment(session: Session, enrolment: SessionEnrolment, *, actor: Any) -> None:
+    if enrolment.status != EnrolmentStatus.REQUESTED:
+        raise ValidationError("Only a request awaiting approval can be approved.")
+    _place(session, enrolment, actor=actor, note="Approved")
+    session.flush()
+
+
+def reject_enrolment(
+    session: Session, enrolment: SessionEnrolment, *, actor: Any, note: str = ""
+) -> None:
+    if enrolment.status not in (EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED):
+        raise ValidationError("Only a pending or waitlisted request can be rejected.")
+    _transition(session, enrolment, EnrolmentStatus.REJECTED, actor=actor, note=note)
+    session.flush()
+
+
+def withdraw_enrolment(
+    session: Session, enrolment: SessionEnrolment, *, actor: Any, note: str = ""
+) -> None:
+    """Leaving frees the seat, which goes to the first trainee on the waiting list."""
+    if enrolment.status not in (
+        EnrolmentStatus.REQUESTED,
+        EnrolmentStatus.WAITLISTED,
+        EnrolmentStatus.ENROLLED,
+    ):
+        raise ValidationError("This enrolment can no longer be withdrawn.")
+    held_seat = enrolment.status == EnrolmentStatus.ENROLLED
+    _transition(session, enrolment, EnrolmentStatus.WITHDRAWN, actor=actor, note=note)
+    session.flush()
+    if held_seat:
+        _release_seat(session, enrolment.session)
+        _promote_waitlisted(session, enrolment.session, actor=actor)
+    session.flush()
+
+
+def enrolment_of(
+    session: Session, course_session: CourseSession, user: Any
+) -> SessionEnrolment | None:
+    """The user's enrolment on this session, if any."""
+    return session.scalar(
+        sa.select(SessionEnrolment).where(
+            SessionEnrolment.session_id == course_session.id,
+            SessionEnrolment.user_id == getattr(user, "id", None),
+        )
+    )
+
+
+def enrolments_by_session(
+    session: Session, user: User, session_ids: Iterable[int]
+) -> dict[int, SessionEnrolment]:
+    """The user's enrolments on the given sessions, by session id (one query)."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    return {
+        e.session_id: e
+        for e in session.scalars(
+            sa.select(SessionEnrolment).where(
+                SessionEnrolment.user_id == user.id, SessionEnrolment.session_id.in_(ids)
+            )
+        )
+    }
+
+
+UPCOMING = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.REQUESTED)
+FINISHED = (EnrolmentStatus.COMPLETED, EnrolmentStatus.NO_SHOW)
+
+
+def upcoming_enrolments(session: Session, user: User, today: date) -> list[SessionEnrolment]:
+    """Sessions the trainee holds, waits for or asked for that have not ended, soonest first."""
+    return list(
+        session.scalars(
+            sa.select(SessionEnrolment)
+            .join(CourseSession)
+            .options(joinedload(SessionEnrolment.session))
+            .where(
+                SessionEnrolment.user_id == user.id,
+                CourseSession.ends_on >= today,
+                SessionEnrolment.status.in_(UPCOMING),
+            )
+            .order_by(CourseSession.starts_on)
+        )
+    )
+
+
+def transcript(session: Session, user: User) -> list[SessionEnrolment]:
+    """Sessions with an outcome (a result or a no-show), the latest first."""
+    return list(
+        session.scalars(
+            sa.select(SessionEnrolment)
+            .join(CourseSession)
+            .options(joinedload(SessionEnrolment.session))
+            .where(SessionEnrolment.user_id == user.id, SessionEnrolment.status.in_(FINISHED))
+            .order_by(CourseSession.ends_on.desc())
+        )
+    )

@@ -1,0 +1,190 @@
+"""Demo trainees at different stages, on the courses demo's sessions: one who completed Data
+specialists (with a certificate), several midway, one who failed, a full workshop with a
+waiting list, a project session request awaiting approval, an intake, a pending
+prior-learning claim, a self-assessment and an open review request.
+
+Past sessions are run through the same services as live ones, with ``today`` set to the date
+the step happened, so the history reads as it would have been recorded. Runs after the
+courses demo step (features run in layer order).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import User
+from lms.courses import services as courses
+from lms.courses.models import Course, CourseSession, SessionStatus
+from lms.frameworks.models import Competency, ScaleLevel, Track
+from lms.progress import services
+from lms.progress.models import TrackCertificationPolicy
+
+
+def _user(session: Session, email: str) -> User:
+    return session.scalar(sa.select(User).where(User.email == email))
+
+
+def _past_result(
+    session: Session,
+    course_session: CourseSession,
+    trainee: User,
+    trainer: User,
+    passed: bool = True,
+    score: int = 78,
+) -> None:
+    """Enrol before the session started and record the result when it ended."""
+    enrolment = courses.request_enrolment(
+        session,
+        course_session,
+        trainee,
+        actor=trainee,
+        today=course_session.starts_on - timedelta(days=14),
+    )
+    courses.record_result(
+        session,
+        enrolment,
+        score=Decimal(score),
+        passed=passed,
+        actor=trainer,
+        today=course_session.ends_on,
+    )
+
+
+def _sessions(session: Session, today: date, *, past: bool) -> dict[str, CourseSession]:
+    """The courses demo's plain sessions by course code: the past ones, or the first upcoming
+    one of each course (not the small Nairobi workshop nor the project session)."""
+    stmt = (
+        sa.select(CourseSession)
+        .join(Course)
+        .where(CourseSession.starts_on < today if past else CourseSession.starts_on >= today)
+        .order_by(CourseSession.starts_on, CourseSession.id)
+    )
+    found: dict[str, CourseSession] = {}
+    for course_session in session.scalars(stmt):
+        if course_session.requires_approval or course_session.capacity < 5:
+            continue
+        found.setdefault(course_session.course.code, course_session)
+    return found
+
+
+def load_progress(session: Session) -> str:
+    today = date.today()
+    actor = _user(session, "directorate@example.org")
+    trainer, trainer2 = (
+        _user(session, "trainer@example.org"),
+        _user(session, "trainer2@example.org"),
+    )
+    tracks = {t.code: t for t in session.scalars(sa.select(Track))}
+    framework = tracks["DATA-SPECIALISTS"].framework
+    competencies = {
+        c.code: c
+        for c in session.scalars(
+            sa.select(Competency).where(Competency.framework_id == framework.id)
+        )
+    }
+    levels = {
+        lv.name: lv
+        for lv in session.scalars(
+            sa.select(ScaleLevel).where(ScaleLevel.scale_id == framework.scale_id)
+        )
+    }
+    session.add(
+        TrackCertificationPolicy(
+            track_id=tracks["DATA-SPECIALISTS"].id,
+            validity_months=36,
+            reminder_days_before=90,
+            recertification_note="The refresher course DS-RC renews the certificate.",
+        )
+    )
+    past = _sessions(session, today, past=True)
+
+    # David (trainee01) completes the track.
+    david = _user(session, "trainee01@example.org")
+    services.enrol_in_track(session, david, tracks["DATA-SPECIALISTS"], actor=actor)
+    for code in ["DS-101", "DS-102", "DS-201", "DS-202", "DS-301", "DS-302", "DS-303"]:
+        _past_result(session, past[code], david, trainer, score=85)
+
+    # Midway trainees.
+    nadia = _user(session, "trainee@example.org")
+    midway = [
+        (nadia, ["DS-101", "DS-102"]),
+        (_user(session, "trainee02@example.org"), ["DS-101", "DS-102", "DS-201"]),
+        (_user(session, "trainee03@example.org"), ["DS-101"]),
+    ]
+    for trainee, done in midway:
+        services.enrol_in_track(session, trainee, tracks["DATA-SPECIALISTS"], actor=trainee)
+        for code in done:
+            _past_result(session, past[code], trainee, trainer, score=72)
+    failing = _user(session, "trainee05@example.org")
+    services.enrol_in_track(session, failing, tracks["DATA-SPECIALISTS"], actor=failing)
+    _past_result(session, past["DS-101"], failing, trainer, passed=False, score=41)
+    for email in ("trainee04@example.org", "trainee07@example.org"):
+        leader = _user(session, email)
+        services.enrol_in_track(session, leader, tracks["LEADERS"], actor=actor)
+        _past_result(session, past["LD-101"], leader, trainer2, score=90)
+    for course_session in past.values():
+        course_session.status = SessionStatus.CLOSED
+
+    # The small Nairobi workshop fills up, with a waiting list.
+    full = session.scalar(
+        sa.select(CourseSession).where(CourseSession.starts_on >= today, CourseSession.capacity < 5)
+    )
+    for email in (
+        "trainee02@example.org",
+        "trainee06@example.org",
+        "trainee08@example.org",
+        "trainee09@example.org",
+    ):
+        courses.request_enrolment(
+            session, full, _user(session, email), actor=_user(session, email), today=today
+        )
+    # Nadia is enrolled in her next course; a project session request awaits approval.
+    upcoming = _sessions(session, today, past=False)
+    courses.request_enrolment(session, upcoming["DS-201"], nadia, actor=nadia, today=today)
+    project_session = session.scalar(
+        sa.select(CourseSession).where(CourseSession.requires_approval.is_(True))
+    )
+    uganda = _user(session, "trainee02@example.org")
+    courses.request_enrolment(session, project_session, uganda, actor=uganda, today=today)
+
+    # An intake, a pending prior-learning claim and an open review request.
+    intake = services.create_intake(
+        session,
+        actor=actor,
+        name=f"{today.year} intake — Uganda Revenue Authority",
+        track=tracks["DATA-SPECIALISTS"],
+        year=today.year,
+        member_administration_id=uganda.member_administration_id,
+    )
+    services.add_to_intake(session, intake, uganda, actor=actor)
+    services.claim_prior_learning(
+        session,
+        user=_user(session, "trainee03@example.org"),
+        competency=competencies["STA.1"],
+        level=levels["Practitioner"],
+        description="MSc in applied statistics (2019) and three "
+        "years as a statistician at the national statistics office.",
+        evidence_url="https://example.org/diploma.pdf",
+    )
+    services.add_self_assessment(
+        session,
+        user=nadia,
+        competency=competencies["STA.1"],
+        level=levels["Practitioner"],
+        comment="I use R every week.",
+    )
+    services.request_review(
+        session,
+        user=nadia,
+        competency=competencies["DMQ.3"],
+        note="I documented our tariff reference data last month.",
+    )
+    session.flush()
+    return (
+        "Demo learners: one completed track with a certificate, trainees midway, "
+        "a waiting list and an intake."
+    )

@@ -1,0 +1,93 @@
+"""Who may read a trainee's record, who may rate it, and who manages intakes.
+
+A trainee reads her own record; the directorate and administrators read every record;
+trainers read the records of their sessions' trainees and of those in the assessment queue;
+other features widen the remit through the ``trainee_remit`` signal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Role, User
+from lms.core import signals
+from lms.courses.models import (
+    SessionEnrolment,
+    session_trainers,
+)
+from lms.courses.permissions import is_editor
+from lms.progress.models import (
+    ClaimStatus,
+    Intake,
+    PriorLearningClaim,
+    ReviewRequest,
+    ReviewStatus,
+)
+
+
+def _trainer_remit(session: Session, viewer: User, trainee: User) -> bool:
+    """Trainers read the records of trainees in their sessions and of those waiting in the
+    assessment queue."""
+    if not viewer.has_role(Role.TRAINER):
+        return False
+    in_my_session = session.scalar(
+        sa.select(SessionEnrolment.id)
+        .join(session_trainers, session_trainers.c.session_id == SessionEnrolment.session_id)
+        .where(session_trainers.c.user_id == viewer.id, SessionEnrolment.user_id == trainee.id)
+        .limit(1)
+    )
+    if in_my_session:
+        return True
+    return bool(
+        session.scalar(
+            sa.select(ReviewRequest.id)
+            .where(ReviewRequest.user_id == trainee.id, ReviewRequest.status == ReviewStatus.OPEN)
+            .limit(1)
+        )
+        or session.scalar(
+            sa.select(PriorLearningClaim.id)
+            .where(
+                PriorLearningClaim.user_id == trainee.id,
+                PriorLearningClaim.status == ClaimStatus.PENDING,
+            )
+            .limit(1)
+        )
+    )
+
+
+def can_view_trainee(session: Session, viewer: Any, trainee: User) -> bool:
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.id == trainee.id or viewer.has_role(Role.ADMIN, Role.DIRECTORATE):
+        return True
+    # Other features widen the remit through the ``trainee_remit`` signal (a project manager
+    # reads the records of her projects' beneficiaries).
+    return _trainer_remit(session, viewer, trainee) or signals.any_listener_agrees(
+        signals.trainee_remit, session, viewer=viewer, trainee=trainee
+    )
+
+
+def can_rate(user: Any, trainee: User) -> bool:
+    """Any trainer (or assessor) may rate a trainee, except herself: nobody rates their own
+    competencies."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.has_role(Role.TRAINER)
+        and user.id != trainee.id
+    )
+
+
+def is_own_record(user: Any, trainee: User) -> bool:
+    """Self-assessments, prior-learning claims and review requests are the trainee's own."""
+    return getattr(user, "id", None) == trainee.id
+
+
+def _editor_rule(user: Any, record: Any) -> bool:
+    return is_editor(user)
+
+
+RULES = ((Intake, _editor_rule, _editor_rule),)

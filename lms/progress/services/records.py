@@ -1,0 +1,150 @@
+"""Read models of a trainee's record: the competency profile, one competency's full record,
+the whole record pages and reports show, and the trainee search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from lms.accounts.models import Role, User, UserRole
+from lms.courses.models import (
+    SessionEnrolment,
+)
+from lms.courses.services import transcript, upcoming_enrolments
+from lms.frameworks.models import (
+    Competency,
+)
+from lms.progress.models import (
+    Certificate,
+    CompetencyEvidence,
+    CompetencyRating,
+    PriorLearningClaim,
+    ReviewRequest,
+    ReviewStatus,
+    SelfAssessment,
+)
+from lms.progress.services.certificates import (
+    CertificateState,
+    certificate_status,
+    certificates_for,
+)
+from lms.progress.services.ratings import latest_ratings, latest_self_assessments
+from lms.progress.services.tracks import TrackProgress, enrolled_tracks, progress_for_tracks
+
+
+def competency_profile(
+    session: Session, user: User
+) -> list[tuple[Competency, CompetencyRating | None, SelfAssessment | None]]:
+    """Every competency the trainee has a rating or self-assessment for."""
+    ratings = latest_ratings(session, user.id)
+    selves = latest_self_assessments(session, user.id)
+    ids = set(ratings) | set(selves)
+    competencies = session.scalars(
+        sa.select(Competency)
+        .options(selectinload(Competency.framework))
+        .where(Competency.id.in_(ids))
+        .order_by(Competency.code)
+    ).all()
+    return [(c, ratings.get(c.id), selves.get(c.id)) for c in competencies]
+
+
+def rating_history(session: Session, user: User, competency: Competency) -> list[CompetencyRating]:
+    return list(
+        session.scalars(
+            sa.select(CompetencyRating)
+            .options(joinedload(CompetencyRating.rated_by))
+            .where(
+                CompetencyRating.user_id == user.id, CompetencyRating.competency_id == competency.id
+            )
+            .order_by(CompetencyRating.rated_at.desc(), CompetencyRating.id.desc())
+        )
+    )
+
+
+def competency_record(session: Session, user: User, competency: Competency) -> dict[str, Any]:
+    """Everything recorded about one trainee and one competency, newest first."""
+
+    def newest(model, order_column):
+        return list(
+            session.scalars(
+                sa.select(model)
+                .where(model.user_id == user.id, model.competency_id == competency.id)
+                .order_by(order_column.desc(), model.id.desc())
+            )
+        )
+
+    return {
+        "history": rating_history(session, user, competency),
+        "selves": newest(SelfAssessment, SelfAssessment.created_at),
+        "claims": newest(PriorLearningClaim, PriorLearningClaim.created_at),
+        "evidence": newest(CompetencyEvidence, CompetencyEvidence.created_at),
+        "open_review": session.scalar(
+            sa.select(ReviewRequest).where(
+                ReviewRequest.user_id == user.id,
+                ReviewRequest.competency_id == competency.id,
+                ReviewRequest.status == ReviewStatus.OPEN,
+            )
+        ),
+    }
+
+
+@dataclass
+class TraineeRecord:
+    """Everything a trainee's record shows: tracks and how far along each is, sessions to
+    come, the transcript, certificates with their status on the day, and the competency
+    profile when asked for."""
+
+    trainee: User
+    on: date
+    progress: list[TrackProgress]
+    upcoming: list[SessionEnrolment]
+    transcript: list[SessionEnrolment]
+    certificates: list[tuple[Certificate, CertificateState]]
+    competencies: list[tuple[Competency, CompetencyRating | None, SelfAssessment | None]] = field(
+        default_factory=list
+    )
+
+
+def trainee_record(
+    session: Session, trainee: User, *, on: date, with_competencies: bool = False
+) -> TraineeRecord:
+    """The one read model of a trainee's record (dashboard, profile pages, reports, API)."""
+    enrolments = enrolled_tracks(session, trainee)
+    return TraineeRecord(
+        trainee=trainee,
+        on=on,
+        progress=progress_for_tracks(session, trainee, [e.track for e in enrolments]),
+        upcoming=upcoming_enrolments(session, trainee, on),
+        transcript=transcript(session, trainee),
+        certificates=[
+            (c, certificate_status(c, on=on)) for c in certificates_for(session, trainee)
+        ],
+        competencies=competency_profile(session, trainee) if with_competencies else [],
+    )
+
+
+def trainees_query(
+    *, q: str = "", active_only: bool = False, member_administration_id: int | None = None
+) -> sa.Select:
+    """The trainee search: people with the trainee role, by name, matching ``q`` in the name
+    or e-mail. The one list behind the trainee pages, pickers and report forms."""
+    stmt = (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.TRAINEE)
+        .options(joinedload(User.member_administration))
+    )
+    q = (q or "").strip().lower()
+    if q:
+        stmt = stmt.where(
+            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
+        )
+    if active_only:
+        stmt = stmt.where(User.is_active.is_(True))
+    if member_administration_id is not None:
+        stmt = stmt.where(User.member_administration_id == member_administration_id)
+    return stmt.order_by(User.full_name)

@@ -30,6 +30,7 @@ from lms.frameworks.models import Competency, Track
 from lms.progress import services
 from lms.progress.charts import profile_chart, profile_data
 from lms.progress.models import ClaimStatus, PriorLearningClaim, RatingSource
+from lms.progress.read import certificate_status
 
 bp = Blueprint("progress", __name__)
 
@@ -129,6 +130,7 @@ def _profile_context(trainee: User) -> dict:
         upcoming=_upcoming(trainee),
         transcript=_transcript(trainee),
         certificates=services.certificates_for(db.session, trainee),
+        certificate_status=certificate_status,
         today=clock.today(),
     )
 

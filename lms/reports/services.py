@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import MemberAdministration, Role, User, UserRole
+from lms.accounts.models import Role, User, UserRole
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import DomainError, PermissionDenied, ValidationError
 from lms.core.model_base import utcnow
@@ -186,6 +186,25 @@ def request_run(
     )
     session.add(run)
     session.flush()
+    return run
+
+
+def start_run(
+    session: Session,
+    *,
+    user: User,
+    kind: ReportKind | str,
+    params: dict[str, Any],
+    format: ReportFormat | str,
+    today: date,
+) -> ReportRun:
+    """Record a run someone asked for on a page and, unless it is a background kind, generate
+    it at once in the same transaction: nobody else can see (or claim) the run before it is
+    committed, so the request commits once, with the outcome. A background run stays queued
+    for ``runner.submit`` after the commit."""
+    run = request_run(session, user=user, kind=kind, params=params, format=format, today=today)
+    if run.kind not in BACKGROUND_KINDS:
+        perform_run(session, run, today)
     return run
 
 
@@ -417,6 +436,11 @@ def delete_schedule(session: Session, schedule: ReportSchedule, *, actor: User) 
     session.flush()
 
 
+def schedules_query() -> sa.Select:
+    """Every schedule, the next one due first."""
+    return sa.select(ReportSchedule).order_by(ReportSchedule.next_run_at, ReportSchedule.id)
+
+
 def schedule_recipients(session: Session, schedule: ReportSchedule) -> list[User]:
     """Named users and everyone active holding the role in the member administration, once."""
     users: dict[int, User] = {}
@@ -537,9 +561,3 @@ def _schedule_email(
         link=link,
     )
     return subject, body
-
-
-def member_choices(session: Session) -> list[MemberAdministration]:
-    return list(
-        session.scalars(sa.select(MemberAdministration).order_by(MemberAdministration.name))
-    )

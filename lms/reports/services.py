@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Role, User, UserRole
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import DomainError, PermissionDenied, ValidationError
 from lms.core.model_base import utcnow
 from lms.core.outbox import enqueue_email
@@ -391,31 +391,43 @@ def save_schedule(
         raise ValidationError(_("The first run needs a time zone."), field="next_run_at")
     if not recipients:
         raise ValidationError(_("Add at least one recipient."), field="recipient_ids")
-    before = snapshot(schedule, SCHEDULE_FIELDS) if schedule else None
-    if schedule is None:
-        schedule = ReportSchedule(created_by_id=actor.id)
-        session.add(schedule)
-    schedule.name, schedule.kind, schedule.parameters = name, kind, parameters
-    schedule.format, schedule.recurrence = format, Recurrence(recurrence)
-    schedule.empty_policy, schedule.next_run_at = EmptyPolicy(empty_policy), next_run_at
-    schedule.is_active = is_active
-    schedule.recipients.clear()
-    session.flush()
-    for spec in recipients:
-        schedule.recipients.append(
-            ScheduleRecipient(
-                user_id=spec.user_id,
-                member_id=spec.member_administration_id,
-                role=spec.role,
+
+    def apply(target: ReportSchedule) -> None:
+        target.name, target.kind, target.parameters = name, kind, parameters
+        target.format, target.recurrence = format, Recurrence(recurrence)
+        target.empty_policy, target.next_run_at = EmptyPolicy(empty_policy), next_run_at
+        target.is_active = is_active
+        target.recipients.clear()
+        session.flush()
+        for spec in recipients:
+            target.recipients.append(
+                ScheduleRecipient(
+                    user_id=spec.user_id,
+                    member_id=spec.member_administration_id,
+                    role=spec.role,
+                )
             )
-        )
-    session.flush()
+        session.flush()
+
+    if schedule is not None:
+        with audited(
+            session,
+            schedule,
+            SCHEDULE_FIELDS,
+            actor=actor,
+            action="report_schedule.updated",
+            summary=name,
+        ):
+            apply(schedule)
+        return schedule
+    schedule = ReportSchedule(created_by_id=actor.id)
+    session.add(schedule)
+    apply(schedule)
     record_change(
         session,
         actor=actor,
-        action="report_schedule.updated" if before else "report_schedule.created",
+        action="report_schedule.created",
         entity=schedule,
-        before=before,
         after=snapshot(schedule, SCHEDULE_FIELDS),
         summary=name,
     )

@@ -21,8 +21,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import MemberAdministration, Role, User, UserRole
-from lms.core.audit import record_change, snapshot
+from lms.accounts.models import Role, User, UserRole
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import DomainError, PermissionDenied, ValidationError
 from lms.core.model_base import utcnow
 from lms.core.outbox import enqueue_email
@@ -186,6 +186,25 @@ def request_run(
     )
     session.add(run)
     session.flush()
+    return run
+
+
+def start_run(
+    session: Session,
+    *,
+    user: User,
+    kind: ReportKind | str,
+    params: dict[str, Any],
+    format: ReportFormat | str,
+    today: date,
+) -> ReportRun:
+    """Record a run someone asked for on a page and, unless it is a background kind, generate
+    it at once in the same transaction: nobody else can see (or claim) the run before it is
+    committed, so the request commits once, with the outcome. A background run stays queued
+    for ``runner.submit`` after the commit."""
+    run = request_run(session, user=user, kind=kind, params=params, format=format, today=today)
+    if run.kind not in BACKGROUND_KINDS:
+        perform_run(session, run, today)
     return run
 
 
@@ -372,31 +391,43 @@ def save_schedule(
         raise ValidationError(_("The first run needs a time zone."), field="next_run_at")
     if not recipients:
         raise ValidationError(_("Add at least one recipient."), field="recipient_ids")
-    before = snapshot(schedule, SCHEDULE_FIELDS) if schedule else None
-    if schedule is None:
-        schedule = ReportSchedule(created_by_id=actor.id)
-        session.add(schedule)
-    schedule.name, schedule.kind, schedule.parameters = name, kind, parameters
-    schedule.format, schedule.recurrence = format, Recurrence(recurrence)
-    schedule.empty_policy, schedule.next_run_at = EmptyPolicy(empty_policy), next_run_at
-    schedule.is_active = is_active
-    schedule.recipients.clear()
-    session.flush()
-    for spec in recipients:
-        schedule.recipients.append(
-            ScheduleRecipient(
-                user_id=spec.user_id,
-                member_id=spec.member_administration_id,
-                role=spec.role,
+
+    def apply(target: ReportSchedule) -> None:
+        target.name, target.kind, target.parameters = name, kind, parameters
+        target.format, target.recurrence = format, Recurrence(recurrence)
+        target.empty_policy, target.next_run_at = EmptyPolicy(empty_policy), next_run_at
+        target.is_active = is_active
+        target.recipients.clear()
+        session.flush()
+        for spec in recipients:
+            target.recipients.append(
+                ScheduleRecipient(
+                    user_id=spec.user_id,
+                    member_id=spec.member_administration_id,
+                    role=spec.role,
+                )
             )
-        )
-    session.flush()
+        session.flush()
+
+    if schedule is not None:
+        with audited(
+            session,
+            schedule,
+            SCHEDULE_FIELDS,
+            actor=actor,
+            action="report_schedule.updated",
+            summary=name,
+        ):
+            apply(schedule)
+        return schedule
+    schedule = ReportSchedule(created_by_id=actor.id)
+    session.add(schedule)
+    apply(schedule)
     record_change(
         session,
         actor=actor,
-        action="report_schedule.updated" if before else "report_schedule.created",
+        action="report_schedule.created",
         entity=schedule,
-        before=before,
         after=snapshot(schedule, SCHEDULE_FIELDS),
         summary=name,
     )
@@ -415,6 +446,11 @@ def delete_schedule(session: Session, schedule: ReportSchedule, *, actor: User) 
     )
     session.delete(schedule)
     session.flush()
+
+
+def schedules_query() -> sa.Select:
+    """Every schedule, the next one due first."""
+    return sa.select(ReportSchedule).order_by(ReportSchedule.next_run_at, ReportSchedule.id)
 
 
 def schedule_recipients(session: Session, schedule: ReportSchedule) -> list[User]:
@@ -537,9 +573,3 @@ def _schedule_email(
         link=link,
     )
     return subject, body
-
-
-def member_choices(session: Session) -> list[MemberAdministration]:
-    return list(
-        session.scalars(sa.select(MemberAdministration).order_by(MemberAdministration.name))
-    )

@@ -4,9 +4,9 @@ statistics page, certificates and their public verification, report schedules.""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -21,32 +21,24 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from lms.accounts.forms import ConfirmForm
-from lms.accounts.models import MemberAdministration, Role, User, UserRole
+from lms.accounts.models import Role, User
 from lms.core import clock
 from lms.core.charts import svg_markup
-from lms.core.errors import DomainError, PermissionDenied, flash_error
+from lms.core.errors import DomainError, PermissionDenied, commit_or_report, flash_error
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_view, role_required
-from lms.courses.models import CourseSession
-from lms.frameworks.models import Track
+from lms.progress import services as progress_services
 from lms.progress.models import Certificate
 from lms.progress.services import can_view_trainee, certificates_for
 from lms.projects.models import Project
-from lms.projects.services import visible_projects_clause
 from lms.reports import certificates as certificate_services
-from lms.reports import documents, runner, services
+from lms.reports import choices, documents, runner, services
 from lms.reports.data import directorate_data
 from lms.reports.forms import CertificateBundleForm, GenerateForm, ScheduleForm
-from lms.reports.models import (
-    ReportKind,
-    ReportRun,
-    ReportSchedule,
-    RunStatus,
-)
+from lms.reports.models import ReportKind, ReportRun, ReportSchedule, RunStatus
 
 bp = Blueprint("reports", __name__)
 
@@ -65,6 +57,16 @@ def _send(content: bytes, filename: str, mime: str):
     return send_file(io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=filename)
 
 
+def _capped_note(capped: choices.Capped, what: str) -> str:
+    if not capped.more:
+        return ""
+    return _(
+        "Showing the first %(limit)s %(what)s only; narrow the list to find the others.",
+        limit=capped.limit,
+        what=what,
+    )
+
+
 # Runs -----------------------------------------------------------------------------------------
 
 
@@ -72,18 +74,13 @@ def _send(content: bytes, filename: str, mime: str):
 @role_required(*EVERYONE)
 def index():
     page = paginate(services.visible_runs_query(current_user))
-    descriptions = {run.id: services.describe(db.session, run) for run in page.items}
-    projects = db.session.scalars(
-        sa.select(Project)
-        .where(visible_projects_clause(current_user))
-        .order_by(Project.code)
-        .limit(200)
-    ).all()
+    projects = choices.report_projects(db.session, current_user)
     return render_template(
         "reports/index.html",
         page=page,
-        descriptions=descriptions,
-        projects=projects,
+        descriptions={run.id: services.describe(db.session, run) for run in page.items},
+        projects=projects.items,
+        projects_note=_capped_note(projects, _("projects")),
         is_staff=current_user.has_role(*STAFF),
         reads_trainees=current_user.has_role(
             Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER
@@ -99,67 +96,61 @@ def index():
 def trainees():
     """Trainees whose report the user may generate (the same remit as their records)."""
     q = request.args.get("q", "").strip().lower()
-    stmt = (
-        sa.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.TRAINEE)
-        .options(joinedload(User.member_administration))
-    )
-    if q:
-        stmt = stmt.where(
-            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
-        )
-    page = paginate(stmt.order_by(User.full_name, User.id))
+    page = paginate(choices.trainee_search(q))
     visible = {u.id for u in page.items if can_view_trainee(db.session, current_user, u)}
     return render_template("reports/trainees.html", page=page, q=q, visible=visible)
 
 
-@bp.route("/reports/generate", methods=["POST"])
-@role_required(*EVERYONE)
-def generate():
+def _generate_request() -> tuple[GenerateForm, ReportKind]:
     form = GenerateForm()
     try:
         kind = ReportKind(form.kind.data or "")
     except ValueError:
         abort(400)
     form.format.choices = [(f.value, f.label) for f in services.formats_for(kind)]
+    return form, kind
+
+
+def _start_run(form: GenerateForm, kind: ReportKind) -> Callable[[], ReportRun]:
+    """The service call behind ``generate``; a refusal for lack of permission is a 403 page,
+    any other refusal a flash message on the page the user came from."""
+    params = {"user_id": form.user_id.data, "project_id": form.project_id.data}
+    params |= {"start": form.start.data, "end": form.end.data}
+
+    def start() -> ReportRun:
+        try:
+            return services.start_run(
+                db.session,
+                user=current_user,
+                kind=kind,
+                params=params,
+                format=form.format.data,
+                today=clock.today(),
+            )
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+
+    return start
+
+
+@bp.route("/reports/generate", methods=["POST"])
+@role_required(*EVERYONE)
+def generate():
+    form, kind = _generate_request()
     back = request.referrer or url_for("reports.index")
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        for error in (e for errors in form.errors.values() for e in errors):
+            flash(error, "danger")
         return redirect(back)
-    params = {
-        "user_id": form.user_id.data,
-        "project_id": form.project_id.data,
-        "start": form.start.data,
-        "end": form.end.data,
-    }
-    try:
-        run = services.request_run(
-            db.session,
-            user=current_user,
-            kind=kind,
-            params=params,
-            format=form.format.data,
-            today=clock.today(),
-        )
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
+    done, run = commit_or_report(_start_run(form, kind))
+    if not done:
         return redirect(back)
-    db.session.commit()
-    run_id = run.id
     if kind in services.BACKGROUND_KINDS:
-        runner.submit(run_id)
-        return redirect(url_for("reports.run", run_id=run_id))
-    run = runner.execute_run(run_id)
-    if run is not None and run.status == RunStatus.DONE:
-        return redirect(url_for("reports.download", run_id=run_id))
-    return redirect(url_for("reports.run", run_id=run_id))
+        runner.submit(run.id)  # after the commit: the runner claims it in its own transaction
+    elif run.status == RunStatus.DONE:
+        return redirect(url_for("reports.download", run_id=run.id))
+    return redirect(url_for("reports.run", run_id=run.id))
 
 
 def _run_or_403(run_id: int) -> ReportRun:
@@ -215,6 +206,7 @@ def trainee(user_id: int):
         form=_generate_form(ReportKind.TRAINEE, user_id=person.id),
         record_form=_generate_form(ReportKind.TRAINEE_RECORD, user_id=person.id),
         certificates=certificates_for(db.session, person),
+        certificate_status=progress_services.certificate_status,
         today=clock.today(),
     )
 
@@ -286,20 +278,27 @@ def certificate(certificate_id: int):
     return _send(content, certificate_services.certificate_filename(item), "application/pdf")
 
 
+def _bundle_form() -> CertificateBundleForm:
+    form = CertificateBundleForm()
+    offered = choices.bundle_choices(db.session)
+    form.track_id.choices = [(0, "—")] + [(t.id, f"{t.code} {t.name}") for t in offered.tracks]
+    form.session_id.choices = [(0, "—")] + [
+        (s.id, f"{s.course.code} {s.starts_on.isoformat()} {s.venue}")
+        for s in offered.sessions.items
+    ]
+    if offered.sessions.more:
+        form.session_id.description = _(
+            "Showing the latest %(limit)s sessions; choose a track or the issue dates for "
+            "certificates of older ones.",
+            limit=offered.sessions.limit,
+        )
+    return form
+
+
 @bp.route("/reports/certificates/", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def certificate_bundle():
-    form = CertificateBundleForm()
-    form.track_id.choices = [(0, "—")] + [
-        (t.id, f"{t.code} {t.name}")
-        for t in db.session.scalars(sa.select(Track).order_by(Track.code))
-    ]
-    form.session_id.choices = [(0, "—")] + [
-        (s.id, f"{s.course.code} {s.starts_on.isoformat()} {s.venue}")
-        for s in db.session.scalars(
-            sa.select(CourseSession).order_by(CourseSession.starts_on.desc()).limit(500)
-        )
-    ]
+    form = _bundle_form()
     if form.validate_on_submit():
         try:
             chosen = certificate_services.select_certificates(
@@ -311,16 +310,16 @@ def certificate_bundle():
             )
         except DomainError as error:
             flash_error(error, form)
+            return render_template("reports/certificates.html", form=form)
+        if not chosen:
+            flash(_("No certificates match."), "warning")
         else:
-            if not chosen:
-                flash(_("No certificates match."), "warning")
-            else:
-                content = certificate_services.certificates_zip(
-                    chosen, current_app.config["LMS_BASE_URL"]
-                )
-                return _send(
-                    content, f"certificates-{clock.today().isoformat()}.zip", "application/zip"
-                )
+            content = certificate_services.certificates_zip(
+                chosen, current_app.config["LMS_BASE_URL"]
+            )
+            return _send(
+                content, f"certificates-{clock.today().isoformat()}.zip", "application/zip"
+            )
     return render_template("reports/certificates.html", form=form)
 
 
@@ -337,30 +336,35 @@ def verify(code: str):
 @bp.route("/reports/schedules/")
 @role_required(*STAFF)
 def schedules():
-    page = paginate(
-        sa.select(ReportSchedule).order_by(ReportSchedule.next_run_at, ReportSchedule.id)
-    )
+    page = paginate(services.schedules_query())
     return render_template("reports/schedules.html", page=page, confirm=ConfirmForm())
 
 
 def _schedule_choices(form: ScheduleForm) -> None:
-    form.project_id.choices = [(0, "—")] + [
-        (p.id, f"{p.code} {p.title}")
-        for p in db.session.scalars(sa.select(Project).order_by(Project.code))
+    offered = choices.schedule_choices(db.session)
+    form.project_id.choices = [(0, "—")] + [(p.id, f"{p.code} {p.title}") for p in offered.projects]
+    form.trainee_id.choices = [(0, "—")] + [
+        (u.id, f"{u.full_name} <{u.email}>") for u in offered.trainees
     ]
-    people = db.session.scalars(
-        sa.select(User).where(User.is_active.is_(True)).order_by(User.full_name)
-    ).all()
-    trainees = db.session.scalars(
-        sa.select(User).join(UserRole).where(UserRole.role == Role.TRAINEE).order_by(User.full_name)
-    ).all()
-    form.trainee_id.choices = [(0, "—")] + [(u.id, f"{u.full_name} <{u.email}>") for u in trainees]
-    form.recipient_ids.choices = [(u.id, f"{u.full_name} <{u.email}>") for u in people]
-    members = db.session.scalars(
-        sa.select(MemberAdministration).order_by(MemberAdministration.name)
-    ).all()
+    form.recipient_ids.choices = [(u.id, f"{u.full_name} <{u.email}>") for u in offered.recipients]
     form.member_roles.choices = [
-        (f"{m.id}:{r.value}", f"{m.name} — {r.label}") for m in members for r in Role
+        (f"{m.id}:{r.value}", f"{m.name} — {r.label}") for m in offered.members for r in Role
+    ]
+
+
+def _fill_schedule_form(form: ScheduleForm, schedule: ReportSchedule) -> None:
+    """The stored schedule shown in the form's fields (the kind decides which are used)."""
+    form.kind.data = schedule.kind.value
+    form.format.data = schedule.format.value
+    form.recurrence.data = schedule.recurrence.value
+    form.empty_policy.data = schedule.empty_policy.value
+    form.period.data = schedule.parameters.get("period", "previous_month")
+    form.project_id.data = schedule.parameters.get("project_id", 0)
+    form.trainee_id.data = schedule.parameters.get("user_id", 0)
+    form.next_run_at.data = schedule.next_run_at.replace(tzinfo=None)
+    form.recipient_ids.data = [r.user_id for r in schedule.recipients if r.user_id]
+    form.member_roles.data = [
+        f"{r.member_id}:{r.role.value}" for r in schedule.recipients if r.user_id is None
     ]
 
 
@@ -402,14 +406,10 @@ def new_schedule():
         tomorrow = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
         form.next_run_at.data = (tomorrow + timedelta(days=1)).replace(tzinfo=None)
     if form.validate_on_submit():
-        try:
-            _save_schedule(form, None)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Schedule saved."), "success")
+        done, _schedule = commit_or_report(
+            lambda: _save_schedule(form, None), form=form, success=_("Schedule saved.")
+        )
+        if done:
             return redirect(url_for("reports.schedules"))
     return render_template("reports/schedule_form.html", form=form, schedule=None)
 
@@ -423,27 +423,12 @@ def edit_schedule(schedule_id: int):
     form = ScheduleForm(obj=None if request.method == "POST" else schedule)
     _schedule_choices(form)
     if request.method == "GET":
-        form.kind.data = schedule.kind.value
-        form.format.data = schedule.format.value
-        form.recurrence.data = schedule.recurrence.value
-        form.empty_policy.data = schedule.empty_policy.value
-        form.period.data = schedule.parameters.get("period", "previous_month")
-        form.project_id.data = schedule.parameters.get("project_id", 0)
-        form.trainee_id.data = schedule.parameters.get("user_id", 0)
-        form.next_run_at.data = schedule.next_run_at.replace(tzinfo=None)
-        form.recipient_ids.data = [r.user_id for r in schedule.recipients if r.user_id]
-        form.member_roles.data = [
-            f"{r.member_id}:{r.role.value}" for r in schedule.recipients if r.user_id is None
-        ]
+        _fill_schedule_form(form, schedule)
     if form.validate_on_submit():
-        try:
-            _save_schedule(form, schedule)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error, form)
-        else:
-            db.session.commit()
-            flash(_("Schedule saved."), "success")
+        done, _schedule = commit_or_report(
+            lambda: _save_schedule(form, schedule), form=form, success=_("Schedule saved.")
+        )
+        if done:
             return redirect(url_for("reports.schedules"))
     return render_template("reports/schedule_form.html", form=form, schedule=schedule)
 
@@ -455,9 +440,10 @@ def delete_schedule(schedule_id: int):
     if schedule is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.delete_schedule(db.session, schedule, actor=current_user)
-        db.session.commit()
-        flash(_("Schedule deleted; the reports it produced are kept."), "success")
+        commit_or_report(
+            lambda: services.delete_schedule(db.session, schedule, actor=current_user),
+            success=_("Schedule deleted; the reports it produced are kept."),
+        )
     return redirect(url_for("reports.schedules"))
 
 

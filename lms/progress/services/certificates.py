@@ -214,10 +214,10 @@ def certificate_status(certificate: Certificate, *, on: date) -> CertificateStat
         return CertificateState.REVOKED
     if certificate.status == CertificateStatus.SUPERSEDED:
         return CertificateState.SUPERSEDED
+    if not certificate.is_current(on):  # the one validity rule: good through its expiry date
+        return CertificateState.LAPSED
     if certificate.expires_on is None:
         return CertificateState.VALID
-    if certificate.expires_on < on:
-        return CertificateState.LAPSED
     policy = certificate.policy
     lead = policy.reminder_days_before if policy is not None else DEFAULT_REMINDER_DAYS
     if certificate.expires_on <= on + timedelta(days=lead):

@@ -55,7 +55,11 @@ def ratings_as_of(
     past period). ``None`` for users or competencies means all of them.
 
     The one "latest rating wins" rule: every page, report and job asks here."""
-    stmt = sa.select(CompetencyRating).order_by(CompetencyRating.rated_at, CompetencyRating.id)
+    stmt = (
+        sa.select(CompetencyRating)
+        .options(joinedload(CompetencyRating.level))
+        .order_by(CompetencyRating.rated_at, CompetencyRating.id)
+    )
     if user_ids is not None:
         user_ids = list(user_ids)
         if not user_ids:

@@ -1,0 +1,115 @@
+"""The directorate's capacity-building report for a period (also the statistics page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Region
+from lms.reports.data import statistics
+from lms.reports.data.shared import TableData
+from lms.reports.data.statistics import Figures
+
+
+@dataclass
+class DirectorateData:
+    start: date
+    end: date
+    today: date
+    total: Figures
+    by_region: list[tuple[str, Figures]]
+    by_member: list[tuple[str, str, Figures]]
+    by_track: list[tuple[str, Figures]]
+    level_distribution: list[tuple[str, int]]
+    sessions: list[list[Any]]
+    portfolio: list[list[Any]]
+    portfolio_status: list[tuple[str, int]]
+    region_codes: list[str] = field(default_factory=list)  # short names, same order as by_region
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.total.enrolled or self.total.completed or self.total.certified or self.sessions
+        )
+
+    def tables(self) -> list[TableData]:
+        figures = [_("Enrolled"), _("Completed"), _("Certified")]
+        return [
+            TableData(
+                "by_region",
+                _("Trainees by region"),
+                [_("Region"), *figures],
+                [[name, *f.as_row()] for name, f in self.by_region]
+                + [[_("Total"), *self.total.as_row()]],
+            ),
+            TableData(
+                "by_member",
+                _("Trainees by member administration"),
+                [_("Member administration"), _("Region"), *figures],
+                [[name, region, *f.as_row()] for name, region, f in self.by_member],
+            ),
+            TableData(
+                "by_track",
+                _("Trainees by track"),
+                [_("Track"), *figures],
+                [[name, *f.as_row()] for name, f in self.by_track],
+            ),
+            TableData(
+                "levels",
+                _("Competency level distribution"),
+                [_("Level"), _("Current ratings")],
+                [[name, count] for name, count in self.level_distribution],
+            ),
+            TableData(
+                "sessions",
+                _("Sessions delivered"),
+                [
+                    _("Course"),
+                    _("Title"),
+                    _("Start"),
+                    _("End"),
+                    _("Venue"),
+                    _("Participants"),
+                    _("Passed"),
+                ],
+                self.sessions,
+            ),
+            TableData(
+                "portfolio",
+                _("Project portfolio"),
+                [
+                    _("Project"),
+                    _("Title"),
+                    _("Status"),
+                    _("RAG"),
+                    _("Late milestones"),
+                    _("Time elapsed %"),
+                    _("Milestones done %"),
+                ],
+                self.portfolio,
+            ),
+        ]
+
+
+def directorate_data(session: Session, start: date, end: date, today: date) -> DirectorateData:
+    """The counts of ``statistics`` for the period, gathered into one report."""
+    figures = statistics.trainee_figures(session, start, end)
+    portfolio, portfolio_status = statistics.portfolio(session, today)
+    return DirectorateData(
+        start=start,
+        end=end,
+        today=today,
+        total=figures.total,
+        by_region=figures.by_region,
+        by_member=figures.by_member,
+        by_track=figures.by_track,
+        level_distribution=statistics.level_distribution(session, end),
+        sessions=statistics.sessions_delivered(session, start, end, today),
+        portfolio=portfolio,
+        portfolio_status=portfolio_status,
+        region_codes=[region.value for region in Region],
+    )

@@ -67,6 +67,15 @@ class LabelledEnum(enum.StrEnum):
         return str(type(self).__labels__.get(self.value, self.value))
 
     @classmethod
+    def label_members(cls, labels: Mapping[Any, Any]) -> None:
+        """Give each enum its labels from one table keyed by member (a feature that labels
+        several enums in one place); each class keeps only its own members' labels."""
+        for enum_cls in {type(member) for member in labels}:
+            enum_cls.__labels__ = {
+                member.value: label for member, label in labels.items() if type(member) is enum_cls
+            }
+
+    @classmethod
     def choices(cls) -> list[tuple[str, Any]]:
         """``(value, label)`` pairs for a select field, labels still lazy (translated when
         the form is rendered, in the reader's language)."""

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
 from lms.courses.models import CourseSession
 from lms.frameworks.models import Track
+from lms.progress import services as progress
 from lms.projects.models import Project
 from lms.projects.services import visible_projects_clause
 
@@ -45,19 +46,9 @@ def report_projects(session: Session, user: User) -> Capped:
 
 
 def trainee_search(q: str = "") -> sa.Select:
-    """Trainees matching ``q`` (name or email, any case), for a paged list."""
-    stmt = (
-        sa.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.TRAINEE)
-        .options(joinedload(User.member_administration))
-    )
-    q = (q or "").strip().lower()
-    if q:
-        stmt = stmt.where(
-            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
-        )
-    return stmt.order_by(User.full_name, User.id)
+    """Trainees matching ``q`` (name or email, any case), for a paged list: progress's one
+    trainee search."""
+    return progress.trainees_query(q=q)
 
 
 @dataclass

@@ -3,7 +3,6 @@ which report, how often, in which format, and what to do when it would be empty)
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -11,46 +10,40 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.accounts.models import Role
+from lms.accounts.models import MemberAdministration, Role, User
 from lms.core.extensions import db
-from lms.core.model_base import enum_column, utcnow
+from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
 
-class _Labelled(enum.StrEnum):
-    @property
-    def label(self) -> str:
-        return str(LABELS.get(self, self.value))
-
-
-class ReportKind(_Labelled):
+class ReportKind(LabelledEnum):
     TRAINEE = "trainee"  # one trainee's progress report
     PROJECT = "project"  # one assistance project's progress report
     DIRECTORATE = "directorate"  # the capacity-building report for a period
     TRAINEE_RECORD = "trainee_record"  # a trainee's complete record: PDF + JSON in a ZIP
 
 
-class ReportFormat(_Labelled):
+class ReportFormat(LabelledEnum):
     PDF = "pdf"
     CSV = "csv"  # the report's tables, one CSV file each, in a ZIP
     XLSX = "xlsx"  # the report's tables, one sheet each
     ZIP = "zip"  # the trainee record
 
 
-class RunStatus(_Labelled):
+class RunStatus(LabelledEnum):
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
 
 
-class Recurrence(_Labelled):
+class Recurrence(LabelledEnum):
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
     YEARLY = "yearly"
 
 
-class EmptyPolicy(_Labelled):
+class EmptyPolicy(LabelledEnum):
     SEND = "send"  # send the (empty) report anyway
     NOTE = "note"  # send a short note that there was nothing to report
     SKIP = "skip"  # send nothing
@@ -77,6 +70,7 @@ LABELS = {
     EmptyPolicy.NOTE: _l("Send a note that there was nothing to report"),
     EmptyPolicy.SKIP: _l("Send nothing"),
 }
+LabelledEnum.label_members(LABELS)
 
 
 class ReportSchedule(db.Model):
@@ -103,7 +97,7 @@ class ReportSchedule(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    created_by = relationship("User")
+    created_by: Mapped[User | None] = relationship()
     recipients: Mapped[list[ScheduleRecipient]] = relationship(
         back_populates="schedule", cascade="all, delete-orphan", order_by="ScheduleRecipient.id"
     )
@@ -131,8 +125,8 @@ class ScheduleRecipient(db.Model):
     role: Mapped[Role | None] = mapped_column(enum_column(Role, "report_recipient_role"))
 
     schedule: Mapped[ReportSchedule] = relationship(back_populates="recipients")
-    user = relationship("User", lazy="joined")
-    member_administration = relationship("MemberAdministration", lazy="joined")
+    user: Mapped[User | None] = relationship(lazy="joined")
+    member_administration: Mapped[MemberAdministration | None] = relationship(lazy="joined")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -174,7 +168,7 @@ class ReportRun(db.Model):
     mime_type: Mapped[str | None] = mapped_column(sa.String(100))
     size_bytes: Mapped[int | None]
 
-    requested_by = relationship("User", lazy="joined")
+    requested_by: Mapped[User | None] = relationship(lazy="joined")
     schedule: Mapped[ReportSchedule | None] = relationship(back_populates="runs")
 
     __table_args__ = (

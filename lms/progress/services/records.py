@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from lms.accounts.models import Role, User, UserRole
+from lms.accounts.models import Role, User
+from lms.accounts.queries import user_search_query
 from lms.courses.models import (
     SessionEnrolment,
 )
@@ -130,21 +131,11 @@ def trainee_record(
 def trainees_query(
     *, q: str = "", active_only: bool = False, member_administration_id: int | None = None
 ) -> sa.Select:
-    """The trainee search: people with the trainee role, by name, matching ``q`` in the name
-    or e-mail. The one list behind the trainee pages, pickers and report forms."""
-    stmt = (
-        sa.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.TRAINEE)
-        .options(joinedload(User.member_administration))
+    """The trainee search behind the trainee pages, pickers and report forms: the accounts
+    search (``user_search_query``) narrowed to people with the trainee role."""
+    return user_search_query(
+        q,
+        role=Role.TRAINEE,
+        member_id=member_administration_id,
+        active=True if active_only else None,
     )
-    q = (q or "").strip().lower()
-    if q:
-        stmt = stmt.where(
-            sa.or_(sa.func.lower(User.full_name).like(f"%{q}%"), User.email.like(f"%{q}%"))
-        )
-    if active_only:
-        stmt = stmt.where(User.is_active.is_(True))
-    if member_administration_id is not None:
-        stmt = stmt.where(User.member_administration_id == member_administration_id)
-    return stmt.order_by(User.full_name)

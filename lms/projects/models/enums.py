@@ -3,22 +3,16 @@ the column types for money and measures."""
 
 from __future__ import annotations
 
-import enum
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+
+from lms.core.model_base import LabelledEnum
 
 Money = sa.Numeric(14, 2)
 Measure = sa.Numeric(14, 2)
 
 
-class _Labelled(enum.StrEnum):
-    @property
-    def label(self) -> str:
-        return str(LABELS.get(self, self.value))
-
-
-class ProjectStatus(_Labelled):
+class ProjectStatus(LabelledEnum):
     PIPELINE = "pipeline"
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -26,25 +20,25 @@ class ProjectStatus(_Labelled):
     CANCELLED = "cancelled"
 
 
-class PartnerRole(_Labelled):
+class PartnerRole(LabelledEnum):
     FUNDING = "funding"
     IMPLEMENTING = "implementing"
     BENEFICIARY = "beneficiary"
     ACCOUNTABLE = "accountable"
 
 
-class LogframeLevel(_Labelled):
+class LogframeLevel(LabelledEnum):
     GOAL = "goal"
     OUTCOME = "outcome"
     OUTPUT = "output"
 
 
-class PeriodKind(_Labelled):
+class PeriodKind(LabelledEnum):
     YEAR = "year"
     QUARTER = "quarter"
 
 
-class MilestoneStatus(_Labelled):
+class MilestoneStatus(LabelledEnum):
     """``late`` is never stored: a milestone past due and not done or cancelled *is* late."""
 
     PLANNED = "planned"
@@ -54,7 +48,7 @@ class MilestoneStatus(_Labelled):
     CANCELLED = "cancelled"
 
 
-class RiskLevel(_Labelled):
+class RiskLevel(LabelledEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -64,14 +58,14 @@ class RiskLevel(_Labelled):
         return {"low": 1, "medium": 2, "high": 3}[self.value]
 
 
-class RiskStatus(_Labelled):
+class RiskStatus(LabelledEnum):
     OPEN = "open"
     MITIGATED = "mitigated"
     OCCURRED = "occurred"
     CLOSED = "closed"
 
 
-class Rag(_Labelled):
+class Rag(LabelledEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
@@ -81,7 +75,7 @@ class Rag(_Labelled):
         return {"green": 0, "amber": 1, "red": 2}[self.value]
 
 
-class TrainingMeasure(_Labelled):
+class TrainingMeasure(LabelledEnum):
     """A training figure that can feed an indicator's actuals."""
 
     TRAINED = "trained"
@@ -123,3 +117,4 @@ LABELS = {
     Rag.AMBER: _l("Amber"),
     Rag.RED: _l("Red"),
 }
+LabelledEnum.label_members(LABELS)

@@ -8,18 +8,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import gettext
-
 from lms.core.errors import ValidationError
+from lms.core.i18n import _ as _  # the one translation helper, shared by the services
 from lms.projects.models import PeriodKind, Project
-
-
-def _(message: str, **params: Any) -> str:
-    """Translated in a request (the reader's language); plain English in jobs and tests."""
-    if has_request_context():
-        return gettext(message, **params)
-    return message % params if params else message
 
 
 def _text(value: str | None, field_name: str, message: str, *, max_length: int = 0) -> str:

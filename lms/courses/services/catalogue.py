@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.courses.models import (
     Course,
@@ -213,29 +213,24 @@ def update_course(
     tracks: Iterable[TrackLink],
     prerequisite_ids: Iterable[int],
 ) -> Course:
-    before = snapshot(course, COURSE_FIELDS)
-    hours = _check_course_fields(code, title, hours, languages)
-    code = code.strip().upper()
-    clash = session.scalar(sa.select(Course.id).where(Course.code == code, Course.id != course.id))
-    if clash:
-        raise ConflictError(f"A course with the code {code} already exists.", field="code")
-    course.code, course.title = code, title.strip()
-    course.summary, course.objectives = summary or "", objectives or ""
-    course.delivery_mode, course.hours = DeliveryMode(delivery_mode), hours
-    course.languages, course.status = list(languages), CourseStatus(status)
-    _set_competencies(session, course, competencies)
-    _set_tracks(session, course, tracks)
-    _set_prerequisites(session, course, prerequisite_ids)
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="course.updated",
-        entity=course,
-        before=before,
-        after=snapshot(course, COURSE_FIELDS),
-        summary=code,
-    )
+    with audited(
+        session, course, COURSE_FIELDS, actor=actor, action="course.updated", summary=lambda: code
+    ):
+        hours = _check_course_fields(code, title, hours, languages)
+        code = code.strip().upper()
+        clash = session.scalar(
+            sa.select(Course.id).where(Course.code == code, Course.id != course.id)
+        )
+        if clash:
+            raise ConflictError(f"A course with the code {code} already exists.", field="code")
+        course.code, course.title = code, title.strip()
+        course.summary, course.objectives = summary or "", objectives or ""
+        course.delivery_mode, course.hours = DeliveryMode(delivery_mode), hours
+        course.languages, course.status = list(languages), CourseStatus(status)
+        _set_competencies(session, course, competencies)
+        _set_tracks(session, course, tracks)
+        _set_prerequisites(session, course, prerequisite_ids)
+        session.flush()
     return course
 
 

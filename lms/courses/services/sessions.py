@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ValidationError
 from lms.courses.models import (
     SEAT_HOLDING,
@@ -149,33 +149,32 @@ def update_session(
     trainer_ids: Iterable[int],
     restricted_member_ids: Iterable[int],
 ) -> CourseSession:
-    before = snapshot(course_session, SESSION_FIELDS)
-    _check_session_fields(starts_on, ends_on, capacity, enrolment_deadline, timezone)
-    if capacity < course_session.seats_taken:
-        raise ValidationError(
-            f"{course_session.seats_taken} trainees already hold a seat; capacity cannot be lower.",
-            field="capacity",
-        )
-    grew = capacity > course_session.capacity
-    course_session.starts_on, course_session.ends_on = starts_on, ends_on
-    course_session.capacity, course_session.timezone = capacity, timezone
-    course_session.venue, course_session.virtual_link = venue or "", virtual_link or ""
-    course_session.enrolment_deadline, course_session.language = enrolment_deadline, language
-    course_session.requires_approval = requires_approval
-    course_session.status = SessionStatus(status)
-    _set_session_people(session, course_session, trainer_ids, restricted_member_ids)
-    session.flush()
-    if grew:
-        _promote_waitlisted(session, course_session, actor=actor)
-    record_change(
+    with audited(
         session,
+        course_session,
+        SESSION_FIELDS,
         actor=actor,
         action="session.updated",
-        entity=course_session,
-        before=before,
-        after=snapshot(course_session, SESSION_FIELDS),
-        summary=course_session.course.code,
-    )
+        summary=lambda: course_session.course.code,
+    ):
+        _check_session_fields(starts_on, ends_on, capacity, enrolment_deadline, timezone)
+        if capacity < course_session.seats_taken:
+            raise ValidationError(
+                f"{course_session.seats_taken} trainees already hold a seat; "
+                "capacity cannot be lower.",
+                field="capacity",
+            )
+        grew = capacity > course_session.capacity
+        course_session.starts_on, course_session.ends_on = starts_on, ends_on
+        course_session.capacity, course_session.timezone = capacity, timezone
+        course_session.venue, course_session.virtual_link = venue or "", virtual_link or ""
+        course_session.enrolment_deadline, course_session.language = enrolment_deadline, language
+        course_session.requires_approval = requires_approval
+        course_session.status = SessionStatus(status)
+        _set_session_people(session, course_session, trainer_ids, restricted_member_ids)
+        session.flush()
+        if grew:
+            _promote_waitlisted(session, course_session, actor=actor)
     return course_session
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.core import signals
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.i18n import _
 from lms.frameworks.models import (
@@ -163,26 +163,18 @@ def update_competency(
 ) -> Competency:
     framework = competency.framework
     require_draft(framework)
-    before = snapshot(competency, COMPETENCY_FIELDS)
-    code, short_name = _clean(code), _clean(short_name)
-    _check_competency_fields(session, framework, code, short_name, competency.id)
-    competency.code = code
-    competency.short_name = short_name
-    competency.description = _clean(description)
-    competency.rule = rule
-    competency.rule_threshold = _check_rule(rule, rule_threshold)
-    competency.rule_points = max(rule_points or 0, 0)
-    competency.rule_required = rule_required
-    set_indicators(competency, framework.scale, indicators)
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="competency.updated",
-        entity=competency,
-        before=before,
-        after=snapshot(competency, COMPETENCY_FIELDS),
-    )
+    with audited(session, competency, COMPETENCY_FIELDS, actor=actor, action="competency.updated"):
+        code, short_name = _clean(code), _clean(short_name)
+        _check_competency_fields(session, framework, code, short_name, competency.id)
+        competency.code = code
+        competency.short_name = short_name
+        competency.description = _clean(description)
+        competency.rule = rule
+        competency.rule_threshold = _check_rule(rule, rule_threshold)
+        competency.rule_points = max(rule_points or 0, 0)
+        competency.rule_required = rule_required
+        set_indicators(competency, framework.scale, indicators)
+        session.flush()
     return competency
 
 
@@ -206,18 +198,10 @@ def move_competency(
             )
     if (new_parent.id if new_parent else None) == competency.parent_id:
         return competency
-    before = snapshot(competency, COMPETENCY_FIELDS)
-    competency.sort_order = _next_sort_order(session, framework, new_parent)
-    competency.parent = new_parent
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="competency.moved",
-        entity=competency,
-        before=before,
-        after=snapshot(competency, COMPETENCY_FIELDS),
-    )
+    with audited(session, competency, COMPETENCY_FIELDS, actor=actor, action="competency.moved"):
+        competency.sort_order = _next_sort_order(session, framework, new_parent)
+        competency.parent = new_parent
+        session.flush()
     return competency
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.core import signals
-from lms.core.audit import record_change, snapshot
+from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.i18n import _
 from lms.core.model_base import utcnow
@@ -138,36 +138,28 @@ def update_framework(
     scale: ProficiencyScale | None = None,
 ) -> Framework:
     require_draft(framework)
-    before = snapshot(framework, FRAMEWORK_FIELDS)
-    name = _clean(name)
-    _check_framework_fields(name, framework.code, language)
-    if scale is not None and scale.id != framework.scale_id:
-        has_levels_in_use = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(LevelIndicator)
-            .join(Competency)
-            .where(Competency.framework_id == framework.id)
-        )
-        if has_levels_in_use:
-            raise ConflictError(
-                _("The scale cannot change once competencies have level indicators."),
-                field="scale_id",
+    with audited(session, framework, FRAMEWORK_FIELDS, actor=actor, action="framework.updated"):
+        name = _clean(name)
+        _check_framework_fields(name, framework.code, language)
+        if scale is not None and scale.id != framework.scale_id:
+            has_levels_in_use = session.scalar(
+                sa.select(sa.func.count())
+                .select_from(LevelIndicator)
+                .join(Competency)
+                .where(Competency.framework_id == framework.id)
             )
-        framework.scale = scale
-    framework.name = name
-    framework.description = _clean(description)
-    framework.source_document = _clean(source_document)
-    framework.language = language
-    framework.taxonomy = check_taxonomy(taxonomy)
-    session.flush()
-    record_change(
-        session,
-        actor=actor,
-        action="framework.updated",
-        entity=framework,
-        before=before,
-        after=snapshot(framework, FRAMEWORK_FIELDS),
-    )
+            if has_levels_in_use:
+                raise ConflictError(
+                    _("The scale cannot change once competencies have level indicators."),
+                    field="scale_id",
+                )
+            framework.scale = scale
+        framework.name = name
+        framework.description = _clean(description)
+        framework.source_document = _clean(source_document)
+        framework.language = language
+        framework.taxonomy = check_taxonomy(taxonomy)
+        session.flush()
     return framework
 
 

@@ -11,13 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
-from lms.core.model_base import enum_column, utcnow
+from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
 if TYPE_CHECKING:
     from lms.core.models import AuditEntry
 
 
-class Region(enum.StrEnum):
+class Region(LabelledEnum):
     """The six regions of the customs organisation."""
 
     ESA = "ESA"
@@ -26,10 +26,6 @@ class Region(enum.StrEnum):
     AMERICAS = "AMERICAS"
     AP = "AP"
     EUROPE = "EUROPE"
-
-    @property
-    def label(self) -> str:
-        return str(REGION_LABELS[self])
 
 
 REGION_LABELS = {
@@ -40,18 +36,15 @@ REGION_LABELS = {
     Region.AP: _l("Far East, South and South East Asia, Australasia and the Pacific"),
     Region.EUROPE: _l("Europe"),
 }
+LabelledEnum.label_members(REGION_LABELS)
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     TRAINEE = "trainee"
     TRAINER = "trainer"
     PROJECT_MANAGER = "project_manager"
     DIRECTORATE = "directorate"
     ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
@@ -61,6 +54,7 @@ ROLE_LABELS = {
     Role.DIRECTORATE: _l("Directorate staff"),
     Role.ADMIN: _l("Administrator"),
 }
+LabelledEnum.label_members(ROLE_LABELS)
 
 
 class MemberAdministration(db.Model):

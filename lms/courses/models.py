@@ -21,22 +21,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
-from lms.core.model_base import enum_column, utcnow
+from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
 if TYPE_CHECKING:
     from lms.accounts.models import MemberAdministration, User
     from lms.frameworks.models import Competency, ScaleLevel, Track, TrackStage
 
 
-class DeliveryMode(enum.StrEnum):
+class DeliveryMode(LabelledEnum):
     E_LEARNING = "e_learning"
     WORKSHOP = "workshop"
     VIRTUAL_CLASSROOM = "virtual_classroom"
     BLENDED = "blended"
-
-    @property
-    def label(self) -> str:
-        return str(DELIVERY_MODE_LABELS[self])
 
 
 DELIVERY_MODE_LABELS = {
@@ -45,6 +41,7 @@ DELIVERY_MODE_LABELS = {
     DeliveryMode.VIRTUAL_CLASSROOM: _l("Virtual classroom"),
     DeliveryMode.BLENDED: _l("Blended"),
 }
+LabelledEnum.label_members(DELIVERY_MODE_LABELS)
 
 
 class CourseStatus(enum.StrEnum):
@@ -53,17 +50,13 @@ class CourseStatus(enum.StrEnum):
     RETIRED = "retired"
 
 
-class PassOutcome(enum.StrEnum):
+class PassOutcome(LabelledEnum):
     """What passing a course does to a competency it develops (Moodle's rule outcomes)."""
 
     NONE = "none"
     EVIDENCE = "evidence"  # attach evidence
     REVIEW = "review"  # attach evidence and ask a trainer to review
     RATE = "rate"  # attach evidence and rate the competency at the course's level
-
-    @property
-    def label(self) -> str:
-        return str(PASS_OUTCOME_LABELS[self])
 
 
 PASS_OUTCOME_LABELS = {
@@ -72,6 +65,7 @@ PASS_OUTCOME_LABELS = {
     PassOutcome.REVIEW: _l("Ask a trainer to review"),
     PassOutcome.RATE: _l("Rate the competency"),
 }
+LabelledEnum.label_members(PASS_OUTCOME_LABELS)
 
 course_prerequisites = sa.Table(
     "course_prerequisites",
@@ -255,7 +249,7 @@ class CourseSession(db.Model):
         return f"<CourseSession {self.id} {self.starts_on}>"
 
 
-class EnrolmentStatus(enum.StrEnum):
+class EnrolmentStatus(LabelledEnum):
     REQUESTED = "requested"  # waiting for a trainer or project manager to approve
     ENROLLED = "enrolled"  # holds a seat
     WAITLISTED = "waitlisted"  # approved, waiting for a seat
@@ -264,10 +258,6 @@ class EnrolmentStatus(enum.StrEnum):
     NO_SHOW = "no_show"
     WITHDRAWN = "withdrawn"
     REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return str(ENROLMENT_STATUS_LABELS[self])
 
 
 ENROLMENT_STATUS_LABELS = {
@@ -280,6 +270,7 @@ ENROLMENT_STATUS_LABELS = {
     EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
     EnrolmentStatus.REJECTED: _l("Rejected"),
 }
+LabelledEnum.label_members(ENROLMENT_STATUS_LABELS)
 
 # Statuses that hold a seat in the session.
 SEAT_HOLDING = (

@@ -16,23 +16,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
-from lms.core.model_base import enum_column, utcnow
+from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
 if TYPE_CHECKING:
     from lms.accounts.models import MemberAdministration, User
     from lms.frameworks.models import Competency, ScaleLevel, Track
 
 
-class RatingSource(enum.StrEnum):
+class RatingSource(LabelledEnum):
     ASSESSOR = "assessor"  # a trainer rated the competency
     COURSE = "course"  # passing a course rated it (outcome "rate")
     ROLLUP = "rollup"  # the parent's roll-up rule was met
     PRIOR_LEARNING = "prior_learning"  # an accepted prior-learning claim
     CARRIED_OVER = "carried_over"  # carried from an earlier framework version
-
-    @property
-    def label(self) -> str:
-        return str(RATING_SOURCE_LABELS[self])
 
 
 RATING_SOURCE_LABELS = {
@@ -42,6 +38,7 @@ RATING_SOURCE_LABELS = {
     RatingSource.PRIOR_LEARNING: _l("Prior learning accepted"),
     RatingSource.CARRIED_OVER: _l("Carried over from an earlier version"),
 }
+LabelledEnum.label_members(RATING_SOURCE_LABELS)
 
 
 class CompetencyRating(db.Model):

@@ -112,7 +112,10 @@ def _matches(name: str, globs) -> bool:
 def report(groups: list[str]) -> int:
     codes, equivalent = results(), equivalents()
     totals = [0, 0, 0, 0, 0]
-    print(f"{'group':<18}{'total':>7}{'killed':>8}{'survived':>10}{'equiv.':>8}{'other':>7}  score")
+    print(
+        f"{'group':<18}{'total':>7}{'killed':>8}{'survived':>10}{'equiv.':>8}{'other':>7}"
+        "  score (killed / (total - equiv.)); other = not checked yet, no tests, suspicious"
+    )
     survivors = []
     for group in groups:
         names = sorted(n for n in codes if _matches(n, GROUPS[group]))

@@ -66,3 +66,28 @@ def test_expiring_lists_valid_certificates_lapsing_within_the_window_soonest_fir
     s.commit()
     found = certificates_expiring(s, today=TODAY, within_days=30)
     assert [c.id for c in found] == [today.id, soon.id, last_day.id]
+
+
+@pytest.mark.parametrize(
+    ("issued", "months", "expires"),
+    [
+        (date(2026, 3, 2), 1, date(2026, 4, 2)),
+        (date(2026, 3, 31), 1, date(2026, 4, 30)),  # no 31 April: the month's last day
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2027, 1, 30), 13, date(2028, 2, 29)),  # a leap year's February
+        (date(2026, 11, 15), 3, date(2027, 2, 15)),
+    ],
+)
+def test_a_certificate_expires_the_validity_in_months_after_issue(
+    world, make_user, issued, months, expires
+):
+    from lms.progress.services import issue_certificate, set_certification_policy
+
+    s = db.session
+    set_certification_policy(
+        s, world.specialists, actor=world.manager, validity_months=months, reminder_days_before=30
+    )
+    certificate = issue_certificate(
+        s, make_user(Role.TRAINEE), world.specialists, today=issued, actor=world.manager
+    )
+    assert certificate.expires_on == expires

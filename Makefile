@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev lint format db demo bench clean translations
+.PHONY: run test install install-dev lint format db demo bench mutate clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +57,14 @@ test: lint
 bench: install-dev
 	$(BIN)/python -m bench
 
+## Mutation testing of the critical rules (groups in tools/mutate.py; one group:
+## `make mutate GROUPS=rag`), then the score per group. LMS_SHARED_DIR: the tests run in mutants/.
+GROUPS ?=
+mutate: install-dev
+	LMS_SHARED_DIR=$(abspath ..)/shared $(BIN)/python tools/mutate.py run $(GROUPS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants
 
 ## Extract translatable strings into lms/translations/messages.pot (then pybabel init/update).
 translations: install-dev

@@ -26,7 +26,11 @@ pytest_plugins = ["tests.courses.fixtures", "tests.projects.fixtures"]
 
 BACKEND = os.environ.get("LMS_TEST_BACKEND", "sqlite")
 TEST_PASSWORD = "correct-horse-battery-staple-42"
-SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+# The shared data (CASE schemas) lives beside the repository; runs from a copy of the tree (the
+# mutation tests run in ``mutants/``) point at it with ``LMS_SHARED_DIR``.
+SHARED_DIR = Path(
+    os.environ.get("LMS_SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared"
+)
 
 
 def pytest_report_header(config):

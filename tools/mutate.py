@@ -2,8 +2,9 @@
 `python tools/mutate.py run GROUP...`; `python tools/mutate.py report` scores the last run.
 
 The selection is this file's GROUPS: per rule, mutmut name globs of the functions that hold it.
-Each glob names the module with a trailing ``*`` (``lms.projects.services*.x_compute_rag``) so
-it matches the module and the package it may be split into (``lms.projects.services.rag``).
+Each glob names the feature package with a trailing ``*`` (``lms.projects*.x_compute_rag``), so
+it matches the function wherever it lives in the package (``lms.projects.services.rag``,
+``lms.projects.permissions``) and keeps matching when a module is split.
 Equivalent mutants (they cannot change behaviour) are listed, with the reason, in
 tests/mutation_equivalents.txt; the score is killed / (total - equivalent).
 """
@@ -32,16 +33,16 @@ GROUPS: dict[str, list[str]] = {
         "lms.courses.permissions*.x_*",
         "lms.frameworks.permissions*.x_*",
     ],
-    "trainee-remit": _functions("lms.progress.services", "x_can_view_trainee", "x__trainer_remit"),
+    "trainee-remit": _functions("lms.progress", "x_can_view_trainee", "x__trainer_remit"),
     "project-access": _functions(
-        "lms.projects.services",
+        "lms.projects",
         "x_can_view_project",
         "x_can_edit_project",
         "x_is_project_manager",
         "x_is_focal_point",
     ),
     "enrolment-seats": _functions(
-        "lms.courses.services",
+        "lms.courses",
         "x__take_seat",
         "x__release_seat",
         "x__place",
@@ -52,24 +53,26 @@ GROUPS: dict[str, list[str]] = {
         "x_withdraw_enrolment",
     ),
     "ratings-rollups": _functions(
-        "lms.progress.services",
+        "lms.progress",
         "x_rate_competency",
         "x__apply_rollups",
         "x_latest_ratings",
         "x_latest_ratings_for_users",
+        "x_ratings_as_of",
     ),
     "certificates": [
         "lms.progress.models*.xǁCertificateǁis_current__mutmut_*",
         *_functions(
-            "lms.progress.services",
+            "lms.progress",
             "x_issue_certificate",
             "x__add_months",
             "x_recertification_done",
+            "x_certificate_status",
             "x_certificates_expiring",
         ),
     ],
     "rag": _functions(
-        "lms.projects.services",
+        "lms.projects",
         "x_compute_rag",
         "x__indicator_reasons",
         "x_time_elapsed",
@@ -77,10 +80,10 @@ GROUPS: dict[str, list[str]] = {
         "x_late_milestones",
     ),
     "throttling": [
-        *_functions("lms.accounts.services", "x__throttled_until", "x_authenticate"),
+        *_functions("lms.accounts", "x__throttled_until", "x_authenticate"),
         "lms.accounts.services*.xǁThrottlePolicyǁfrom_config__mutmut_*",
     ],
-    "report-figures": _functions("lms.reports.data", "x_directorate_data", "x__bounds"),
+    "report-figures": _functions("lms.reports", "x_directorate_data", "x__bounds"),
 }
 
 KILLED = {1, 3, 36, 24, -24, 152, 255, 37}  # failed a test, timed out, or caught by type check

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lms.core.errors import ValidationError
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, TrackCourse
+from lms.progress import services as progress
 from lms.progress.models import Certificate, CertificateStatus
 from lms.reports import documents, exports
 
@@ -100,19 +101,18 @@ def verify(session: Session, code: str, today: date) -> Verification | None:
     )
     if certificate is None:
         return None
-    if certificate.status == CertificateStatus.REVOKED:
-        reason = _("Revoked")
-    elif certificate.status == CertificateStatus.SUPERSEDED:
-        reason = _("Superseded by a renewed certificate")
-    elif certificate.expires_on is not None and certificate.expires_on < today:
-        reason = _("Expired")
-    else:
-        reason = _("Valid")
+    # Progress's one answer for a certificate on a day: the word and the verdict agree.
+    state = progress.certificate_status(certificate, on=today)
+    reason = {
+        progress.CertificateState.REVOKED: _("Revoked"),
+        progress.CertificateState.SUPERSEDED: _("Superseded by a renewed certificate"),
+        progress.CertificateState.LAPSED: _("Expired"),
+    }.get(state, _("Valid"))
     return Verification(
         holder=certificate.user.full_name,
         track=certificate.track.name,
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
-        valid=certificate.is_current(today),
+        valid=state.is_current,
         reason=reason,
     )

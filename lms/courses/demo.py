@@ -7,7 +7,9 @@ intake...) are the progress feature's demo step, which runs after this one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -222,27 +224,50 @@ def _user(session: Session, email: str) -> User:
     return session.scalar(sa.select(User).where(User.email == email))
 
 
-def load_courses(session: Session) -> str:
-    today = date.today()
-    actor = _user(session, "directorate@example.org")
-    trainer, trainer2 = (
-        _user(session, "trainer@example.org"),
-        _user(session, "trainer2@example.org"),
-    )
+@dataclass(frozen=True)
+class DemoWorld:
+    """What the learning demo steps look up before they write: the people, the tracks, the
+    framework's competencies and levels."""
+
+    actor: User
+    trainer: User
+    trainer2: User
+    tracks: dict[str, Track]
+    framework: Any
+    competencies: dict[str, Competency]
+    levels: dict[str, ScaleLevel]
+
+
+def demo_world(session: Session) -> DemoWorld:
     tracks = {t.code: t for t in session.scalars(sa.select(Track))}
     framework = tracks["DATA-SPECIALISTS"].framework
-    competencies = {
-        c.code: c
-        for c in session.scalars(
-            sa.select(Competency).where(Competency.framework_id == framework.id)
-        )
-    }
-    levels = {
-        lv.name: lv
-        for lv in session.scalars(
-            sa.select(ScaleLevel).where(ScaleLevel.scale_id == framework.scale_id)
-        )
-    }
+    return DemoWorld(
+        actor=_user(session, "directorate@example.org"),
+        trainer=_user(session, "trainer@example.org"),
+        trainer2=_user(session, "trainer2@example.org"),
+        tracks=tracks,
+        framework=framework,
+        competencies={
+            c.code: c
+            for c in session.scalars(
+                sa.select(Competency).where(Competency.framework_id == framework.id)
+            )
+        },
+        levels={
+            lv.name: lv
+            for lv in session.scalars(
+                sa.select(ScaleLevel).where(ScaleLevel.scale_id == framework.scale_id)
+            )
+        },
+    )
+
+
+def load_courses(session: Session) -> str:
+    today = date.today()
+    world = demo_world(session)
+    actor, trainer, trainer2 = world.actor, world.trainer, world.trainer2
+    tracks = world.tracks
+    competencies, levels = world.competencies, world.levels
 
     courses = {}
     for code, title, mode, hours, languages, summary, track, required, links in COURSES:

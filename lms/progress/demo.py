@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.courses import services as courses
+from lms.courses.demo import demo_world
 from lms.courses.models import Course, CourseSession, SessionStatus
-from lms.frameworks.models import Competency, ScaleLevel, Track
 from lms.progress import services
 from lms.progress.models import TrackCertificationPolicy
 
@@ -73,25 +73,10 @@ def _sessions(session: Session, today: date, *, past: bool) -> dict[str, CourseS
 
 def load_progress(session: Session) -> str:
     today = date.today()
-    actor = _user(session, "directorate@example.org")
-    trainer, trainer2 = (
-        _user(session, "trainer@example.org"),
-        _user(session, "trainer2@example.org"),
-    )
-    tracks = {t.code: t for t in session.scalars(sa.select(Track))}
-    framework = tracks["DATA-SPECIALISTS"].framework
-    competencies = {
-        c.code: c
-        for c in session.scalars(
-            sa.select(Competency).where(Competency.framework_id == framework.id)
-        )
-    }
-    levels = {
-        lv.name: lv
-        for lv in session.scalars(
-            sa.select(ScaleLevel).where(ScaleLevel.scale_id == framework.scale_id)
-        )
-    }
+    world = demo_world(session)
+    actor, trainer, trainer2 = world.actor, world.trainer, world.trainer2
+    tracks = world.tracks
+    competencies, levels = world.competencies, world.levels
     session.add(
         TrackCertificationPolicy(
             track_id=tracks["DATA-SPECIALISTS"].id,

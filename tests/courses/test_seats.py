@@ -92,6 +92,7 @@ def test_the_check_reads_the_seats_from_the_database_not_from_a_stale_copy(world
         other_worker.commit()
     assert session_a.seats_taken == 0  # this session's copy is stale
     enrolment = services.request_enrolment(db.session, session_a, late, actor=late, today=TODAY)
+    assert session_a.seats_taken == 2  # the copy is refreshed on the way, before any commit
     db.session.commit()
 
     assert enrolment.status == EnrolmentStatus.WAITLISTED

@@ -58,23 +58,25 @@ def _take_seat(session: Session, course_session: CourseSession) -> bool:
     row = sa.select(CourseSession.seats_taken, CourseSession.capacity).where(
         CourseSession.id == course_session.id
     )
-    while True:
-        taken, capacity = session.execute(row).one()
-        if taken >= capacity:
-            return False
-        result = session.execute(
-            sa.update(CourseSession)
-            .where(
-                CourseSession.id == course_session.id,
-                CourseSession.seats_taken == taken,
-                CourseSession.capacity == capacity,
+    try:
+        while True:
+            taken, capacity = session.execute(row).one()
+            if taken >= capacity:
+                return False
+            result = session.execute(
+                sa.update(CourseSession)
+                .where(
+                    CourseSession.id == course_session.id,
+                    CourseSession.seats_taken == taken,
+                    CourseSession.capacity == capacity,
+                )
+                .values(seats_taken=taken + 1)
+                .execution_options(synchronize_session=False)
             )
-            .values(seats_taken=taken + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            session.expire(course_session, ["seats_taken"])
-            return True
+            if result.rowcount == 1:
+                return True
+    finally:
+        session.expire(course_session, ["seats_taken"])  # the object now shows the count
 
 
 def _release_seat(session: Session, course_session: CourseSession) -> None:

@@ -199,6 +199,7 @@ class PriorLearningClaim(db.Model):
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     competency: Mapped[Competency] = relationship()
     level: Mapped[ScaleLevel] = relationship(lazy="joined")
+    files: Mapped[list[EvidenceFile]] = relationship(viewonly=True, order_by="EvidenceFile.id")
 
     __table_args__ = (
         sa.CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),

@@ -97,6 +97,8 @@ def test_an_allowed_pdf_is_stored_and_served_to_the_trainee_and_not_to_another_a
     assert app.test_client().get(f"/evidence/{evidence.id}").status_code == 302  # to login
     assessor = app.test_client()  # the pending claim puts her in the trainers' queue
     login(assessor, world.trainer)
+    queue = assessor.get("/assessments/").get_data(as_text=True)
+    assert f'href="/evidence/{evidence.id}" data-testid="claim-file">Diploma MSc.pdf' in queue
     assert assessor.get(f"/evidence/{evidence.id}").data == pdf
 
 

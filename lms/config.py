@@ -114,6 +114,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_SESSION_RETENTION_DAYS": _int("LMS_SESSION_RETENTION_DAYS", 30),
         "LMS_LOGIN_ATTEMPT_RETENTION_DAYS": _int("LMS_LOGIN_ATTEMPT_RETENTION_DAYS", 90),
         "LMS_RESET_HOURS": _int("LMS_RESET_HOURS", 2),
+        # Evidence files: where they are kept (random names, never a user's path) and how big
+        # one may be.
+        "LMS_EVIDENCE_DIR": os.environ.get("LMS_EVIDENCE_DIR") or str(instance_path / "evidence"),
+        "LMS_EVIDENCE_MAX_BYTES": _int("LMS_EVIDENCE_MAX_MB", 10) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("SESSION_COOKIE_SECURE"), production),

@@ -2,8 +2,11 @@
 ``FrameworkPlan`` of what would be created, or the list of problems, each naming its row or
 item. Nothing here touches the database; ``services.apply_plan`` does, in one transaction.
 
-Moodle CSV: the columns of Moodle's ``tool_lpimportcsv`` (see ``MOODLE_HEADERS``). The first
-row whose "Is framework" is 1 is the framework; a version above 1 travels in the ID number as
+Moodle CSV: the columns of Moodle's ``tool_lpimportcsv`` (see ``MOODLE_HEADERS``), matched by
+name in any order and in any of the spellings Moodle versions have used, with a comma,
+semicolon or tab delimiter (``csv_columns``); HTML descriptions are sanitised with nh3 and
+stored as plain text (``lms.core.html_text``). The first row whose "Is framework" is 1 is the
+framework; a version above 1 travels in the ID number as
 ``CODE-v2``. Level indicators, which Moodle has no field for, travel at the end of the
 competency's Markdown description under a ``Level indicators:`` line.
 
@@ -13,12 +16,13 @@ CASE: a 1EdTech CASE 1.0 CFPackage as written by ``exporters.export_case_package
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from typing import Any
 
+from lms.core.html_text import html_to_text, looks_like_html
 from lms.core.i18n import _
+from lms.frameworks.csv_columns import FIELD_HEADERS, Columns, map_columns, read_rows
 from lms.frameworks.models import RollupRule
 from lms.frameworks.plan import (
     CompetencyPlan,
@@ -30,27 +34,13 @@ from lms.frameworks.plan import (
     check_plan,
 )
 
-MOODLE_HEADERS = (
-    "Parent ID number",
-    "ID number",
-    "Short name",
-    "Description",
-    "Description format",
-    "Scale values",
-    "Scale configuration",
-    "Rule type (optional)",
-    "Rule outcome (optional)",
-    "Rule config (optional)",
-    "Cross-referenced competency ID numbers",
-    "Exported ID (optional)",
-    "Is framework",
-    "Taxonomy",
-)
+MOODLE_HEADERS = tuple(FIELD_HEADERS.values())
 MOODLE_RULE_ALL = "core_competency\\competency_rule_all"
 MOODLE_RULE_POINTS = "core_competency\\competency_rule_points"
 MOODLE_OUTCOME_NONE = 0
 MOODLE_OUTCOME_COMPLETE = 2  # "Mark as complete": the parent is rated with the rule as evidence
 MOODLE_FORMAT_MARKDOWN = 4
+MOODLE_HTML_FORMATS = (0, 1)  # FORMAT_MOODLE and FORMAT_HTML: the text is HTML
 INDICATORS_HEADING = "Level indicators:"
 _INDICATOR_LINE = re.compile(r"^- \*\*(?P<level>.+?)\*\*: (?P<text>.*)$")
 _VERSIONED_CODE = re.compile(r"^(?P<code>.+)-v(?P<version>[0-9]+)$")
@@ -165,49 +155,66 @@ def _parse_scale(
     return ScalePlan(levels=levels)
 
 
-def parse_moodle_csv(content: bytes | str) -> ParseResult:
+def moodle_description(text: str, format_value: str) -> str:
+    """A description as stored here: plain text. Moodle's HTML formats (and HTML in a file
+    that does not say its format) are sanitised with nh3 and flattened into text."""
+    text = text.replace("\r\n", "\n")
+    declared = _int(format_value) if format_value.strip() else None
+    if declared in MOODLE_HTML_FORMATS or (declared is None and looks_like_html(text)):
+        return html_to_text(text)
+    return text
+
+
+def _read_moodle_rows(
+    content: bytes | str,
+) -> tuple[Columns | None, list[tuple[int, list[str]]], list[ImportProblem]]:
+    """The column map and the numbered data rows, or the problems that stop the parse."""
     text, problem = decode(content)
     if problem is not None:
-        return ParseResult(None, [problem])
+        return None, [], [problem]
     assert text is not None
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows, _delimiter = read_rows(text)
     except csv.Error as error:
-        return ParseResult(
-            None, [ImportProblem("file", _("not readable as CSV (%(error)s)", error=str(error)))]
+        return (
+            None,
+            [],
+            [ImportProblem("file", _("not readable as CSV (%(error)s)", error=str(error)))],
         )
     if not rows:
-        return ParseResult(None, [ImportProblem("file", _("the file is empty"))])
-    header = [h.strip() for h in rows[0]]
-    if tuple(header) != MOODLE_HEADERS:
-        return ParseResult(
-            None,
-            [
-                ImportProblem(
-                    "row 1",
-                    _("the header must be exactly: %(headers)s", headers=", ".join(MOODLE_HEADERS)),
-                )
-            ],
-        )
-    problems: list[ImportProblem] = []
-    framework_row: tuple[int, list[str]] | None = None
-    competency_rows: list[tuple[int, list[str]]] = []
+        return None, [], [ImportProblem("file", _("the file is empty"))]
+    columns, problems = map_columns(rows[0])
+    if columns is None:
+        return None, [], problems
+    numbered = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(MOODLE_HEADERS):
+        if len(row) != columns.width:
             problems.append(
                 ImportProblem(
                     f"row {number}",
                     _(
                         "%(n)s columns instead of %(expected)s",
                         n=len(row),
-                        expected=len(MOODLE_HEADERS),
+                        expected=columns.width,
                     ),
                 )
             )
             continue
-        if _truthy(row[12]):
+        numbered.append((number, row))
+    return columns, numbered, problems
+
+
+def parse_moodle_csv(content: bytes | str) -> ParseResult:
+    columns, numbered, problems = _read_moodle_rows(content)
+    if columns is None:
+        return ParseResult(None, problems)
+    framework_row: tuple[int, dict[str, str]] | None = None
+    competency_rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in numbered:
+        row = {key: columns.cell(cells, key) for key in FIELD_HEADERS}
+        if _truthy(row["isframework"]):
             if framework_row is None:
                 framework_row = (number, row)
             else:
@@ -222,16 +229,16 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
 
     number, row = framework_row
     where = f"row {number}"
-    scale = _parse_scale(row[5], row[6], where, problems)
-    code, version = row[1].strip(), 1
+    scale = _parse_scale(row["scalevalues"], row["scaleconfiguration"], where, problems)
+    code, version = row["idnumber"].strip(), 1
     if match := _VERSIONED_CODE.match(code):
         code, version = match["code"], int(match["version"])
     plan = FrameworkPlan(
-        name=row[2].strip(),
+        name=row["shortname"].strip(),
         code=code,
         version=version,
-        description=row[3].strip(),
-        taxonomy=[t.strip().lower() for t in row[13].split(",") if t.strip()],
+        description=moodle_description(row["description"], row["descriptionformat"]).strip(),
+        taxonomy=[t.strip().lower() for t in row["taxonomy"].split(",") if t.strip()],
         scale=scale or ScalePlan(levels=[]),
     )
 
@@ -241,32 +248,37 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
     level_names = [lv.name for lv in plan.scale.levels]
     for number, row in competency_rows:
         where = f"row {number}"
-        parent = row[0].strip() or None
-        description, indicators, bad_lines = split_description(row[3])
+        parent = row["parentidnumber"].strip() or None
+        description, indicators, bad_lines = split_description(
+            moodle_description(row["description"], row["descriptionformat"])
+        )
         for line in bad_lines:
             problems.append(
                 ImportProblem(where, _("unreadable level indicator line “%(line)s”", line=line))
             )
-        if row[5].strip():
-            own = [v.strip() for v in row[5].split(",")]
+        if row["scalevalues"].strip():
+            own = [v.strip() for v in row["scalevalues"].split(",")]
             if own != level_names:
                 problems.append(
                     ImportProblem(where, _("a competency with its own scale is not supported here"))
                 )
-        rule_type = row[7].strip()
-        outcome = _int(row[8]) if row[8].strip() else MOODLE_OUTCOME_NONE
-        if row[8].strip() and outcome is None:
+        rule_type = row["ruletype"].strip()
+        raw_outcome = row["ruleoutcome"]
+        outcome = _int(raw_outcome) if raw_outcome.strip() else MOODLE_OUTCOME_NONE
+        if raw_outcome.strip() and outcome is None:
             problems.append(
-                ImportProblem(where, _("rule outcome “%(value)s” is not a number", value=row[8]))
+                ImportProblem(
+                    where, _("rule outcome “%(value)s” is not a number", value=raw_outcome)
+                )
             )
         competency = CompetencyPlan(
             location=where,
-            code=row[1].strip(),
-            short_name=row[2].strip(),
+            code=row["idnumber"].strip(),
+            short_name=row["shortname"].strip(),
             parent_code=parent,
             description=description,
             sort_order=sibling_counts.get(parent or "", 0),
-            related_codes=_split_related(row[10]),
+            related_codes=_split_related(row["relatedidnumbers"]),
             indicators=indicators,
         )
         sibling_counts[parent or ""] = competency.sort_order + 1
@@ -278,7 +290,7 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
         elif rule_type == MOODLE_RULE_POINTS:
             competency.rule = RollupRule.POINTS
             try:
-                config = json.loads(row[9])
+                config = json.loads(row["ruleconfig"])
                 competency.rule_threshold = _int(config["base"]["points"])
                 points_configs.append((competency, config))
             except (json.JSONDecodeError, KeyError, TypeError):
@@ -294,8 +306,8 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
                 )
         else:
             problems.append(ImportProblem(where, _("unknown rule type “%(rule)s”", rule=rule_type)))
-        if row[11].strip():
-            export_ids[row[11].strip()] = competency.code
+        if row["exportid"].strip():
+            export_ids[row["exportid"].strip()] = competency.code
         plan.competencies.append(competency)
 
     by_code = {c.code: c for c in plan.competencies}

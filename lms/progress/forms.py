@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
@@ -16,10 +17,20 @@ class LevelForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+_EVIDENCE_FILE_HELP = _l(
+    "Optional: PDF, PNG or JPEG image, Word, Excel, PowerPoint or OpenDocument text."
+)
+
+
+class RateForm(LevelForm):
+    evidence_file = FileField(_l("Evidence file"), description=_EVIDENCE_FILE_HELP)
+
+
 class ClaimForm(LevelForm):
     description = TextAreaField(
         _l("Earlier learning or experience"), validators=[DataRequired(), Length(max=5000)]
     )
+    evidence_file = FileField(_l("Evidence file"), description=_EVIDENCE_FILE_HELP)
 
 
 class ReviewForm(FlaskForm):

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
+from lms.core.filetypes import FileKind
 from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -109,6 +110,43 @@ class CompetencyEvidence(db.Model):
     __table_args__ = (sa.Index("ix_competency_evidence_user_id", "user_id"),)
 
 
+class EvidenceFile(db.Model):
+    """A file uploaded as evidence with a rating or a prior-learning claim (or on its own, for
+    the trainee's competency). The bytes live in the evidence folder under ``stored_name``, a
+    random name; the name the uploader gave is kept for display only, never used as a path."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competencies.id", ondelete="RESTRICT")
+    )
+    rating_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("competency_ratings.id", ondelete="RESTRICT"), index=True
+    )
+    claim_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("prior_learning_claims.id", ondelete="RESTRICT"), index=True
+    )
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    kind: Mapped[FileKind] = mapped_column(enum_column(FileKind, "evidence_file_kind"))
+    stored_name: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("rating_id IS NULL OR claim_id IS NULL", name="one_record"),
+        sa.CheckConstraint("size_bytes > 0", name="not_empty"),
+        sa.CheckConstraint("length(stored_name) = 32", name="random_name"),
+        sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
+    )
+
+
 class SelfAssessment(db.Model):
     """The trainee's own view of a level. Shown beside the assessor's rating, never averaged."""
 
@@ -161,6 +199,7 @@ class PriorLearningClaim(db.Model):
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     competency: Mapped[Competency] = relationship()
     level: Mapped[ScaleLevel] = relationship(lazy="joined")
+    files: Mapped[list[EvidenceFile]] = relationship(viewonly=True, order_by="EvidenceFile.id")
 
     __table_args__ = (
         sa.CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),

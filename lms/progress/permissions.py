@@ -21,6 +21,7 @@ from lms.courses.models import (
 from lms.courses.permissions import is_editor
 from lms.progress.models import (
     ClaimStatus,
+    EvidenceFile,
     Intake,
     PriorLearningClaim,
     ReviewRequest,
@@ -68,6 +69,14 @@ def can_view_trainee(session: Session, viewer: Any, trainee: User) -> bool:
     return _trainer_remit(session, viewer, trainee) or signals.any_listener_agrees(
         signals.trainee_remit, session, viewer=viewer, trainee=trainee
     )
+
+
+def can_view_evidence_file(session: Session, viewer: Any, evidence: EvidenceFile) -> bool:
+    """An evidence file is read by whoever may read the trainee's record, and by the person
+    who uploaded it (the assessor who rated with it)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.id == evidence.uploaded_by_id or can_view_trainee(session, viewer, evidence.user)
 
 
 def can_rate(user: Any, trainee: User) -> bool:

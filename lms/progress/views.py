@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,11 +44,23 @@ from lms.progress.forms import (
     ClaimForm,
     IntakeForm,
     LevelForm,
+    RateForm,
     ReviewForm,
     TrackEnrolForm,
 )
-from lms.progress.models import ClaimStatus, Intake, PriorLearningClaim, RatingSource
-from lms.progress.permissions import can_rate, can_view_trainee, is_own_record
+from lms.progress.models import (
+    ClaimStatus,
+    EvidenceFile,
+    Intake,
+    PriorLearningClaim,
+    RatingSource,
+)
+from lms.progress.permissions import (
+    can_rate,
+    can_view_evidence_file,
+    can_view_trainee,
+    is_own_record,
+)
 
 bp = Blueprint("progress", __name__)
 
@@ -138,7 +159,7 @@ def _level_choices(competency: Competency) -> list[tuple[int, str]]:
 
 def _competency_forms(competency: Competency) -> dict[str, Any]:
     forms = {
-        "rate": LevelForm(prefix="rate"),
+        "rate": RateForm(prefix="rate"),
         "self": LevelForm(prefix="self"),
         "claim": ClaimForm(prefix="claim"),
         "review": ReviewForm(prefix="review"),
@@ -148,31 +169,55 @@ def _competency_forms(competency: Competency) -> dict[str, Any]:
     return forms
 
 
+def _evidence_store() -> services.EvidenceStore:
+    return services.EvidenceStore.from_config(current_app.config)
+
+
+def _with_file(form: Any, record: Any) -> Any:
+    """The rating or claim just recorded, with the evidence file uploaded with it (if any)."""
+    upload = form.evidence_file.data
+    uploaded = bool(upload and getattr(upload, "filename", ""))
+    return services.attach_evidence_file(
+        db.session,
+        record,
+        store=_evidence_store(),
+        uploaded_by=current_user,
+        filename=upload.filename if uploaded else "",
+        stream=upload.stream if uploaded else None,
+    )
+
+
 def _competency_action(action: str, trainee: User, item: Competency, form: Any) -> Callable:
     """The service call behind each form of the competency page, and its success message."""
     levels = {lv.id: lv for lv in item.framework.scale.levels}
     level = levels.get(form.level_id.data) if hasattr(form, "level_id") else None
     calls = {
-        "rate": lambda: services.rate_competency(
-            db.session,
-            user=trainee,
-            competency=item,
-            level=level,
-            source=RatingSource.ASSESSOR,
-            actor=current_user,
-            comment=form.comment.data or "",
-            evidence_url=form.evidence_url.data or "",
+        "rate": lambda: _with_file(
+            form,
+            services.rate_competency(
+                db.session,
+                user=trainee,
+                competency=item,
+                level=level,
+                source=RatingSource.ASSESSOR,
+                actor=current_user,
+                comment=form.comment.data or "",
+                evidence_url=form.evidence_url.data or "",
+            ),
         ),
         "self": lambda: services.add_self_assessment(
             db.session, user=trainee, competency=item, level=level, comment=form.comment.data or ""
         ),
-        "claim": lambda: services.claim_prior_learning(
-            db.session,
-            user=trainee,
-            competency=item,
-            level=level,
-            description=form.description.data,
-            evidence_url=form.evidence_url.data or "",
+        "claim": lambda: _with_file(
+            form,
+            services.claim_prior_learning(
+                db.session,
+                user=trainee,
+                competency=item,
+                level=level,
+                description=form.description.data,
+                evidence_url=form.evidence_url.data or "",
+            ),
         ),
         "review": lambda: services.request_review(
             db.session, user=trainee, competency=item, note=form.note.data or ""
@@ -216,6 +261,27 @@ def competency(user_id: int, competency_id: int):
         is_assessor=is_assessor,
         **{f"{name}_form": form for name, form in forms.items()},
     )
+
+
+@bp.route("/evidence/<int:file_id>")
+@login_required
+def evidence_file(file_id: int):
+    """An evidence file, to those who may read the record; always downloaded, never shown."""
+    evidence = _or_404(db.session.get(EvidenceFile, file_id))
+    if not can_view_evidence_file(db.session, current_user, evidence):
+        abort(403)
+    path = _or_404(services.evidence_path(_evidence_store(), evidence))
+    response = send_file(
+        path,
+        mimetype=services.mime_type(evidence),
+        as_attachment=True,
+        download_name=services.download_name(evidence),
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/assessments/")

@@ -60,6 +60,7 @@ def test_the_rule_is_derived_from_the_foreign_keys():
 # Values a table's CHECK constraints need, where a plain value would not do.
 CHECKED_VALUES = {
     "competency_ratings": {"source": "course"},  # an assessor's rating names the assessor
+    "evidence_files": {"stored_name": "0" * 32, "sha256": "0" * 64},
     "intakes": {"year": 2026},
     "milestone_replans": {"previous_date": date(2026, 1, 1), "new_date": date(2026, 2, 1)},
 }

@@ -232,7 +232,7 @@ def _csv(*rows: str) -> bytes:
         (
             b"Parent ID number,ID number\n",
             "row 1",
-            "the header must be exactly",
+            "missing required column(s): “Short name”, “Scale values”",
         ),
         (
             _csv(",A,Alpha,,4,,,,,null,,,,").replace(b"Alpha", "Alpha é".encode("latin-1")),

@@ -7,6 +7,7 @@ enrolment and progress, certificates and gap analysis, by sub-area:
   completion (the ``session_result_recorded`` listener);
 - ``certificates``: issuing, renewing, ``certificate_status`` on a date, the track policy;
 - ``gaps``: gap analysis;
+- ``evidence_files``: uploaded evidence files, checked by content and kept under random names;
 - ``records``: a trainee's record (``trainee_record``), one competency's record, the trainee
   search (``trainees_query``).
 
@@ -27,6 +28,16 @@ from lms.progress.services.certificates import (
     issue_certificate,
     recertification_done,
     set_certification_policy,
+)
+from lms.progress.services.evidence_files import (
+    EvidenceStore,
+    attach_evidence_file,
+    download_name,
+    evidence_files,
+    evidence_path,
+    mime_type,
+    readable_size,
+    store_evidence_file,
 )
 from lms.progress.services.gaps import Gap, gap_analysis
 from lms.progress.services.ratings import (
@@ -76,6 +87,7 @@ from lms.progress.services.tracks import (
 __all__ = [
     "CertificateState",
     "CourseRequirement",
+    "EvidenceStore",
     "Gap",
     "RatingSource",
     "TargetStatus",
@@ -85,6 +97,7 @@ __all__ = [
     "add_to_intake",
     "apply_course_pass",
     "assessment_queue",
+    "attach_evidence_file",
     "can_rate",
     "can_view_trainee",
     "carry_over_ratings",
@@ -97,8 +110,11 @@ __all__ = [
     "competency_profile",
     "competency_record",
     "create_intake",
+    "download_name",
     "enrol_in_track",
     "enrolled_tracks",
+    "evidence_files",
+    "evidence_path",
     "gap_analysis",
     "has_completed_track",
     "intake_enrolment_counts",
@@ -110,16 +126,19 @@ __all__ = [
     "latest_ratings",
     "latest_ratings_for_users",
     "latest_self_assessments",
+    "mime_type",
     "on_session_result_recorded",
     "open_tracks",
     "progress_for_tracks",
     "rate_competency",
     "rating_history",
     "ratings_as_of",
+    "readable_size",
     "recertification_done",
     "request_review",
     "review_claim",
     "set_certification_policy",
+    "store_evidence_file",
     "track_progress",
     "trainee_record",
     "trainees_query",

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Role, User
 from lms.core.errors import ValidationError
@@ -357,7 +357,11 @@ def assessment_queue(session: Session) -> tuple[list[ReviewRequest], list[PriorL
     claims = list(
         session.scalars(
             sa.select(PriorLearningClaim)
-            .options(joinedload(PriorLearningClaim.user), joinedload(PriorLearningClaim.competency))
+            .options(
+                joinedload(PriorLearningClaim.user),
+                joinedload(PriorLearningClaim.competency),
+                selectinload(PriorLearningClaim.files),
+            )
             .where(PriorLearningClaim.status == ClaimStatus.PENDING)
             .order_by(PriorLearningClaim.created_at)
         )

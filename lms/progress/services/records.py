@@ -23,6 +23,7 @@ from lms.progress.models import (
     Certificate,
     CompetencyEvidence,
     CompetencyRating,
+    EvidenceFile,
     PriorLearningClaim,
     ReviewRequest,
     ReviewStatus,
@@ -83,6 +84,7 @@ def competency_record(session: Session, user: User, competency: Competency) -> d
         "selves": newest(SelfAssessment, SelfAssessment.created_at),
         "claims": newest(PriorLearningClaim, PriorLearningClaim.created_at),
         "evidence": newest(CompetencyEvidence, CompetencyEvidence.created_at),
+        "files": newest(EvidenceFile, EvidenceFile.created_at),
         "open_review": session.scalar(
             sa.select(ReviewRequest).where(
                 ReviewRequest.user_id == user.id,

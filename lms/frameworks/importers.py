@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from lms.core.i18n import _
+from lms.core.spreadsheet import restore_formula
 from lms.frameworks.models import RollupRule
 from lms.frameworks.plan import (
     CompetencyPlan,
@@ -171,7 +172,10 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
         return ParseResult(None, [problem])
     assert text is not None
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = [
+            [restore_formula(cell) for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""))
+        ]
     except csv.Error as error:
         return ParseResult(
             None, [ImportProblem("file", _("not readable as CSV (%(error)s)", error=str(error)))]

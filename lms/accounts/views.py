@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,22 +19,9 @@ from lms.accounts.sessions import end_all_sessions, end_current_session, start_s
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.permissions import login_required
+from lms.core.redirects import redirect_target
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: an open redirect would make phishing links look real."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
-            return target
-    return url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -48,7 +34,7 @@ def login():
             lambda: _sign_in(form),
             commit_refused=(services.InvalidCredentials,),  # the failed attempt must count
             success=lambda user: _("Welcome, %(name)s.", name=user.full_name),
-            redirect_to=_safe_next(request.args.get("next")),
+            redirect_to=redirect_target(request.args.get("next"), url_for("main.index")),
         )
         if outcome.response:
             return outcome.response

@@ -118,6 +118,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # one may be.
         "LMS_EVIDENCE_DIR": os.environ.get("LMS_EVIDENCE_DIR") or str(instance_path / "evidence"),
         "LMS_EVIDENCE_MAX_BYTES": _int("LMS_EVIDENCE_MAX_MB", 10) * 1024 * 1024,
+        "LMS_RESET_MAX_REQUESTS": _int("LMS_RESET_MAX_REQUESTS", 3),
+        "LMS_RESET_MAX_REQUESTS_PER_ADDRESS": _int("LMS_RESET_MAX_REQUESTS_PER_ADDRESS", 10),
+        "LMS_RESET_WINDOW_MINUTES": _int("LMS_RESET_WINDOW_MINUTES", 60),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("SESSION_COOKIE_SECURE"), production),

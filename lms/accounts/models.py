@@ -194,6 +194,34 @@ class LoginAttempt(db.Model):
     )
 
 
+class ThrottleKey(db.Model):
+    """One row per throttled key (``account:<email>``, ``address:<ip>``, per purpose). An
+    attempt takes the row's lock before it counts, and keeps it until its verdict is
+    committed, so two attempts on one key never decide on the same count (``throttle.py``)."""
+
+    __tablename__ = "throttle_keys"
+
+    key: Mapped[str] = mapped_column(sa.String(340), primary_key=True)
+    touched_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PasswordResetRequest(db.Model):
+    """Every password-reset request, for any address typed (an account or not), so resets
+    are rate-limited per account and per address like logins."""
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    ip_address: Mapped[str] = mapped_column(sa.String(64))
+
+    __table_args__ = (
+        sa.Index("ix_password_reset_requests_email_at", "email", "at"),
+        sa.Index("ix_password_reset_requests_ip_address_at", "ip_address", "at"),
+    )
+
+
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"

@@ -20,6 +20,7 @@ from lms.accounts.history import history_reason
 from lms.accounts.models import (
     LoginAttempt,
     MemberAdministration,
+    PasswordResetRequest,
     Region,
     Role,
     TokenPurpose,
@@ -28,8 +29,10 @@ from lms.accounts.models import (
     UserToken,
 )
 from lms.accounts.passwords import hash_password, needs_rehash, policy_errors, verify_password
+from lms.accounts.throttle import lock_keys, oldest_counted, throttle_keys
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, DomainError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.core.outbox import enqueue_email
 
@@ -74,6 +77,16 @@ class ThrottlePolicy:
             max_failures=config["LMS_LOGIN_MAX_FAILURES"],
             max_failures_per_address=config["LMS_LOGIN_MAX_FAILURES_PER_ADDRESS"],
             window=timedelta(minutes=config["LMS_LOGIN_WINDOW_MINUTES"]),
+        )
+
+    @classmethod
+    def for_resets(cls, config: dict) -> ThrottlePolicy:
+        """Password-reset requests: ``max_failures`` per account, ``…_per_address`` per
+        address, within ``LMS_RESET_WINDOW_MINUTES``."""
+        return cls(
+            max_failures=config["LMS_RESET_MAX_REQUESTS"],
+            max_failures_per_address=config["LMS_RESET_MAX_REQUESTS_PER_ADDRESS"],
+            window=timedelta(minutes=config["LMS_RESET_WINDOW_MINUTES"]),
         )
 
 
@@ -146,10 +159,13 @@ def authenticate(
     """Check a login. Every verdict is recorded, so throttling holds across workers.
 
     Throttled attempts are refused before the password is checked and are not counted, so an
-    attacker cannot keep an account locked for ever by hammering it.
+    attacker cannot keep an account locked for ever by hammering it. The account's and the
+    address's throttle rows are locked first (``throttle.lock_keys``) and stay locked until the
+    caller commits the verdict, so simultaneous attempts are counted one after the other.
     """
     now = now or utcnow()
     email = normalise_email(email)
+    lock_keys(session, throttle_keys("login", email, ip_address), now)
     until = _throttled_until(session, email, ip_address, now, policy)
     if until is not None:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
@@ -253,10 +269,48 @@ def send_invitation(
     record_change(session, actor=actor, action="user.invited", entity=user)
 
 
+class ResetThrottled(DomainError):
+    status = 429
+    title = "Too many requests"
+
+
 def request_password_reset(
-    session: Session, email: str, *, link_for: Callable[[str], str], lifetime: timedelta
+    session: Session,
+    email: str,
+    *,
+    ip_address: str,
+    policy: ThrottlePolicy,
+    link_for: Callable[[str], str],
+    lifetime: timedelta,
+    now: datetime | None = None,
 ) -> None:
-    """Queue a reset link if the account exists; say nothing either way (no account probing)."""
+    """Queue a reset link if the account exists; say nothing either way (no account probing).
+
+    Requests are counted per address typed (an account or not) and per client address, under
+    the same locks as logins (``throttle.lock_keys``), and refused beyond ``policy`` the same
+    way whether the account exists. The email only waits in the outbox (the scheduler's
+    ``outbox.deliver`` sends it), so nothing slower happens for a real account."""
+    now = now or utcnow()
+    email = normalise_email(email)
+    lock_keys(session, throttle_keys("reset", email, ip_address), now)
+    since = now - policy.window
+    for column, value, limit in (
+        (PasswordResetRequest.email, email, policy.max_failures),
+        (PasswordResetRequest.ip_address, ip_address, policy.max_failures_per_address),
+    ):
+        recent = sa.select(PasswordResetRequest.at).where(
+            column == value, PasswordResetRequest.at > since
+        )
+        oldest = oldest_counted(session, recent, PasswordResetRequest.at, limit)
+        if oldest is not None:
+            minutes = max(1, int((oldest + policy.window - now).total_seconds() // 60) + 1)
+            raise ResetThrottled(
+                _(
+                    "Too many password-reset requests. Try again in %(minutes)s minute(s).",
+                    minutes=minutes,
+                )
+            )
+    session.add(PasswordResetRequest(at=now, email=email[:254], ip_address=ip_address[:64]))
     user = get_user_by_email(session, email)
     if user is None or not user.is_active:
         return

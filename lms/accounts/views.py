@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,24 +18,10 @@ from lms.accounts.forms import (
 from lms.accounts.sessions import end_all_sessions, end_current_session, start_session
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
-from lms.core.mail import deliver_outbox_now
 from lms.core.permissions import login_required
+from lms.core.redirects import redirect_target
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: an open redirect would make phishing links look real."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
-            return target
-    return url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -49,7 +34,7 @@ def login():
             lambda: _sign_in(form),
             commit_refused=(services.InvalidCredentials,),  # the failed attempt must count
             success=lambda user: _("Welcome, %(name)s.", name=user.full_name),
-            redirect_to=_safe_next(request.args.get("next")),
+            redirect_to=redirect_target(request.args.get("next"), url_for("main.index")),
         )
         if outcome.response:
             return outcome.response
@@ -114,18 +99,25 @@ def _link_for(endpoint: str):
 
 @bp.route("/reset", methods=["GET", "POST"])
 def request_reset():
+    """The same answer, by the same path, whether the account exists or not: the link waits in
+    the outbox for the scheduler; too many requests are refused (429) the same way too."""
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(
-            db.session,
-            form.email.data,
-            link_for=_link_for("auth.set_password"),
-            lifetime=timedelta(hours=current_app.config["LMS_RESET_HOURS"]),
+        outcome = commit_or_report(
+            lambda: services.request_password_reset(
+                db.session,
+                form.email.data,
+                ip_address=request.remote_addr or "unknown",
+                policy=services.ThrottlePolicy.for_resets(current_app.config),
+                link_for=_link_for("auth.set_password"),
+                lifetime=timedelta(hours=current_app.config["LMS_RESET_HOURS"]),
+            ),
+            success=_("If an account exists for that address, a reset link is on its way."),
+            redirect_to=url_for("auth.login"),
         )
-        db.session.commit()
-        deliver_outbox_now()
-        flash(_("If an account exists for that address, a reset link is on its way."), "info")
-        return redirect(url_for("auth.login"))
+        if outcome.response:
+            return outcome.response
+        return render_template("auth/reset_request.html", form=form), outcome.error.status
     return render_template("auth/reset_request.html", form=form)
 
 

@@ -25,6 +25,7 @@ from lms.core.permissions import (
     require_view,
     role_required,
 )
+from lms.core.redirects import redirect_target
 from lms.courses import services
 from lms.courses.forms import (
     CourseForm,
@@ -365,8 +366,10 @@ def _enrolment_action(enrolment_id: int, allowed, action, message: str):
         abort(400)
     commit_or_report(lambda: action(enrolment, form.note.data or ""), success=message)
     return redirect(
-        request.form.get("next")
-        or url_for("courses.session_detail", session_id=enrolment.session_id)
+        redirect_target(
+            request.form.get("next"),
+            url_for("courses.session_detail", session_id=enrolment.session_id),
+        )
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lms.core.model_base import utcnow
+from lms.core.spreadsheet import neutralise_formula
 from lms.frameworks import services
 from lms.frameworks.importers import (
     CASE_CHILD,
@@ -48,12 +49,23 @@ def _indicator_pairs(competency: Competency, framework: Framework) -> list[tuple
     return [(lv.name, texts[lv.id]) for lv in framework.scale.levels if lv.id in texts]
 
 
+class _SafeWriter:
+    """A CSV writer whose every cell goes through ``neutralise_formula`` (names, descriptions
+    and codes are typed by editors or imported); the importer restores them."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([neutralise_formula(cell) for cell in row])
+
+
 def export_moodle_csv(session: Session, framework: Framework) -> str:
     """The framework as Moodle's ``tool_lpimportcsv`` reads it: framework row first, then the
     competencies depth-first so every parent comes before its children."""
     scale = framework.scale
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = _SafeWriter(csv.writer(buffer, lineterminator="\r\n"))
     writer.writerow(MOODLE_HEADERS)
     scale_values = ",".join(lv.name for lv in scale.levels)
     scale_config = json.dumps(

@@ -22,6 +22,7 @@ from typing import Any
 
 from lms.core.html_text import html_to_text, looks_like_html
 from lms.core.i18n import _
+from lms.core.spreadsheet import restore_formula
 from lms.frameworks.csv_columns import FIELD_HEADERS, Columns, map_columns, read_rows
 from lms.frameworks.models import RollupRule
 from lms.frameworks.plan import (
@@ -174,7 +175,8 @@ def _read_moodle_rows(
         return None, [], [problem]
     assert text is not None
     try:
-        rows, _delimiter = read_rows(text)
+        records, _delimiter = read_rows(text)
+        rows = [[restore_formula(cell) for cell in row] for row in records]
     except csv.Error as error:
         return (
             None,

@@ -92,6 +92,23 @@ class ProjectForm(FlaskForm):
             raise WTFormsValidationError(_l("The project cannot end before it starts."))
 
 
+class BeneficiariesForm(FlaskForm):
+    """The beneficiary administrations of a project (administrators and the directorate)."""
+
+    beneficiary_ids = SelectMultipleField(
+        _l("Beneficiary member administrations"),
+        coerce=int,
+        validators=[
+            DataRequired(message=_l("Choose at least one beneficiary member administration."))
+        ],
+        description=_l(
+            "Their officers' records are read, and their requests approved, by the project's "
+            "managers. Hold Ctrl (⌘ on a Mac) to choose several."
+        ),
+    )
+    submit = SubmitField(_l("Save beneficiaries"))
+
+
 class PartnerForm(FlaskForm):
     name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=_choices(PartnerRole))

@@ -65,6 +65,12 @@ def can_create_project(user: User) -> bool:
     return user.has_role(Role.PROJECT_MANAGER, Role.ADMIN)
 
 
+def can_set_beneficiaries(user: User) -> bool:
+    """Beneficiaries widen a manager's remit (the records she reads, the requests she
+    approves), so they are named by administrators and the directorate, never by a manager."""
+    return user.has_role(Role.ADMIN, Role.DIRECTORATE)
+
+
 def sees_whole_portfolio(user: User) -> bool:
     """Who reads every project, and so gets the beneficiary and manager filters."""
     return user.is_admin or user.has_role(Role.DIRECTORATE, Role.PROJECT_MANAGER)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from lms.accounts.models import User
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.courses.models import CourseCompetency, CourseSession, EnrolmentStatus, SessionEnrolment
 from lms.progress.models import Certificate, CertificateStatus
 from lms.progress.services import latest_ratings_for_users
@@ -133,6 +134,15 @@ def training_delivered(session: Session, project: Project) -> TrainingSummary:
     return summary
 
 
+def serves_beneficiaries(course_session: CourseSession, project: Project) -> bool:
+    """A session is *for the project's beneficiaries* when it is reserved to member
+    administrations (``restricted_to``, which the enrolment rules enforce on every request)
+    and every one of them is a beneficiary of the project. Only then are all its trainees,
+    present and future, officers the project's managers may answer for."""
+    reserved = {m.id for m in course_session.restricted_to}
+    return bool(reserved) and reserved <= {m.id for m in project.beneficiaries}
+
+
 def link_session(
     session: Session,
     project: Project,
@@ -143,6 +153,14 @@ def link_session(
 ) -> ActivitySession:
     if activity.output.project_id != project.id:
         raise ValidationError("This activity belongs to another project.", field="activity_id")
+    if not serves_beneficiaries(course_session, project):
+        raise ValidationError(
+            _(
+                "Only a session reserved for the project's beneficiary administrations can be "
+                "linked; this one is open to other administrations. Nothing was linked."
+            ),
+            field="course_session_id",
+        )
     exists = session.scalar(
         sa.select(ActivitySession.id).where(
             ActivitySession.activity_id == activity.id,
@@ -227,34 +245,26 @@ def project_manager_remit(session: Session, *, viewer: User, trainee: User) -> b
 def project_manager_approves(
     session: Session, *, user: User, course_session: CourseSession
 ) -> bool:
-    """The manager of a project approves requests for sessions linked to the project, or
-    reserved to its beneficiary administrations."""
+    """The manager of a project approves requests for a session reserved for the project's
+    beneficiary administrations (``serves_beneficiaries``: every administration the session
+    is restricted to is a beneficiary). A link alone grants nothing: the manager made it."""
     from lms.accounts.models import Role
     from lms.projects.models import project_beneficiaries, project_managers
 
-    if not user.has_role(Role.PROJECT_MANAGER):
+    reserved = {m.id for m in course_session.restricted_to}
+    if not reserved or not user.has_role(Role.PROJECT_MANAGER):
         return False
-    managed = sa.select(project_managers.c.project_id).where(project_managers.c.user_id == user.id)
-    linked = session.scalar(
-        sa.select(ActivitySession.id)
-        .join(Activity, Activity.id == ActivitySession.activity_id)
-        .join(LogframeElement, LogframeElement.id == Activity.output_id)
+    rows = session.execute(
+        sa.select(
+            project_beneficiaries.c.project_id, project_beneficiaries.c.member_administration_id
+        )
+        .join(project_managers, project_managers.c.project_id == project_beneficiaries.c.project_id)
         .where(
-            ActivitySession.course_session_id == course_session.id,
-            LogframeElement.project_id.in_(managed),
+            project_managers.c.user_id == user.id,
+            project_beneficiaries.c.member_administration_id.in_(reserved),
         )
-        .limit(1)
-    )
-    if linked:
-        return True
-    reserved = [m.id for m in course_session.restricted_to]
-    return bool(reserved) and bool(
-        session.scalar(
-            sa.select(project_beneficiaries.c.project_id)
-            .where(
-                project_beneficiaries.c.project_id.in_(managed),
-                project_beneficiaries.c.member_administration_id.in_(reserved),
-            )
-            .limit(1)
-        )
-    )
+    ).all()
+    covered: dict[int, set[int]] = defaultdict(set)
+    for project_id, member_id in rows:
+        covered[project_id].add(member_id)
+    return any(members == reserved for members in covered.values())

@@ -13,16 +13,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lms.core.spreadsheet import neutralise_formula
 from lms.reports.data import TableData
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def table_csv(table: TableData) -> bytes:
@@ -30,7 +22,7 @@ def table_csv(table: TableData) -> bytes:
     writer = csv.writer(out)
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow([neutralise_formula(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
@@ -64,7 +56,7 @@ def tables_xlsx(tables: Sequence[TableData]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_safe(v) for v in row])
+            sheet.append([neutralise_formula(v) for v in row])
         for index, header in enumerate(table.headers, start=1):
             width = max([len(str(header)), *(len(str(r[index - 1])) for r in table.rows)])
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(width + 2, 60)

@@ -30,6 +30,7 @@ from lms.core.errors import DomainError, PermissionDenied, commit_or_report, fla
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_view, role_required
+from lms.core.redirects import referrer_target
 from lms.progress import services as progress_services
 from lms.progress.models import Certificate
 from lms.progress.services import can_view_trainee, certificates_for
@@ -138,7 +139,7 @@ def _start_run(form: GenerateForm, kind: ReportKind) -> Callable[[], ReportRun]:
 @role_required(*EVERYONE)
 def generate():
     form, kind = _generate_request()
-    back = request.referrer or url_for("reports.index")
+    back = referrer_target(url_for("reports.index"))
     if not form.validate_on_submit():
         for error in (e for errors in form.errors.values() for e in errors):
             flash(error, "danger")

@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import AuthSession, LoginAttempt
+from lms.accounts.models import AuthSession, LoginAttempt, PasswordResetRequest, ThrottleKey
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import MailSettings, deliver_due
 from lms.scheduler.registry import JobResult, scheduled_job
@@ -65,10 +65,16 @@ def clean_up_sessions(session: Session, now: datetime) -> JobResult:
     attempts = session.execute(
         sa.delete(LoginAttempt).where(LoginAttempt.at < attempt_cutoff)
     ).rowcount
-    return JobResult(
-        f"{sessions} session(s) and {attempts} login attempt(s) deleted",
-        items=sessions + attempts,
-    )
+    # Reset requests are kept as long as login attempts; a throttle key's row only serves as a
+    # lock, so one untouched for as long goes too (the next attempt creates it again).
+    resets = session.execute(
+        sa.delete(PasswordResetRequest).where(PasswordResetRequest.at < attempt_cutoff)
+    ).rowcount
+    session.execute(sa.delete(ThrottleKey).where(ThrottleKey.touched_at < attempt_cutoff))
+    summary = f"{sessions} session(s) and {attempts} login attempt(s) deleted"
+    if resets:
+        summary += f", and {resets} password-reset request(s)"
+    return JobResult(summary, items=sessions + attempts + resets)
 
 
 RUN_RETENTION_DAYS = 90

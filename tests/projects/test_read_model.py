@@ -57,7 +57,7 @@ def test_the_rag_ready_query_takes_filters_and_keeps_its_loading(make_project):
 
 
 def test_a_project_opens_with_its_goal_in_one_step(make_user, make_member):
-    manager, member = make_user(Role.PROJECT_MANAGER), make_member()
+    manager = make_user(Role.PROJECT_MANAGER)
     project = services.create_project(
         db.session,
         actor=manager,
@@ -65,7 +65,6 @@ def test_a_project_opens_with_its_goal_in_one_step(make_user, make_member):
         title="Data strategy",
         start_date=date(2025, 1, 1),
         end_date=date(2027, 12, 31),
-        beneficiary_ids=[member.id],
         manager_ids=[manager.id],
         goal="Customs decisions are driven by data",
     )

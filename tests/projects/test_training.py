@@ -23,7 +23,8 @@ from tests.courses.fixtures import TODAY
 
 @pytest.fixture
 def delivery(world, make_project, make_member, make_user):
-    """A project for Uganda whose activity runs both sessions of the world's track."""
+    """A project for Uganda whose activity runs both sessions of the world's track, reserved
+    for Ugandan officers (only such sessions can be linked)."""
     uganda, chile = make_member(country_code="UG"), make_member(country_code="CL")
     manager = make_user(Role.PROJECT_MANAGER, email="pm@example.org")
     project = make_project(
@@ -60,6 +61,7 @@ def delivery(world, make_project, make_member, make_user):
         training_measure=TrainingMeasure.CERTIFIED,
     )
     for course_session in (world.session_a, world.session_b):
+        course_session.restricted_to = [uganda]
         training.link_session(db.session, project, activity, course_session, actor=manager)
     officers = [make_user(Role.TRAINEE, member=uganda) for _ in range(3)]
     outsider = make_user(Role.TRAINEE, member=chile)
@@ -91,6 +93,7 @@ def test_roll_up_counts_beneficiary_officers_from_real_enrolments(world, deliver
     _take(world, ana, world.session_b, passed=True)  # completes the track: certified
     _take(world, ben, world.session_a, passed=False)
     _take(world, cleo, world.session_b, passed=None)  # enrolled, not yet trained
+    world.session_b.restricted_to.append(outsider.member_administration)  # opened to Chile
     _take(world, outsider, world.session_b, passed=True)  # not a beneficiary officer
     db.session.commit()
 

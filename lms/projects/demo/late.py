@@ -26,8 +26,11 @@ def late_project(session, today, manager):
         start_date=date(2023, 3, 1),
         end_date=date(2027, 6, 30),
         currency="USD",
-        beneficiary_ids=member_ids(session, "SN", "CM", "NG"),
         manager_ids=[manager.id],
+    )
+    # The directorate names the beneficiaries (a manager may not: they widen her remit).
+    services.set_beneficiaries(
+        session, project, actor=None, beneficiary_ids=member_ids(session, "SN", "CM", "NG")
     )
     services.add_partner(
         session, project, actor=manager, name="African Development Bank", role="funding"

@@ -27,9 +27,12 @@ def on_track_project(session, today, manager, focal):
         start_date=date(2024, 1, 1),
         end_date=date(2027, 12, 31),
         currency="EUR",
-        beneficiary_ids=member_ids(session, "KE", "UG"),
         manager_ids=[manager.id],
         focal_point_ids=[focal.id],
+    )
+    # The directorate names the beneficiaries (a manager may not: they widen her remit).
+    services.set_beneficiaries(
+        session, project, actor=None, beneficiary_ids=member_ids(session, "KE", "UG")
     )
     for name, role in (
         ("European Union", "funding"),

@@ -20,8 +20,11 @@ def pipeline_project(session, today, manager):
         start_date=date(2027, 1, 1),
         end_date=date(2028, 12, 31),
         currency="USD",
-        beneficiary_ids=member_ids(session, "FJ", "VN"),
         manager_ids=[manager.id],
+    )
+    # The directorate names the beneficiaries (a manager may not: they widen her remit).
+    services.set_beneficiaries(
+        session, project, actor=None, beneficiary_ids=member_ids(session, "FJ", "VN")
     )
     services.add_partner(
         session, project, actor=manager, name="Asian Development Bank", role="funding"
@@ -84,8 +87,11 @@ def completed_project(session, today, manager):
         start_date=date(2023, 1, 1),
         end_date=date(2025, 12, 31),
         currency="EUR",
-        beneficiary_ids=member_ids(session, "MA", "JO"),
         manager_ids=[manager.id],
+    )
+    # The directorate names the beneficiaries (a manager may not: they widen her remit).
+    services.set_beneficiaries(
+        session, project, actor=None, beneficiary_ids=member_ids(session, "MA", "JO")
     )
     services.add_partner(
         session, project, actor=manager, name="Government of Japan", role="funding"

@@ -13,8 +13,10 @@ from lms.projects.models import Project
 
 
 def link_demo_training(session: Session, project: Project, manager: User, today: date) -> int:
-    """Link the demo course sessions run for Kenya and Uganda to the project's training
-    activities, and feed the certification indicator from the training records."""
+    """Link the demo course sessions reserved for Kenya and Uganda to the project's training
+    activities, and feed the certification indicator from the training records. Open
+    sessions (the Brussels courses, the Nairobi workshop) are not linked: their trainees come
+    from every administration (``training.serves_beneficiaries``)."""
     from lms.courses.models import Course, CourseSession
     from lms.projects import training
     from lms.projects.models import TrainingMeasure
@@ -28,9 +30,11 @@ def link_demo_training(session: Session, project: Project, manager: User, today:
     ).all()
     plan = []
     for course_session in sessions:
+        if not training.serves_beneficiaries(course_session, project):
+            continue
         if course_session.venue == "Kampala":
             plan.append(("Data specialist course, Kampala", course_session))
-        elif course_session.venue == "Nairobi" or course_session.ends_on < today:
+        else:
             plan.append(("Data specialist course, Nairobi", course_session))
     for title, course_session in plan:
         training.link_session(session, project, activities[title], course_session, actor=manager)
@@ -50,8 +54,9 @@ def link_demo_training(session: Session, project: Project, manager: User, today:
         means_of_verification="Certificates recorded in Capacity LMS",
         training_measure=TrainingMeasure.CERTIFIED,
     )
-    # One officer (David, Kenya) is certified this year; the plan keeps the project on track.
-    for year, target in ((today.year, 1), (today.year + 1, 2)):
+    # The first officers are certified after the Kampala course: none this year, two next
+    # year; the plan keeps the project on track.
+    for year, target in ((today.year, 0), (today.year + 1, 2)):
         if year <= project.end_date.year:
             services.set_target(session, indicator, actor=manager, period=str(year), value=target)
     training.report_training_actual(session, indicator, period=str(today.year), actor=manager)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from lms.projects.permissions import (
     can_create_project,
     can_edit_project,
+    can_set_beneficiaries,
     can_view_project,
     is_focal_point,
     is_project_manager,
@@ -63,7 +64,12 @@ from lms.projects.services.portfolio import (
     portfolio_row,
     status_counts,
 )
-from lms.projects.services.projects import PROJECT_FIELDS, create_project, update_project
+from lms.projects.services.projects import (
+    PROJECT_FIELDS,
+    create_project,
+    set_beneficiaries,
+    update_project,
+)
 from lms.projects.services.rag import (
     DELIVERY_GAP_AMBER,
     DELIVERY_GAP_RED,
@@ -124,6 +130,7 @@ __all__ = [
     "add_progress_update",
     "can_create_project",
     "can_edit_project",
+    "can_set_beneficiaries",
     "can_view_project",
     "compute_rag",
     "create_project",
@@ -154,6 +161,7 @@ __all__ = [
     "report_actual",
     "save_risk",
     "sees_whole_portfolio",
+    "set_beneficiaries",
     "set_budget_line",
     "set_target",
     "status_counts",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
-from lms.courses.models import Course, CourseSession
+from lms.courses.models import Course, CourseSession, session_member_restrictions
 from lms.projects.models import Activity, LogframeElement, Project
 
 # How many course sessions the "link a session" picker lists before asking for a search.
@@ -80,14 +80,29 @@ def _linkable(project: Project) -> sa.Select:
     )
 
 
+def _reserved_for_beneficiaries(project: Project) -> sa.ColumnElement[bool]:
+    """The SQL twin of ``training.serves_beneficiaries``: restricted to administrations, all of
+    them beneficiaries of the project."""
+    restriction = session_member_restrictions.c
+    beneficiaries = [m.id for m in project.beneficiaries]
+    return sa.and_(
+        sa.exists().where(restriction.session_id == CourseSession.id),
+        ~sa.exists().where(
+            restriction.session_id == CourseSession.id,
+            restriction.member_administration_id.not_in(beneficiaries),
+        ),
+    )
+
+
 def linkable_sessions(
     session: Session, project: Project, *, query: str = "", limit: int | None = None
 ) -> SessionChoices:
-    """Course sessions that ran during the project, latest first, matching ``query`` (course
-    code, course title or venue) when given; at most ``limit`` (``SESSION_CHOICES_LIMIT``)."""
+    """Course sessions that ran during the project and are reserved for its beneficiaries,
+    latest first, matching ``query`` (course code, course title or venue) when given; at most
+    ``limit`` (``SESSION_CHOICES_LIMIT``)."""
     limit = limit or SESSION_CHOICES_LIMIT
     query = (query or "").strip()
-    stmt = _linkable(project)
+    stmt = _linkable(project).where(_reserved_for_beneficiaries(project))
     if query:
         pattern = f"%{query.lower()}%"
         stmt = stmt.where(
@@ -108,7 +123,8 @@ def linkable_sessions(
 def linkable_session(
     session: Session, project: Project, session_id: int | None
 ) -> CourseSession | None:
-    """The chosen session if it may be linked to the project (it ran during the project)."""
+    """The chosen session if it ran during the project (``training.link_session`` then checks
+    that it is reserved for the project's beneficiaries, and says so when it is not)."""
     if not session_id:
         return None
     return session.scalar(_linkable(project).where(CourseSession.id == session_id))

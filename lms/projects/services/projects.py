@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration, Role, User
 from lms.core.audit import audited, record_change, snapshot
-from lms.core.errors import ConflictError, ValidationError
+from lms.core.errors import ConflictError, PermissionDenied, ValidationError
 from lms.projects.models import LogframeLevel, Project, ProjectStatus
-from lms.projects.services.common import _text
+from lms.projects.permissions import can_set_beneficiaries
+from lms.projects.services.common import _, _text
 from lms.projects.services.logframe import add_logframe_element
 
 PROJECT_FIELDS = (
@@ -47,7 +48,6 @@ def _project_values(
     end_date: date | None,
     currency: str,
     status: ProjectStatus | str,
-    beneficiary_ids: Iterable[int],
     manager_ids: Iterable[int],
     focal_point_ids: Iterable[int],
 ) -> dict[str, Any]:
@@ -69,18 +69,6 @@ def _project_values(
     clash = session.scalar(sa.select(Project.id).where(Project.code == code))
     if clash and (project is None or clash != project.id):
         raise ConflictError(f"Another project already uses the code {code}.", field="code")
-    members = []
-    member_ids = sorted({int(i) for i in beneficiary_ids})
-    if member_ids:
-        members = list(
-            session.scalars(
-                sa.select(MemberAdministration).where(MemberAdministration.id.in_(member_ids))
-            ).all()
-        )
-    if not members or len(members) != len(member_ids):
-        raise ValidationError(
-            "Choose at least one beneficiary member administration.", field="beneficiary_ids"
-        )
     managers = _users(session, manager_ids)
     if not managers:
         raise ValidationError("Choose at least one project manager.", field="manager_ids")
@@ -97,10 +85,54 @@ def _project_values(
         "end_date": end_date,
         "currency": currency,
         "status": status,
-        "beneficiaries": members,
         "managers": managers,
         "focal_points": _users(session, focal_point_ids),
     }
+
+
+def _beneficiaries(
+    session: Session, actor: User | None, beneficiary_ids: Iterable[int]
+) -> list[MemberAdministration]:
+    """The administrations ``actor`` names as beneficiaries. Beneficiaries decide whose records
+    the project's managers read and whose requests they approve, so only an administrator or
+    the directorate sets them (``actor`` ``None`` is the system: the CLI, the demo)."""
+    if actor is not None and not can_set_beneficiaries(actor):
+        raise PermissionDenied(
+            _(
+                "Only an administrator or the directorate may set a project's beneficiaries; "
+                "nothing was saved."
+            ),
+            field="beneficiary_ids",
+        )
+    member_ids = sorted({int(i) for i in beneficiary_ids})
+    members = []
+    if member_ids:
+        members = list(
+            session.scalars(
+                sa.select(MemberAdministration).where(MemberAdministration.id.in_(member_ids))
+            ).all()
+        )
+    if not members or len(members) != len(member_ids):
+        raise ValidationError(
+            _("Choose at least one beneficiary member administration."), field="beneficiary_ids"
+        )
+    return members
+
+
+def set_beneficiaries(
+    session: Session, project: Project, *, actor: User | None, beneficiary_ids: Iterable[int]
+) -> Project:
+    """Name the project's beneficiary administrations (administrators and the directorate)."""
+    with audited(
+        session,
+        project,
+        _project_picture,
+        actor=actor,
+        action="project.beneficiaries_set",
+        summary=lambda: project.code,
+    ):
+        project.beneficiaries = _beneficiaries(session, actor, beneficiary_ids)
+    return project
 
 
 def _people(project: Project) -> dict[str, Any]:
@@ -124,8 +156,8 @@ def create_project(
     title: str,
     start_date: date | None,
     end_date: date | None,
-    beneficiary_ids: Iterable[int],
     manager_ids: Iterable[int],
+    beneficiary_ids: Iterable[int] | None = None,
     summary: str = "",
     currency: str = "EUR",
     status: ProjectStatus | str = ProjectStatus.PIPELINE,
@@ -133,7 +165,8 @@ def create_project(
     goal: str = "",
 ) -> Project:
     """Open a project; ``goal``, when written, becomes the top of its logframe in the same
-    transaction, so a refused goal leaves no half-created project."""
+    transaction, so a refused goal leaves no half-created project. A project manager opens it
+    without beneficiaries (``beneficiary_ids`` ``None``): the directorate names them."""
     values = _project_values(
         session,
         None,
@@ -143,10 +176,11 @@ def create_project(
         end_date=end_date,
         currency=currency,
         status=status,
-        beneficiary_ids=beneficiary_ids,
         manager_ids=manager_ids,
         focal_point_ids=focal_point_ids,
     )
+    if beneficiary_ids is not None:
+        values["beneficiaries"] = _beneficiaries(session, actor, beneficiary_ids)
     project = Project(summary=(summary or "").strip(), **values)
     session.add(project)
     session.flush()
@@ -174,13 +208,15 @@ def update_project(
     title: str,
     start_date: date | None,
     end_date: date | None,
-    beneficiary_ids: Iterable[int],
     manager_ids: Iterable[int],
+    beneficiary_ids: Iterable[int] | None = None,
     summary: str = "",
     currency: str = "EUR",
     status: ProjectStatus | str = ProjectStatus.PIPELINE,
     focal_point_ids: Iterable[int] = (),
 ) -> Project:
+    """Save the project's fields and people; ``beneficiary_ids`` ``None`` keeps its
+    beneficiaries (a project manager's form has no such field)."""
     with audited(
         session,
         project,
@@ -198,10 +234,11 @@ def update_project(
             end_date=end_date,
             currency=currency,
             status=status,
-            beneficiary_ids=beneficiary_ids,
             manager_ids=manager_ids,
             focal_point_ids=focal_point_ids,
         )
+        if beneficiary_ids is not None:
+            values["beneficiaries"] = _beneficiaries(session, actor, beneficiary_ids)
         if values["currency"] != project.currency and any(
             line.planned or line.spent for line in project.budget_lines
         ):

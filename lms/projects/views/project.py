@@ -14,7 +14,7 @@ from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.core.permissions import can_edit, login_required
 from lms.projects import services, training
-from lms.projects.forms import ProjectForm
+from lms.projects.forms import BeneficiariesForm, ProjectForm
 from lms.projects.models import Project
 from lms.projects.views import bp
 from lms.projects.views.common import (
@@ -32,17 +32,22 @@ from lms.projects.views.common import (
 from lms.projects.views.training import link_form_context
 
 _FIELDS = ("code", "title", "summary", "status", "start_date", "end_date", "currency")
-_PEOPLE = ("beneficiary_ids", "manager_ids", "focal_point_ids")
+_PEOPLE = ("manager_ids", "focal_point_ids")
 
 
 def _project_form(project: Project | None = None) -> ProjectForm:
+    """The project editor; the beneficiaries field only for those who may set them."""
     form = ProjectForm(obj=project)
-    form.beneficiary_ids.choices = member_choices()
+    if services.can_set_beneficiaries(current_user):
+        form.beneficiary_ids.choices = member_choices()
+    else:
+        del form.beneficiary_ids
     form.manager_ids.choices = manager_choices()
     form.focal_point_ids.choices = user_choices()
     if request.method == "GET":
         if project is not None:
-            form.beneficiary_ids.data = [m.id for m in project.beneficiaries]
+            if "beneficiary_ids" in form:
+                form.beneficiary_ids.data = [m.id for m in project.beneficiaries]
             form.manager_ids.data = [u.id for u in project.managers]
             form.focal_point_ids.data = [u.id for u in project.focal_points]
             form.status.data = project.status.value
@@ -51,8 +56,21 @@ def _project_form(project: Project | None = None) -> ProjectForm:
     return form
 
 
+def _beneficiaries_note() -> str:
+    if services.can_set_beneficiaries(current_user):
+        return ""
+    return _("The beneficiary administrations are named by an administrator or the directorate.")
+
+
 def _project_fields(form: ProjectForm) -> dict[str, Any]:
-    return data(form, *_FIELDS) | {name: form[name].data or [] for name in _PEOPLE}
+    """The service's arguments. Beneficiaries go to the service whenever they are posted, also
+    by someone whose form has no such field, so the service refuses them (nothing is saved)."""
+    fields = data(form, *_FIELDS) | {name: form[name].data or [] for name in _PEOPLE}
+    if "beneficiary_ids" in form:
+        fields["beneficiary_ids"] = form.beneficiary_ids.data or []
+    elif "beneficiary_ids" in request.form:
+        fields["beneficiary_ids"] = request.form.getlist("beneficiary_ids", type=int)
+    return fields
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -71,6 +89,7 @@ def create():
         lambda project: _("Project %(code)s created.", code=project.code),
         back=url_for("projects.portfolio"),
         to=lambda project: url_for("projects.detail", project_id=project.id),
+        intro=_beneficiaries_note(),
     )
 
 
@@ -100,6 +119,7 @@ def detail(project_id: int):
         indicator_charts={i.id: indicator_chart(i) for i in project.indicators},
         current_actuals={i.id: services.current_actuals(i) for i in project.indicators},
         can_edit_project=editable,
+        can_set_beneficiaries=services.can_set_beneficiaries(current_user),
         confirm=ConfirmForm(),
         training=training.training_delivered(db.session, project),
         **_status_context(project, today()),
@@ -121,4 +141,28 @@ def edit(project_id: int):
             db.session, project, actor=current_user, **_project_fields(form)
         ),
         _("Project saved."),
+        intro=_beneficiaries_note(),
+    )
+
+
+@bp.route("/<int:project_id>/beneficiaries", methods=["GET", "POST"])
+@login_required
+def beneficiaries(project_id: int):
+    """Administrators and the directorate name a project's beneficiary administrations."""
+    project = project_for_view(project_id)
+    if not services.can_set_beneficiaries(current_user):
+        abort(403)
+    form = BeneficiariesForm()
+    form.beneficiary_ids.choices = member_choices()
+    if request.method == "GET":
+        form.beneficiary_ids.data = [m.id for m in project.beneficiaries]
+    return form_page(
+        project,
+        form,
+        _("Beneficiaries of %(code)s", code=project.code),
+        lambda: services.set_beneficiaries(
+            db.session, project, actor=current_user, beneficiary_ids=form.beneficiary_ids.data
+        ),
+        _("Beneficiaries saved."),
+        anchor="overview",
     )

@@ -15,7 +15,7 @@ from lms.courses.permissions import RULES
 
 FEATURE = Feature(
     name="courses",
-    models=("lms.courses.models",),
+    models=("lms.courses.models", "lms.courses.correction_models"),
     blueprint="lms.courses.views:bp",
     jobs=(jobs.remind_sessions, jobs.clean_up_waitlists),
     notification_kinds=(jobs.SESSION_REMINDER_KIND, jobs.WAITLIST_CLOSED_KIND),

@@ -30,6 +30,7 @@ from lms.frameworks.models import (
     ScaleLevel,
 )
 from lms.frameworks.services import rollup_met
+from lms.progress.correction_models import RatingCorrection
 from lms.progress.models import (
     ClaimStatus,
     CompetencyEvidence,
@@ -70,6 +71,9 @@ def ratings_as_of(
         if not competency_ids:
             return {}
         stmt = stmt.where(CompetencyRating.competency_id.in_(competency_ids))
+    # A corrected or withdrawn rating never counts, on any date: the correction says it was
+    # wrong (its replacement, if any, takes its place).
+    stmt = stmt.where(~sa.exists().where(RatingCorrection.rating_id == CompetencyRating.id))
     if on is not None:  # the end of that day, in UTC like every timestamp
         end = datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC)
         stmt = stmt.where(CompetencyRating.rated_at < end)
@@ -238,7 +242,7 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
         elif link.outcome == PassOutcome.RATE:
             current = latest_ratings(session, user.id, [link.competency_id]).get(link.competency_id)
             if current is None or current.level.position < link.level.position:
-                rate_competency(
+                rated = rate_competency(
                     session,
                     user=user,
                     competency=link.competency,
@@ -247,6 +251,7 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
                     actor=actor,
                     comment=f"Passed {course.code} {course.title}",
                 )
+                rated.session_enrolment_id = enrolment.id  # a corrected result withdraws it
     session.flush()
 
 
@@ -313,7 +318,7 @@ def review_claim(
                 created_by_id=actor.id,
             )
         )
-        rate_competency(
+        rated = rate_competency(
             session,
             user=claim.user,
             competency=claim.competency,
@@ -323,6 +328,7 @@ def review_claim(
             comment=claim.review_comment or "Prior learning accepted",
             evidence_url=claim.evidence_url,
         )
+        rated.claim_id = claim.id  # a corrected decision withdraws it
     session.flush()
 
 

@@ -34,7 +34,7 @@ _RECORDED = {
 def _picture(enrolment: SessionEnrolment) -> dict[str, Any]:
     return {
         "status": enrolment.status.value,
-        "score": None if enrolment.score is None else str(enrolment.score),
+        "score": None if enrolment.score is None else f"{enrolment.score:.1f}",
         "passed": enrolment.passed,
     }
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import Role, User
+from lms.core.audit import record_change
 from lms.core.errors import ValidationError
 from lms.core.model_base import utcnow
 from lms.courses.models import (
@@ -126,6 +127,22 @@ def latest_self_assessments(session: Session, user_id: int) -> dict[int, SelfAss
     return current
 
 
+def _audit_rating(session: Session, rating: CompetencyRating, actor: Any, email: str) -> None:
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="rating.recorded",
+        entity=rating,
+        after={
+            "competency_id": rating.competency_id,
+            "level_id": rating.level_id,
+            "source": rating.source.value,
+        },
+        summary=f"{email}: {rating.comment}"[:300],
+    )
+
+
 def _check_level(competency: Competency, level: ScaleLevel) -> None:
     if level.scale_id != competency.framework.scale_id:
         raise ValidationError(
@@ -160,7 +177,7 @@ def rate_competency(
         rated_at=utcnow(),
     )
     session.add(rating)
-    session.flush()
+    _audit_rating(session, rating, actor, user.email)
     for request in session.scalars(
         sa.select(ReviewRequest).where(
             ReviewRequest.user_id == user.id,
@@ -200,17 +217,16 @@ def _apply_rollups(session: Session, user: User, parent: Competency | None, *, a
                 description=note,
             )
         )
-        session.add(
-            CompetencyRating(
-                user_id=user.id,
-                competency_id=parent.id,
-                level_id=level.id,
-                source=RatingSource.ROLLUP,
-                comment=note,
-                rated_at=utcnow(),
-            )
+        rollup = CompetencyRating(
+            user_id=user.id,
+            competency_id=parent.id,
+            level_id=level.id,
+            source=RatingSource.ROLLUP,
+            comment=note,
+            rated_at=utcnow(),
         )
-        session.flush()
+        session.add(rollup)
+        _audit_rating(session, rollup, actor, user.email)
         parent = parent.parent
 
 
@@ -291,6 +307,14 @@ def claim_prior_learning(
     )
     session.add(claim)
     session.flush()
+    record_change(
+        session,
+        actor=user,
+        action="claim.submitted",
+        entity=claim,
+        after={"competency_id": competency.id, "level_id": level.id, "status": claim.status.value},
+        summary=user.email,
+    )
     return claim
 
 
@@ -306,6 +330,16 @@ def review_claim(
     claim.status = ClaimStatus.ACCEPTED if accept else ClaimStatus.REJECTED
     claim.reviewed_by_id, claim.reviewed_at = actor.id, utcnow()
     claim.review_comment = (comment or "").strip()
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="claim.decided",
+        entity=claim,
+        before={"status": ClaimStatus.PENDING.value},
+        after={"status": claim.status.value, "review_comment": claim.review_comment},
+        summary=claim.user.email,
+    )
     if accept:
         session.add(
             CompetencyEvidence(
@@ -417,4 +451,13 @@ def carry_over_ratings(session: Session, framework: Framework, actor: Any = None
         )
         carried += 1
     session.flush()
+    if carried:
+        record_change(
+            session,
+            actor=actor,
+            action="ratings.carried_over",
+            entity=framework,
+            after={"ratings": carried},
+            summary=f"{framework.code} v{framework.version}",
+        )
     return carried

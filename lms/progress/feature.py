@@ -17,6 +17,7 @@ FEATURE = Feature(
     name="progress",
     models=("lms.progress.models", "lms.progress.correction_models"),
     blueprint="lms.progress.views:bp",
+    more_blueprints=("lms.progress.correction_views:bp",),
     jobs=(jobs.remind_expiring_certificates,),
     notification_kinds=(jobs.CERTIFICATE_EXPIRING_KIND, corrections.CERTIFICATE_REVOKED_KIND),
     demo="lms.progress.demo:load_progress",

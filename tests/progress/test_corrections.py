@@ -196,7 +196,7 @@ def test_a_correction_needs_a_reason(world, make_user, reason):
 
 
 def test_results_and_attendance_are_corrected_only_by_their_recorder_or_an_admin(world, make_user):
-    _trainee, (a, b) = _certified(world, make_user)
+    _trainee, (a, _b) = _certified(world, make_user)
     other_trainer = make_user(Role.TRAINER, email="other.trainer@example.org")
     world.session_a.trainers.append(other_trainer)  # even a trainer of the same session
     with pytest.raises(PermissionDenied):
@@ -264,7 +264,7 @@ def test_a_withdrawn_rating_leaves_ratings_as_of_and_the_roll_up(world, make_use
     assert later.id in withdrawn and stats.id in withdrawn and len(withdrawn) == 3
     # The history still shows every rating, superseded ones included.
     history = services.rating_history(db.session, trainee, world.quality)
-    assert [r.id for r in history][0] == later.id and len(history) == 2
+    assert history[0].id == later.id and len(history) == 2
 
 
 def test_a_corrected_rating_takes_the_original_place_and_keeps_the_history(world, make_user):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -43,20 +43,22 @@ class AttendanceCorrectionForm(CorrectionForm):
 
 
 def correction_links(enrolment: SessionEnrolment) -> list[tuple[Any, str]]:
-    """The corrections the current user may make on a roster row (label, link)."""
-    links = []
-    for kind in (RecordKind.RESULT, RecordKind.ATTENDANCE):
-        event = corrections.recorded_event(db.session, enrolment, kind)
-        if can_correct_enrolment_record(current_user, event):
-            links.append(
-                (
-                    kind.label,
-                    url_for(
-                        "course_corrections.correct", enrolment_id=enrolment.id, kind=kind.value
-                    ),
-                )
-            )
-    return links
+    """The corrections the current user may make on a roster row (label, link); the roster's
+    recorded events are read once per page (``g``)."""
+    cache = g.setdefault("recorded_events", {})
+    if enrolment.session_id not in cache:
+        cache[enrolment.session_id] = corrections.recorded_events(
+            db.session, list(enrolment.session.enrolments)
+        )
+    events = cache[enrolment.session_id]
+    return [
+        (
+            kind.label,
+            url_for("course_corrections.correct", enrolment_id=enrolment.id, kind=kind.value),
+        )
+        for kind in (RecordKind.RESULT, RecordKind.ATTENDANCE)
+        if can_correct_enrolment_record(current_user, events.get((enrolment.id, kind)))
+    ]
 
 
 @bp.app_context_processor

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from lms.core import signals
 from lms.core.audit import record_change
@@ -39,6 +39,18 @@ def _picture(enrolment: SessionEnrolment) -> dict[str, Any]:
     }
 
 
+def _standing(
+    enrolment: SessionEnrolment, events: list[EnrolmentEvent], superseded: set[int]
+) -> EnrolmentEvent | None:
+    """The latest event, when it recorded the status the enrolment has now and still stands."""
+    if not events:
+        return None
+    event = events[-1]
+    if event.to_status != enrolment.status.value or event.id in superseded:
+        return None
+    return event
+
+
 def recorded_event(
     session: Session, enrolment: SessionEnrolment, kind: RecordKind
 ) -> EnrolmentEvent | None:
@@ -53,12 +65,39 @@ def recorded_event(
             )
         )
     )
-    for event in reversed(enrolment.events):
-        if event.to_status == enrolment.status.value and event.id not in superseded:
-            return event
-        if event.to_status != enrolment.status.value:
-            break
-    return None
+    return _standing(enrolment, list(enrolment.events), superseded)
+
+
+def recorded_events(
+    session: Session, enrolments: list[SessionEnrolment]
+) -> dict[tuple[int, RecordKind], EnrolmentEvent]:
+    """``recorded_event`` for a whole roster, in two queries whatever its size."""
+    marked = [e for e in enrolments if any(e.status.value in v for v in _RECORDED.values())]
+    if not marked:
+        return {}
+    ids = [e.id for e in marked]
+    superseded = set(
+        session.scalars(
+            sa.select(EnrolmentCorrection.event_id).where(EnrolmentCorrection.enrolment_id.in_(ids))
+        )
+    )
+    events: dict[int, list[EnrolmentEvent]] = {}
+    for event in session.scalars(
+        sa.select(EnrolmentEvent)
+        .options(selectinload(EnrolmentEvent.actor))
+        .where(EnrolmentEvent.enrolment_id.in_(ids))
+        .order_by(EnrolmentEvent.id)
+    ):
+        events.setdefault(event.enrolment_id, []).append(event)
+    found = {}
+    for enrolment in marked:
+        event = _standing(enrolment, events.get(enrolment.id, []), superseded)
+        if event is None:
+            continue
+        for kind, statuses in _RECORDED.items():
+            if enrolment.status.value in statuses:
+                found[(enrolment.id, kind)] = event
+    return found
 
 
 def corrections_of(session: Session, enrolment_ids: list[int]) -> dict[int, list]:

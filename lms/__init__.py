@@ -80,8 +80,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask, features: tuple[Feature, ...]) -> None:
     for feature in features:
-        if feature.blueprint:
-            app.register_blueprint(resolve(feature.blueprint))
+        for target in (feature.blueprint, *feature.more_blueprints):
+            if target:
+                app.register_blueprint(resolve(target))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -34,8 +34,10 @@ class Feature:
     name: str
     # Modules that define models, so the metadata (and Alembic) sees the whole schema.
     models: tuple[str, ...] = ()
-    # "module:attribute" of the feature's blueprint.
+    # "module:attribute" of the feature's blueprint, and of any further ones (a sub-area's
+    # pages kept in their own module, e.g. corrections).
     blueprint: str | None = None
+    more_blueprints: tuple[str, ...] = ()
     # Job functions decorated with ``lms.scheduler.registry.scheduled_job``.
     jobs: tuple[Callable[..., Any], ...] = ()
     # ``NotificationKind`` values the feature sends.

@@ -41,6 +41,17 @@ session_result_recorded = _signals.signal(
     """,
 )
 
+session_result_corrected = _signals.signal(
+    "session-result-corrected",
+    doc="""A recorded result or attendance mark was corrected or withdrawn.
+
+    Sender: the database session. Keyword arguments: ``enrolment`` (its corrected state),
+    ``actor``, ``was_passed`` (whether the superseded record was a pass), ``reason`` and
+    ``today``. Listeners withdraw what a pass no longer supports (ratings, completion,
+    certificates) or apply a new pass.
+    """,
+)
+
 session_approvers = _signals.signal(
     "session-approvers",
     doc="""Question: may ``user`` approve enrolment requests for ``course_session``?

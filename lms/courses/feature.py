@@ -15,8 +15,9 @@ from lms.courses.permissions import RULES
 
 FEATURE = Feature(
     name="courses",
-    models=("lms.courses.models",),
+    models=("lms.courses.models", "lms.courses.correction_models"),
     blueprint="lms.courses.views:bp",
+    more_blueprints=("lms.courses.correction_views:bp",),
     jobs=(jobs.remind_sessions, jobs.clean_up_waitlists),
     notification_kinds=(jobs.SESSION_REMINDER_KIND, jobs.WAITLIST_CLOSED_KIND),
     demo="lms.courses.demo:load_courses",

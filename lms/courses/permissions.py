@@ -12,8 +12,15 @@ from typing import Any
 
 from lms.accounts.models import Role
 from lms.core import signals
+from lms.core.corrections import is_recorder_or_admin
 from lms.core.extensions import db
-from lms.courses.models import Course, CourseSession, CourseStatus, SessionEnrolment
+from lms.courses.models import (
+    Course,
+    CourseSession,
+    CourseStatus,
+    EnrolmentEvent,
+    SessionEnrolment,
+)
 
 EDITORS = (Role.ADMIN, Role.DIRECTORATE)
 
@@ -62,3 +69,8 @@ RULES = (
     (CourseSession, lambda user, s: can_view_course(user, s.course), is_session_manager),
     (SessionEnrolment, can_view_enrolment, can_edit_enrolment),
 )
+
+
+def can_correct_enrolment_record(user: Any, event: EnrolmentEvent | None) -> bool:
+    """An attendance mark or result is corrected by whoever recorded it, or an admin."""
+    return event is not None and is_recorder_or_admin(user, event.actor_id)

@@ -11,18 +11,21 @@ from lms.core.features import Feature, NavItem
 from lms.courses.permissions import EDITORS
 from lms.progress import history, jobs, services
 from lms.progress.permissions import RULES
+from lms.progress.services import corrections
 
 FEATURE = Feature(
     name="progress",
-    models=("lms.progress.models",),
+    models=("lms.progress.models", "lms.progress.correction_models"),
     blueprint="lms.progress.views:bp",
+    more_blueprints=("lms.progress.correction_views:bp",),
     jobs=(jobs.remind_expiring_certificates,),
-    notification_kinds=(jobs.CERTIFICATE_EXPIRING_KIND,),
+    notification_kinds=(jobs.CERTIFICATE_EXPIRING_KIND, corrections.CERTIFICATE_REVOKED_KIND),
     demo="lms.progress.demo:load_progress",
     permissions=RULES,
     listeners=(
         (signals.framework_version_published, services.carry_over_ratings),
         (signals.session_result_recorded, services.on_session_result_recorded),
+        (signals.session_result_corrected, corrections.on_session_result_corrected),
         (signals.user_history_probe, history.progress_history),
     ),
     nav=(

@@ -58,6 +58,13 @@ class CompetencyRating(db.Model):
     rated_at: Mapped[datetime] = mapped_column(default=utcnow)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     evidence_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # What the rating came from, so a correction of it withdraws the rating too.
+    session_enrolment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("session_enrolments.id", ondelete="RESTRICT"), index=True
+    )
+    claim_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("prior_learning_claims.id", ondelete="RESTRICT"), index=True
+    )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     rated_by: Mapped[User | None] = relationship(foreign_keys=[rated_by_id])

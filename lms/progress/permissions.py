@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import Role, User
 from lms.core import signals
+from lms.core.corrections import is_recorder_or_admin
 from lms.courses.models import (
     SessionEnrolment,
     session_trainers,
@@ -21,6 +22,7 @@ from lms.courses.models import (
 from lms.courses.permissions import is_editor
 from lms.progress.models import (
     ClaimStatus,
+    CompetencyRating,
     EvidenceFile,
     Intake,
     PriorLearningClaim,
@@ -93,6 +95,17 @@ def can_rate(user: Any, trainee: User) -> bool:
 def is_own_record(user: Any, trainee: User) -> bool:
     """Self-assessments, prior-learning claims and review requests are the trainee's own."""
     return getattr(user, "id", None) == trainee.id
+
+
+def can_correct_rating(user: Any, rating: CompetencyRating) -> bool:
+    """A rating is corrected or withdrawn by the person who gave it, or an administrator
+    (ratings given by a rule, a roll-up or a carried-over version: administrators only)."""
+    return is_recorder_or_admin(user, rating.rated_by_id)
+
+
+def can_correct_claim_decision(user: Any, claim: PriorLearningClaim) -> bool:
+    """A claim decision is corrected by the trainer who took it, or an administrator."""
+    return claim.status != ClaimStatus.PENDING and is_recorder_or_admin(user, claim.reviewed_by_id)
 
 
 def _editor_rule(user: Any, record: Any) -> bool:

@@ -17,6 +17,7 @@ FEATURE = Feature(
     name="projects",
     models=("lms.projects.models",),
     blueprint="lms.projects.views:bp",
+    more_blueprints=("lms.projects.correction_views:bp",),
     jobs=(jobs.remind_milestones, jobs.weekly_digest),
     notification_kinds=(
         jobs.MILESTONE_DUE_KIND,

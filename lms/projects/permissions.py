@@ -7,7 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration, Role, User
-from lms.projects.models import Project, project_beneficiaries, project_focal_points
+from lms.core.corrections import is_recorder_or_admin
+from lms.projects.models import (
+    IndicatorActual,
+    Project,
+    project_beneficiaries,
+    project_focal_points,
+)
 
 
 def is_project_manager(user: User, project: Project) -> bool:
@@ -74,3 +80,8 @@ def can_set_beneficiaries(user: User) -> bool:
 def sees_whole_portfolio(user: User) -> bool:
     """Who reads every project, and so gets the beneficiary and manager filters."""
     return user.is_admin or user.has_role(Role.DIRECTORATE, Role.PROJECT_MANAGER)
+
+
+def can_correct_actual(user: User, actual: IndicatorActual) -> bool:
+    """A reported actual is corrected or withdrawn by whoever reported it, or an admin."""
+    return is_recorder_or_admin(user, actual.reported_by_id)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import Role, User
+from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
 from lms.courses.models import (
@@ -35,7 +36,11 @@ def _transition(
     *,
     actor: Any,
     note: str = "",
+    audit: bool = True,
 ) -> None:
+    """Move the enrolment to ``to``: an event in its history and, unless the caller audits
+    the change itself (results, attendance), an audit entry with the status before and after."""
+    before = enrolment.status.value if enrolment.status else None
     enrolment.events.append(
         EnrolmentEvent(
             from_status=enrolment.status.value if enrolment.status else None,
@@ -45,6 +50,17 @@ def _transition(
         )
     )
     enrolment.status = to
+    if audit and enrolment.id is not None:
+        record_change(
+            session,
+            actor=actor,
+            action="enrolment.status",
+            entity=enrolment,
+            entity_type="SessionEnrolment",
+            before={"status": before},
+            after={"status": to.value},
+            summary=f"{enrolment.user.email}: {note}" if note else enrolment.user.email,
+        )
 
 
 def _take_seat(session: Session, course_session: CourseSession) -> bool:
@@ -190,6 +206,7 @@ def request_enrolment(
         raise ConflictError(
             f"{user.full_name} is already {_status_words(enrolment)} for this session."
         )
+    new = enrolment is None
     if enrolment is None:
         enrolment = SessionEnrolment(
             session=course_session, user_id=user.id, status=EnrolmentStatus.REQUESTED
@@ -206,6 +223,16 @@ def request_enrolment(
         )
         enrolment.requested_at = utcnow()
     session.flush()
+    if new:
+        record_change(
+            session,
+            actor=actor,
+            action="enrolment.status",
+            entity=enrolment,
+            before={"status": None},
+            after={"status": EnrolmentStatus.REQUESTED.value},
+            summary=user.email,
+        )
     if not course_session.requires_approval:
         _place(session, enrolment, actor=actor, note="Approved automatically")
     session.flush()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from lms.core import signals
+from lms.core.audit import audited
 from lms.core.errors import DomainError, ValidationError
 from lms.core.model_base import utcnow
 from lms.courses.models import (
@@ -26,6 +27,15 @@ from lms.courses.models import (
     SessionEnrolment,
 )
 from lms.courses.services.enrolment import _status_words, _transition
+
+
+def _record_picture(enrolment: SessionEnrolment) -> dict[str, Any]:
+    """What the audit log shows of an attendance mark or a result."""
+    return {
+        "status": enrolment.status.value,
+        "score": None if enrolment.score is None else f"{enrolment.score:.1f}",
+        "passed": enrolment.passed,
+    }
 
 
 def mark_attendance(
@@ -39,7 +49,15 @@ def mark_attendance(
         raise ValidationError(f"{enrolment.user.full_name} does not hold a seat.")
     target = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
     if enrolment.status != target:
-        _transition(session, enrolment, target, actor=actor)
+        with audited(
+            session,
+            enrolment,
+            _record_picture,
+            actor=actor,
+            action="attendance.recorded",
+            summary=enrolment.user.email,
+        ):
+            _transition(session, enrolment, target, actor=actor, audit=False)
     session.flush()
     signals.session_result_recorded.send(session, enrolment=enrolment, actor=actor)
 
@@ -62,7 +80,17 @@ def record_result(
         )
     if score is not None and not (0 <= score <= 100):
         raise ValidationError("The score must be between 0 and 100.", field="score")
-    with session.no_autoflush:  # status and result change together (a CHECK ties them)
+    with (
+        audited(
+            session,
+            enrolment,
+            _record_picture,
+            actor=actor,
+            action="result.recorded",
+            summary=enrolment.user.email,
+        ),
+        session.no_autoflush,  # status and result change together (a CHECK ties them)
+    ):
         _transition(
             session,
             enrolment,
@@ -70,6 +98,7 @@ def record_result(
             actor=actor,
             note=("passed" if passed else "failed")
             + (f", score {score}" if score is not None else ""),
+            audit=False,
         )
         enrolment.score = score
         enrolment.passed = passed

@@ -74,6 +74,15 @@ def issue_certificate(
     )
     if renews is not None:
         renews.status = CertificateStatus.SUPERSEDED
+        record_change(
+            session,
+            actor=actor,
+            action="certificate.superseded",
+            entity=renews,
+            before={"status": CertificateStatus.VALID.value},
+            after={"status": CertificateStatus.SUPERSEDED.value},
+            summary=f"{user.email} {track.code} {renews.verification_code}",
+        )
     session.add(certificate)
     session.flush()
     record_change(

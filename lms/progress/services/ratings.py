@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Role, User
+from lms.core.audit import record_change
 from lms.core.errors import ValidationError
 from lms.core.model_base import utcnow
 from lms.courses.models import (
@@ -30,6 +31,7 @@ from lms.frameworks.models import (
     ScaleLevel,
 )
 from lms.frameworks.services import rollup_met
+from lms.progress.correction_models import RatingCorrection
 from lms.progress.models import (
     ClaimStatus,
     CompetencyEvidence,
@@ -70,6 +72,9 @@ def ratings_as_of(
         if not competency_ids:
             return {}
         stmt = stmt.where(CompetencyRating.competency_id.in_(competency_ids))
+    # A corrected or withdrawn rating never counts, on any date: the correction says it was
+    # wrong (its replacement, if any, takes its place).
+    stmt = stmt.where(~sa.exists().where(RatingCorrection.rating_id == CompetencyRating.id))
     if on is not None:  # the end of that day, in UTC like every timestamp
         end = datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC)
         stmt = stmt.where(CompetencyRating.rated_at < end)
@@ -122,6 +127,22 @@ def latest_self_assessments(session: Session, user_id: int) -> dict[int, SelfAss
     return current
 
 
+def _audit_rating(session: Session, rating: CompetencyRating, actor: Any, email: str) -> None:
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="rating.recorded",
+        entity=rating,
+        after={
+            "competency_id": rating.competency_id,
+            "level_id": rating.level_id,
+            "source": rating.source.value,
+        },
+        summary=f"{email}: {rating.comment}"[:300],
+    )
+
+
 def _check_level(competency: Competency, level: ScaleLevel) -> None:
     if level.scale_id != competency.framework.scale_id:
         raise ValidationError(
@@ -156,7 +177,7 @@ def rate_competency(
         rated_at=utcnow(),
     )
     session.add(rating)
-    session.flush()
+    _audit_rating(session, rating, actor, user.email)
     for request in session.scalars(
         sa.select(ReviewRequest).where(
             ReviewRequest.user_id == user.id,
@@ -196,17 +217,16 @@ def _apply_rollups(session: Session, user: User, parent: Competency | None, *, a
                 description=note,
             )
         )
-        session.add(
-            CompetencyRating(
-                user_id=user.id,
-                competency_id=parent.id,
-                level_id=level.id,
-                source=RatingSource.ROLLUP,
-                comment=note,
-                rated_at=utcnow(),
-            )
+        rollup = CompetencyRating(
+            user_id=user.id,
+            competency_id=parent.id,
+            level_id=level.id,
+            source=RatingSource.ROLLUP,
+            comment=note,
+            rated_at=utcnow(),
         )
-        session.flush()
+        session.add(rollup)
+        _audit_rating(session, rollup, actor, user.email)
         parent = parent.parent
 
 
@@ -238,7 +258,7 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
         elif link.outcome == PassOutcome.RATE:
             current = latest_ratings(session, user.id, [link.competency_id]).get(link.competency_id)
             if current is None or current.level.position < link.level.position:
-                rate_competency(
+                rated = rate_competency(
                     session,
                     user=user,
                     competency=link.competency,
@@ -247,6 +267,7 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
                     actor=actor,
                     comment=f"Passed {course.code} {course.title}",
                 )
+                rated.session_enrolment_id = enrolment.id  # a corrected result withdraws it
     session.flush()
 
 
@@ -286,6 +307,14 @@ def claim_prior_learning(
     )
     session.add(claim)
     session.flush()
+    record_change(
+        session,
+        actor=user,
+        action="claim.submitted",
+        entity=claim,
+        after={"competency_id": competency.id, "level_id": level.id, "status": claim.status.value},
+        summary=user.email,
+    )
     return claim
 
 
@@ -301,6 +330,16 @@ def review_claim(
     claim.status = ClaimStatus.ACCEPTED if accept else ClaimStatus.REJECTED
     claim.reviewed_by_id, claim.reviewed_at = actor.id, utcnow()
     claim.review_comment = (comment or "").strip()
+    session.flush()
+    record_change(
+        session,
+        actor=actor,
+        action="claim.decided",
+        entity=claim,
+        before={"status": ClaimStatus.PENDING.value},
+        after={"status": claim.status.value, "review_comment": claim.review_comment},
+        summary=claim.user.email,
+    )
     if accept:
         session.add(
             CompetencyEvidence(
@@ -313,7 +352,7 @@ def review_claim(
                 created_by_id=actor.id,
             )
         )
-        rate_competency(
+        rated = rate_competency(
             session,
             user=claim.user,
             competency=claim.competency,
@@ -323,6 +362,7 @@ def review_claim(
             comment=claim.review_comment or "Prior learning accepted",
             evidence_url=claim.evidence_url,
         )
+        rated.claim_id = claim.id  # a corrected decision withdraws it
     session.flush()
 
 
@@ -415,4 +455,13 @@ def carry_over_ratings(session: Session, framework: Framework, actor: Any = None
         )
         carried += 1
     session.flush()
+    if carried:
+        record_change(
+            session,
+            actor=actor,
+            action="ratings.carried_over",
+            entity=framework,
+            after={"ratings": carried},
+            summary=f"{framework.code} v{framework.version}",
+        )
     return carried

@@ -112,7 +112,14 @@ def withdraw_from_track(session: Session, enrolment: TrackEnrolment, *, actor: A
     if enrolment.status != TrackEnrolmentStatus.ACTIVE:
         raise ValidationError("Only an active track enrolment can be withdrawn.")
     enrolment.status = TrackEnrolmentStatus.WITHDRAWN
-    record_change(session, actor=actor, action="track.withdrawn", entity=enrolment)
+    record_change(
+        session,
+        actor=actor,
+        action="track.withdrawn",
+        entity=enrolment,
+        before={"status": TrackEnrolmentStatus.ACTIVE.value},
+        after={"status": enrolment.status.value},
+    )
 
 
 def create_intake(
@@ -294,6 +301,15 @@ def update_track_completion(
         if progress.is_complete:
             progress.enrolment.status = TrackEnrolmentStatus.COMPLETED
             progress.enrolment.completed_at = utcnow()
+            record_change(
+                session,
+                actor=actor,
+                action="track.completed",
+                entity=progress.enrolment,
+                before={"status": TrackEnrolmentStatus.ACTIVE.value},
+                after={"status": TrackEnrolmentStatus.COMPLETED.value},
+                summary=f"{user.email} {progress.track.code}",
+            )
             issued.append(
                 issue_certificate(session, user, progress.track, today=today, actor=actor)
             )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lms.projects.models.corrections import ActualCorrection
 from lms.projects.models.enums import (
     LABELS,
     LogframeLevel,
@@ -45,6 +46,7 @@ __all__ = [
     "LABELS",
     "Activity",
     "ActivitySession",
+    "ActualCorrection",
     "BudgetLine",
     "Indicator",
     "IndicatorActual",

@@ -15,6 +15,7 @@ from lms.core.model_base import enum_column, utcnow
 from lms.projects.models.enums import Measure, PeriodKind, TrainingMeasure
 
 if TYPE_CHECKING:
+    from lms.projects.models.corrections import ActualCorrection
     from lms.projects.models.logframe import LogframeElement
     from lms.projects.models.project import Project
 
@@ -100,3 +101,14 @@ class IndicatorActual(db.Model):
 
     indicator: Mapped[Indicator] = relationship(back_populates="actuals")
     reported_by: Mapped[User | None] = relationship()
+    # Set when the figure was corrected or withdrawn (it then no longer counts).
+    correction: Mapped[ActualCorrection | None] = relationship(
+        foreign_keys="ActualCorrection.actual_id",
+        back_populates="actual",
+        lazy="selectin",
+        uselist=False,
+    )
+
+    @property
+    def superseded(self) -> bool:
+        return self.correction is not None

@@ -203,10 +203,12 @@ def report_actual(
 
 
 def current_actuals(indicator: Indicator) -> dict[str, IndicatorActual]:
-    """The latest figure per period (later reports supersede, never erase, earlier ones)."""
+    """The latest figure per period (later reports supersede, never erase, earlier ones);
+    a corrected or withdrawn figure never counts (its replacement, if any, takes its place)."""
     latest: dict[str, IndicatorActual] = {}
     for actual in sorted(indicator.actuals, key=lambda a: (a.period_end, a.reported_at, a.id or 0)):
-        latest[actual.period] = actual
+        if not actual.superseded:
+            latest[actual.period] = actual
     return latest
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -133,7 +133,9 @@ def gaps(user_id: int, track_id: int):
 
 
 def _level_choices(competency: Competency) -> list[tuple[int, str]]:
-    return [(lv.id, f"{lv.position} — {lv.name}") for lv in competency.framework.scale.levels]
+    return [("", _("— choose a level —"))] + [
+        (lv.id, f"{lv.position} — {lv.name}") for lv in competency.framework.scale.levels
+    ]
 
 
 def _competency_forms(competency: Competency) -> dict[str, Any]:
@@ -233,7 +235,9 @@ def decide_claim(claim_id: int):
     claim = _or_404(db.session.get(PriorLearningClaim, claim_id))
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        for message in form.decision.errors or [_("The form expired; try again.")]:
+            flash(message, "danger")
+        return redirect(url_for("progress.queue"))
     commit_or_report(
         lambda: services.review_claim(
             db.session,

@@ -55,11 +55,11 @@ def test_a_future_session_takes_neither_attendance_nor_results(world, make_user)
     enrolment = _seated(world, make_user)
     start = world.session_a.starts_at  # 09:00 UTC, ten days after TODAY
     assert start == datetime.combine(TODAY + timedelta(days=10), time(9), UTC)
-    with pytest.raises(ValidationError, match="once the session has started, on .* 09:00"):
+    with pytest.raises(ValidationError, match=r"once the session has started, on .* 09:00"):
         services.mark_attendance(
             db.session, enrolment, attended=True, actor=world.trainer, now=start - SECOND
         )
-    with pytest.raises(ValidationError, match="once the session has ended, on .* 17:00 \\(UTC\\)"):
+    with pytest.raises(ValidationError, match=r"once the session has ended, on .* 17:00 \(UTC\)"):
         _result(world, enrolment, start - timedelta(days=26))
     db.session.rollback()
     _nothing_recorded(enrolment)

@@ -16,3 +16,9 @@ def today() -> date:
         if pinned:
             return pinned if isinstance(pinned, date) else date.fromisoformat(str(pinned))
     return datetime.now(UTC).date()
+
+
+def now() -> datetime:
+    """The current moment (aware, UTC), on the pinned day when ``LMS_TODAY`` pins one."""
+    current = datetime.now(UTC)
+    return datetime.combine(today(), current.timetz())

@@ -10,7 +10,8 @@ Two kinds of signal:
 
 - *events*: the sender announces that something happened; receivers' return values are ignored;
 - *questions*: the sender asks every listener (``session_approvers``, ``trainee_remit``,
-  ``user_history_probe``) and reads the answers with ``values_from_signal``.
+  ``course_retake_allowed``, ``user_history_probe``) and reads the answers with
+  ``values_from_signal``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ session_approvers = _signals.signal(
 
     Sender: the database session. Keyword arguments: ``user``, ``course_session``.
     A listener returns ``True`` when its rule says yes; any ``True`` grants.
+    """,
+)
+
+course_retake_allowed = _signals.signal(
+    "course-retake-allowed",
+    doc="""Question: may ``user``, who has passed ``course``, enrol in it again on ``today``?
+
+    Sender: the database session. Keyword arguments: ``user``, ``course``, ``today``.
+    A listener returns ``True`` when its rule says yes (a recertification is due); any
+    ``True`` grants, no answer refuses.
     """,
 )
 

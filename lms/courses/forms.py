@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -18,6 +20,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
@@ -93,12 +96,22 @@ class CourseForm(FlaskForm):
         _l("Part of the recertification path of"), coerce=int, validators=[Optional()]
     )
     competencies = FieldList(FormField(CompetencyRowForm), min_entries=6, max_entries=40)
+    results_from_start = BooleanField(
+        _l("Results may be recorded from the session's start (not only once it has ended)")
+    )
     submit = SubmitField(_l("Save course"))
 
 
 class SessionForm(FlaskForm):
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    start_time = TimeField(
+        _l("Each day from"),
+        default=time(9),
+        validators=[Optional()],
+        description=_l("Local time, in the session's time zone."),
+    )
+    end_time = TimeField(_l("Each day until"), default=time(17), validators=[Optional()])
     timezone = StringField(
         _l("Time zone"),
         default="UTC",

@@ -12,9 +12,10 @@ locks; the CHECK is only the last defence.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -93,6 +94,9 @@ class Course(db.Model):
     status: Mapped[CourseStatus] = mapped_column(
         enum_column(CourseStatus, "course_status"), default=CourseStatus.DRAFT, index=True
     )
+    # Results may be recorded once a session has started (e-learning, continuous assessment)
+    # instead of once it has ended.
+    results_from_start: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     prerequisites: Mapped[list[Course]] = relationship(
@@ -200,7 +204,8 @@ session_member_restrictions = sa.Table(
 
 
 class CourseSession(db.Model):
-    """One offering of a course."""
+    """One offering of a course: from ``starts_on`` to ``ends_on``, every day from
+    ``start_time`` to ``end_time`` in the session's IANA ``timezone``."""
 
     __tablename__ = "course_sessions"
 
@@ -210,6 +215,8 @@ class CourseSession(db.Model):
     )
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    start_time: Mapped[time] = mapped_column(default=time(9))
+    end_time: Mapped[time] = mapped_column(default=time(17))
     timezone: Mapped[str] = mapped_column(sa.String(60), default="UTC")
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
     virtual_link: Mapped[str] = mapped_column(sa.String(500), default="")
@@ -239,11 +246,40 @@ class CourseSession(db.Model):
             "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
         ),
         sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        sa.CheckConstraint("end_time > start_time", name="day_ends_after_start"),
     )
 
     @property
     def seats_left(self) -> int:
         return self.capacity - self.seats_taken
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
+
+    @property
+    def starts_at(self) -> datetime:
+        """The first day's start, as an aware datetime in the session's time zone."""
+        return datetime.combine(self.starts_on, self.start_time or time(0), self.zone)
+
+    @property
+    def ends_at(self) -> datetime:
+        """The last day's end, as an aware datetime in the session's time zone."""
+        return datetime.combine(self.ends_on, self.end_time or time(23, 59), self.zone)
+
+    def daily_schedule(self) -> list[tuple[date, time, time]]:
+        """Each day of the session with its hours (local time)."""
+        days = (self.ends_on - self.starts_on).days + 1
+        return [
+            (self.starts_on + timedelta(days=n), self.start_time, self.end_time)
+            for n in range(days)
+        ]
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at
+
+    def has_ended(self, now: datetime) -> bool:
+        return now >= self.ends_at
 
     def __repr__(self) -> str:
         return f"<CourseSession {self.id} {self.starts_on}>"

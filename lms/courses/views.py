@@ -7,7 +7,16 @@ intakes and the certification policy are the progress feature's pages.)
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -173,6 +182,7 @@ def _save_course(form: CourseForm, course: Course | None) -> Course:
         competencies=_competency_links(form),
         tracks=_track_links(form),
         prerequisite_ids=form.prerequisites.data or [],
+        results_from_start=form.results_from_start.data,
     )
     if course is None:
         return services.create_course(db.session, **values)
@@ -248,6 +258,8 @@ def _session_values(form: SessionForm) -> dict:
         actor=current_user,
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
         capacity=form.capacity.data,
         timezone=form.timezone.data.strip(),
         venue=form.venue.data or "",
@@ -312,11 +324,13 @@ def session_detail(session_id: int):
     course_session = require_view(db.session.get(CourseSession, session_id))
     manager = can_edit(current_user, course_session)
     project_manager = is_session_approver(db.session, current_user, course_session)
+    mine = services.enrolment_of(db.session, course_session, current_user)
     return render_template(
         "courses/session.html",
         course_session=course_session,
         manager=manager,
-        mine=services.enrolment_of(db.session, course_session, current_user),
+        mine=mine,
+        waitlist_position=mine and services.waitlist_position(db.session, mine),
         enrolments=services.visible_roster(
             db.session, course_session, manager=manager, approver=project_manager
         ),
@@ -415,7 +429,7 @@ def attendance(enrolment_id: int, state: str):
         enrolment_id,
         can_edit_enrolment,
         lambda e, note: services.mark_attendance(
-            db.session, e, attended=state == "present", actor=current_user
+            db.session, e, attended=state == "present", actor=current_user, now=clock.now()
         ),
         _("Attendance recorded."),
     )
@@ -442,6 +456,7 @@ def record_result(enrolment_id: int):
             passed=form.passed.data == "yes",
             actor=current_user,
             today=clock.today(),
+            now=clock.now(),
         ),
         success=_("Result recorded for %(name)s.", name=enrolment.user.full_name),
     )
@@ -465,7 +480,9 @@ def upload_results(session_id: int):
             "courses/results_errors.html", course_session=course_session, errors=error.errors
         ), 422
     commit_or_report(
-        lambda: services.apply_results(db.session, rows, actor=current_user, today=clock.today()),
+        lambda: services.apply_results(
+            db.session, rows, actor=current_user, today=clock.today(), now=clock.now()
+        ),
         success=lambda count: _("%(n)s result(s) recorded.", n=count),
     )
     return redirect(url_for("courses.session_detail", session_id=session_id))
@@ -476,3 +493,29 @@ def upload_results(session_id: int):
 def my_sessions():
     page = paginate(services.sessions_trained_by(current_user))
     return render_template("courses/my_sessions.html", page=page, today=clock.today())
+
+
+@bp.route("/sessions/<int:session_id>/sign-in.pdf")
+@login_required
+def sign_in_sheet(session_id: int):
+    course_session = require_edit(db.session.get(CourseSession, session_id))
+    pdf = services.sign_in_sheet_pdf(course_session, services.roster(db.session, course_session))
+    name = f"{course_session.course.code}-{course_session.starts_on.isoformat()}-sign-in.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@bp.route("/sessions/<int:session_id>/roster.csv")
+@login_required
+def roster_csv(session_id: int):
+    course_session = require_edit(db.session.get(CourseSession, session_id))
+    text = services.roster_csv(services.roster(db.session, course_session))
+    name = f"{course_session.course.code}-{course_session.starts_on.isoformat()}-roster.csv"
+    return Response(
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -51,6 +51,7 @@ def _past_result(
         passed=passed,
         actor=trainer,
         today=course_session.ends_on,
+        now=course_session.ends_at,
     )
 
 

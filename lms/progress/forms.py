@@ -10,8 +10,18 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
 class LevelForm(FlaskForm):
-    level_id = SelectField(_l("Level"), coerce=int)
+    """The level starts empty: a rating or a claim records only a level someone chose."""
+
+    level_id = SelectField(
+        _l("Level"),
+        coerce=_int_or_none,
+        validators=[DataRequired(message=_l("Choose a level."))],
+    )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     evidence_url = StringField(_l("Evidence link"), validators=[Optional(), URL(), Length(max=500)])
     submit = SubmitField(_l("Save"))
@@ -43,13 +53,11 @@ class ReviewForm(FlaskForm):
 class ClaimDecisionForm(FlaskForm):
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=500)])
     decision = SelectField(
-        _l("Decision"), choices=[("accept", _l("Accept")), ("reject", _l("Reject"))]
+        _l("Decision"),
+        choices=[("", _l("— choose —")), ("accept", _l("Accept")), ("reject", _l("Reject"))],
+        validators=[DataRequired(message=_l("Choose accept or reject."))],
     )
     submit = SubmitField(_l("Decide"))
-
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class IntakeForm(FlaskForm):

@@ -15,6 +15,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -154,7 +155,9 @@ def gaps(user_id: int, track_id: int):
 
 
 def _level_choices(competency: Competency) -> list[tuple[int, str]]:
-    return [(lv.id, f"{lv.position} — {lv.name}") for lv in competency.framework.scale.levels]
+    return [("", _("— choose a level —"))] + [
+        (lv.id, f"{lv.position} — {lv.name}") for lv in competency.framework.scale.levels
+    ]
 
 
 def _competency_forms(competency: Competency) -> dict[str, Any]:
@@ -299,7 +302,9 @@ def decide_claim(claim_id: int):
     claim = _or_404(db.session.get(PriorLearningClaim, claim_id))
     form = ClaimDecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        for message in form.decision.errors or [_("The form expired; try again.")]:
+            flash(message, "danger")
+        return redirect(url_for("progress.queue"))
     commit_or_report(
         lambda: services.review_claim(
             db.session,

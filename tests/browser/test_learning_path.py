@@ -9,9 +9,11 @@ import re
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
+from lms.core import clock
 from lms.core.extensions import db
 from lms.progress.models import Certificate
 from tests.conftest import TEST_PASSWORD
+from tests.courses.fixtures import after
 
 
 def _login(page, email: str) -> None:
@@ -31,7 +33,9 @@ def _record_pass(trainer_page, session_id: int, email: str, score: str) -> None:
     trainer_page.wait_for_selector("text=Result recorded")
 
 
-def test_trainee_completes_the_data_specialists_track(browser, live_server, page, world, make_user):
+def test_trainee_completes_the_data_specialists_track(
+    browser, live_server, page, world, make_user, monkeypatch
+):
     trainee = make_user(Role.TRAINEE, email="nadia@example.org", full_name="Nadia Benali")
     _login(page, "nadia@example.org")
     page.goto("/learning")
@@ -45,6 +49,8 @@ def test_trainee_completes_the_data_specialists_track(browser, live_server, page
         page.wait_for_selector("text=You are enrolled")
         assert "Enrolled" in page.inner_text("[data-testid=my-enrolment]")
 
+    # Both sessions are over when the trainer records the results.
+    monkeypatch.setattr(clock, "now", lambda: after(world.session_b))
     trainer_context = browser.new_context(base_url=live_server)
     trainer_page = trainer_context.new_page()
     _login(trainer_page, "assessor@example.org")

@@ -6,7 +6,7 @@ sessions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -136,3 +136,8 @@ def fixed_today(monkeypatch):
     from lms.core import clock
 
     monkeypatch.setattr(clock, "today", lambda: TODAY)
+
+
+def after(course_session: CourseSession) -> datetime:
+    """A moment after the session has ended, when its attendance and results are true."""
+    return course_session.ends_at + timedelta(hours=1)

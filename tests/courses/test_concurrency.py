@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from lms.accounts.models import Role, User
+from lms.core.errors import ConflictError
 from lms.core.extensions import db
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment
@@ -123,3 +124,57 @@ def test_twenty_simultaneous_approvals_on_ten_seats(world, make_user):
         {EnrolmentStatus.ENROLLED: 10, EnrolmentStatus.WAITLISTED: 10},
         10,
     )
+
+
+def test_ten_simultaneous_requests_by_one_trainee_give_one_enrolment(world, make_user):
+    """A double click, ten times over: the unique (session, trainee) key lets one request in;
+    the others are refused as "already enrolled", never a database error."""
+    session_id = _new_session(world)
+    trainee_id = make_user(Role.TRAINEE).id
+    refusals: list[str] = []
+
+    def request(own: Session, _n: int, barrier: threading.Barrier) -> None:
+        user = own.get(User, trainee_id)
+        target = own.get(CourseSession, session_id)
+        barrier.wait(timeout=30)
+        try:
+            services.request_enrolment(own, target, user, actor=user, today=TODAY)
+        except ConflictError as refused:
+            own.rollback()
+            refusals.append(refused.message)
+
+    _all_at_once(request, list(range(10)))
+
+    assert _outcome(session_id) == ({EnrolmentStatus.ENROLLED: 1}, 1)
+    assert len(refusals) == 9
+    assert all("already enrolled" in message for message in refusals), refusals
+
+
+def test_ten_simultaneous_enrol_clicks_on_the_page_give_one_enrolment_and_no_error(
+    app, world, make_user
+):
+    from tests.conftest import csrf_token, login
+
+    session_id = _new_session(world)
+    trainee = make_user(Role.TRAINEE)
+    clients = []
+    for _ in range(10):
+        client = app.test_client()
+        login(client, trainee)
+        clients.append((client, csrf_token(client, f"/sessions/{session_id}")))
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def click(client, token) -> None:
+        barrier.wait(timeout=30)
+        response = client.post(f"/sessions/{session_id}/enrol", data={"csrf_token": token})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=click, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert statuses == [302] * 10  # every click is answered with the page, none with a 5xx
+    assert _outcome(session_id) == ({EnrolmentStatus.ENROLLED: 1}, 1)

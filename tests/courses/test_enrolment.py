@@ -12,7 +12,7 @@ from lms.core.errors import ConflictError, ValidationError
 from lms.core.extensions import db
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 def _enrol(world, user, course_session=None):
@@ -108,7 +108,13 @@ def test_a_failed_result_gives_no_evidence(world, make_user):
     trainee = make_user(Role.TRAINEE)
     enrolment = _enrol(world, trainee)
     services.record_result(
-        db.session, enrolment, score=Decimal("31"), passed=False, actor=world.trainer, today=TODAY
+        db.session,
+        enrolment,
+        score=Decimal("31"),
+        passed=False,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(enrolment.session),
     )
     db.session.commit()
     assert enrolment.status == EnrolmentStatus.COMPLETED and enrolment.passed is False
@@ -143,6 +149,11 @@ def test_results_csv_with_errors_is_rejected_whole_with_row_numbers(world, make_
     rows = services.parse_results_csv(
         db.session, world.session_a, b"email,attended,score,passed\nGOOD@example.org,yes,75,yes\n"
     )
-    assert services.apply_results(db.session, rows, actor=world.trainer, today=TODAY) == 1
+    assert (
+        services.apply_results(
+            db.session, rows, actor=world.trainer, today=TODAY, now=after(world.session_a)
+        )
+        == 1
+    )
     db.session.commit()
     assert enrolment.status == EnrolmentStatus.COMPLETED and enrolment.score == 75

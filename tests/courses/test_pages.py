@@ -12,7 +12,7 @@ from lms.core.extensions import db
 from lms.courses import services
 from lms.courses.models import Course, CourseSession, EnrolmentStatus, SessionEnrolment
 from tests.conftest import post_form
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 class QueryCounter:
@@ -131,7 +131,10 @@ def test_trainee_enrols_and_sees_only_their_own_status(client, world, logged_in,
     assert post_form(client, f"/enrolments/{theirs.id}/withdraw").status_code == 403
 
 
-def test_trainer_records_a_result_and_uploads_results(client, world, logged_in, make_user):
+def test_trainer_records_a_result_and_uploads_results(
+    client, world, logged_in, make_user, monkeypatch
+):
+    from lms.core import clock
     from tests.conftest import login
 
     first = make_user(Role.TRAINEE, email="first@example.org")
@@ -139,6 +142,7 @@ def test_trainer_records_a_result_and_uploads_results(client, world, logged_in, 
     e1 = services.request_enrolment(db.session, world.session_a, first, actor=first, today=TODAY)
     e2 = services.request_enrolment(db.session, world.session_a, second, actor=second, today=TODAY)
     db.session.commit()
+    monkeypatch.setattr(clock, "now", lambda: after(world.session_a))  # the session is over
     login(client, world.trainer)
     html = client.get(f"/sessions/{world.session_a.id}").get_data(as_text=True)
     assert "first@example.org" in html and "second@example.org" in html

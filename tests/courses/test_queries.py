@@ -8,7 +8,7 @@ from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.courses import services
 from lms.courses.models import Course, EnrolmentStatus
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 def _enrol(world, user, course_session):
@@ -36,7 +36,13 @@ def test_a_trainees_enrolments_upcoming_and_transcript(world, make_user):
     a = _enrol(world, trainee, world.session_a)
     b = _enrol(world, trainee, world.session_b)
     services.record_result(
-        db.session, a, score=Decimal("60"), passed=True, actor=world.trainer, today=TODAY
+        db.session,
+        a,
+        score=Decimal("60"),
+        passed=True,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(a.session),
     )
     db.session.commit()
     assert services.enrolment_of(db.session, world.session_a, trainee) == a

@@ -20,7 +20,7 @@ from lms.projects import jobs as project_jobs
 from lms.projects import services as projects
 from lms.scheduler.registry import JOBS
 from lms.scheduler.services import execute_job
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 def _at(day: date) -> datetime:
@@ -135,7 +135,13 @@ def test_certificate_expiry_reminds_holder_and_focal_point_once(world, make_user
             db.session, course_session, holder, actor=holder, today=TODAY
         )
         courses.record_result(
-            db.session, enrolment, score=Decimal(80), passed=True, actor=world.trainer, today=TODAY
+            db.session,
+            enrolment,
+            score=Decimal(80),
+            passed=True,
+            actor=world.trainer,
+            today=TODAY,
+            now=after(enrolment.session),
         )
     db.session.commit()
     expires = TODAY.replace(year=TODAY.year + 1)

@@ -12,7 +12,7 @@ from lms.courses import services as courses
 from lms.progress import services
 from lms.progress.models import ClaimStatus, CompetencyRating, PriorLearningClaim, ReviewRequest
 from tests.conftest import login, post_form
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 from tests.courses.test_pages import QueryCounter
 
 
@@ -21,7 +21,13 @@ def _done(world, trainee, course_session):
         db.session, course_session, trainee, actor=trainee, today=TODAY
     )
     courses.record_result(
-        db.session, enrolment, score=Decimal(80), passed=True, actor=world.trainer, today=TODAY
+        db.session,
+        enrolment,
+        score=Decimal(80),
+        passed=True,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(enrolment.session),
     )
 
 
@@ -221,7 +227,13 @@ def test_certificate_with_validity_expires_and_recertification_renews_it(world, 
         db.session, refresher_session, trainee, actor=trainee, today=later - timedelta(days=10)
     )
     courses.record_result(
-        db.session, enrolment, score=None, passed=True, actor=world.trainer, today=later
+        db.session,
+        enrolment,
+        score=None,
+        passed=True,
+        actor=world.trainer,
+        today=later,
+        now=after(enrolment.session),
     )
     db.session.commit()
     history = services.certificates_for(db.session, trainee)

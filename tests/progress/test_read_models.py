@@ -12,7 +12,7 @@ from lms.core.extensions import db
 from lms.courses import services as courses
 from lms.progress import services
 from lms.progress.models import CertificateStatus, CompetencyEvidence, TrackCertificationPolicy
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 def _rate(world, trainee, level, when):
@@ -91,7 +91,15 @@ def test_trainee_record_gathers_tracks_sessions_transcript_and_certificates(worl
     services.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
     a = courses.request_enrolment(db.session, world.session_a, trainee, actor=trainee, today=TODAY)
     courses.request_enrolment(db.session, world.session_b, trainee, actor=trainee, today=TODAY)
-    courses.record_result(db.session, a, score=None, passed=True, actor=world.trainer, today=TODAY)
+    courses.record_result(
+        db.session,
+        a,
+        score=None,
+        passed=True,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(a.session),
+    )
     db.session.commit()
     record = services.trainee_record(db.session, trainee, on=TODAY, with_competencies=True)
     assert [p.track for p in record.progress] == [world.specialists]
@@ -107,7 +115,9 @@ def test_attendance_alone_changes_nothing_in_progress(world, make_user):
     enrolment = courses.request_enrolment(
         db.session, world.session_a, trainee, actor=trainee, today=TODAY
     )
-    courses.mark_attendance(db.session, enrolment, attended=True, actor=world.trainer)
+    courses.mark_attendance(
+        db.session, enrolment, attended=True, actor=world.trainer, now=after(enrolment.session)
+    )
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CompetencyEvidence)) == 0
 

@@ -13,7 +13,7 @@ from lms.core.extensions import db
 from lms.courses import services as courses
 from lms.progress import services
 from lms.progress.models import TrackEnrolmentStatus
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 def _enrol(world, user, course_session=None):
@@ -30,14 +30,28 @@ def test_results_give_ratings_and_complete_the_track_with_a_certificate(world, m
     a = _enrol(world, trainee)
     b = _enrol(world, trainee, world.session_b)
     courses.record_result(
-        db.session, a, score=Decimal("82"), passed=True, actor=world.trainer, today=TODAY
+        db.session,
+        a,
+        score=Decimal("82"),
+        passed=True,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(a.session),
     )
     db.session.commit()
     state = services.track_progress(db.session, trainee, world.specialists)
     assert (state.required_done, state.targets_met, state.percent) == (1, 1, 50)
     assert not state.is_complete
 
-    courses.record_result(db.session, b, score=None, passed=True, actor=world.trainer, today=TODAY)
+    courses.record_result(
+        db.session,
+        b,
+        score=None,
+        passed=True,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(b.session),
+    )
     db.session.commit()
     state = services.track_progress(db.session, trainee, world.specialists)
     assert state.is_complete and state.percent == 100

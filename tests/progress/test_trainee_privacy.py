@@ -14,7 +14,7 @@ from lms.courses import services as courses
 from lms.progress import services as tracks
 from lms.progress.models import Certificate
 from tests.conftest import login, post_form
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 def _certified(world, trainee):
@@ -25,7 +25,13 @@ def _certified(world, trainee):
             db.session, course_session, trainee, actor=trainee, today=TODAY
         )
         courses.record_result(
-            db.session, enrolment, score=Decimal(75), passed=True, actor=world.trainer, today=TODAY
+            db.session,
+            enrolment,
+            score=Decimal(75),
+            passed=True,
+            actor=world.trainer,
+            today=TODAY,
+            now=after(enrolment.session),
         )
     db.session.commit()
     return db.session.scalar(sa.select(Certificate).where(Certificate.user_id == trainee.id))

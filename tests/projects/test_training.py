@@ -18,7 +18,7 @@ from lms.progress import services as progress
 from lms.projects import services, training
 from lms.projects.models import ActivitySession, IndicatorActual, LogframeLevel, TrainingMeasure
 from tests.conftest import login, post_form
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 @pytest.fixture
@@ -81,6 +81,7 @@ def _take(world, trainee, course_session, passed: bool | None):
             passed=passed,
             actor=world.trainer,
             today=TODAY,
+            now=after(enrolment.session),
         )
     return enrolment
 

@@ -14,7 +14,7 @@ from lms.core.extensions import db
 from lms.courses import services as courses
 from lms.progress import services as progress
 from tests.conftest import _config
-from tests.courses.fixtures import TODAY
+from tests.courses.fixtures import TODAY, after
 
 
 @pytest.fixture
@@ -32,7 +32,13 @@ def complete(world, trainee, course_session, score=80):
         db.session, course_session, trainee, actor=trainee, today=TODAY
     )
     courses.record_result(
-        db.session, enrolment, score=Decimal(score), passed=True, actor=world.trainer, today=TODAY
+        db.session,
+        enrolment,
+        score=Decimal(score),
+        passed=True,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(enrolment.session),
     )
     return enrolment
 

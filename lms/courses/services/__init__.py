@@ -4,7 +4,8 @@ results, by sub-area:
 - ``catalogue``: courses, their competencies, tracks and prerequisites, the catalogue search;
 - ``sessions``: sessions, their trainers and reservations, rosters;
 - ``enrolment``: requests, approval, seats and the waiting list;
-- ``results``: attendance and results (one by one or from a file).
+- ``results``: attendance and results (one by one or from a file), when they can be true;
+- ``rosters``: the sign-in sheet (PDF) and the roster (CSV).
 
 Plain functions over a SQLAlchemy session; the caller commits. ``today`` is passed in where
 dates matter, so rules are testable on a fixed date. Public names are re-exported here, so
@@ -38,6 +39,7 @@ from lms.courses.services.enrolment import (
     request_enrolment,
     transcript,
     upcoming_enrolments,
+    waitlist_position,
     withdraw_enrolment,
 )
 from lms.courses.services.results import (
@@ -45,10 +47,13 @@ from lms.courses.services.results import (
     ResultRow,
     ResultsUploadError,
     apply_results,
+    check_attendance_time,
+    check_result_time,
     mark_attendance,
     parse_results_csv,
     record_result,
 )
+from lms.courses.services.rosters import ROSTER_COLUMNS, roster_csv, safe_cell, sign_in_sheet_pdf
 from lms.courses.services.sessions import (
     SESSION_FIELDS,
     create_session,
@@ -66,6 +71,7 @@ __all__ = [
     "COURSE_FIELDS",
     "LANGUAGE_CODES",
     "RESULT_COLUMNS",
+    "ROSTER_COLUMNS",
     "SESSION_FIELDS",
     "CompetencyLink",
     "CourseFormOptions",
@@ -76,7 +82,9 @@ __all__ = [
     "approve_enrolment",
     "catalogue_filter_options",
     "catalogue_query",
+    "check_attendance_time",
     "check_can_request",
+    "check_result_time",
     "completed_course_ids",
     "course_form_options",
     "courses_developing",
@@ -93,13 +101,17 @@ __all__ = [
     "reject_enrolment",
     "request_enrolment",
     "roster",
+    "roster_csv",
+    "safe_cell",
     "session_form_options",
     "sessions_of_course",
     "sessions_trained_by",
+    "sign_in_sheet_pdf",
     "transcript",
     "upcoming_enrolments",
     "update_course",
     "update_session",
     "visible_roster",
+    "waitlist_position",
     "withdraw_enrolment",
 ]

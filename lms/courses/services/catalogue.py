@@ -32,6 +32,7 @@ COURSE_FIELDS = (
     "hours",
     "languages",
     "status",
+    "results_from_start",
 )
 
 
@@ -164,6 +165,7 @@ def create_course(
     competencies: Iterable[CompetencyLink] = (),
     tracks: Iterable[TrackLink] = (),
     prerequisite_ids: Iterable[int] = (),
+    results_from_start: bool = False,
 ) -> Course:
     hours = _check_course_fields(code, title, hours, languages)
     code = code.strip().upper()
@@ -178,6 +180,7 @@ def create_course(
         hours=hours,
         languages=list(languages),
         status=CourseStatus(status),
+        results_from_start=bool(results_from_start),
     )
     session.add(course)
     session.flush()
@@ -212,7 +215,9 @@ def update_course(
     competencies: Iterable[CompetencyLink],
     tracks: Iterable[TrackLink],
     prerequisite_ids: Iterable[int],
+    results_from_start: bool | None = None,
 ) -> Course:
+    """``results_from_start`` None keeps the course's setting."""
     with audited(
         session, course, COURSE_FIELDS, actor=actor, action="course.updated", summary=lambda: code
     ):
@@ -227,6 +232,8 @@ def update_course(
         course.summary, course.objectives = summary or "", objectives or ""
         course.delivery_mode, course.hours = DeliveryMode(delivery_mode), hours
         course.languages, course.status = list(languages), CourseStatus(status)
+        if results_from_start is not None:
+            course.results_from_start = bool(results_from_start)
         _set_competencies(session, course, competencies)
         _set_tracks(session, course, tracks)
         _set_prerequisites(session, course, prerequisite_ids)

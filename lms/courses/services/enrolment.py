@@ -10,11 +10,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import Role, User
+from lms.core import signals
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.courses.models import (
     CourseSession,
@@ -185,6 +188,81 @@ def check_can_request(
             + ", ".join(f"{p.code} {p.title}" for p in missing)
             + "."
         )
+    _check_one_session_of_the_course(session, course_session, user)
+    _check_not_passed_already(session, course_session, user, today)
+
+
+# A trainee in one of these on a session of a course cannot take another session of it.
+HOLDING_OR_AWAITING = (
+    EnrolmentStatus.REQUESTED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.ENROLLED,
+    EnrolmentStatus.ATTENDED,
+)
+
+
+def _check_one_session_of_the_course(
+    session: Session, course_session: CourseSession, user: User
+) -> None:
+    """One seat per course at a time: holding or awaiting a seat in one session of a course
+    rules out every other session of that course."""
+    other = session.scalar(
+        sa.select(SessionEnrolment)
+        .join(CourseSession, CourseSession.id == SessionEnrolment.session_id)
+        .where(
+            SessionEnrolment.user_id == user.id,
+            CourseSession.course_id == course_session.course_id,
+            SessionEnrolment.session_id != course_session.id,
+            SessionEnrolment.status.in_(HOLDING_OR_AWAITING),
+        )
+        .order_by(CourseSession.starts_on)
+        .limit(1)
+    )
+    if other is not None:
+        raise ConflictError(
+            _(
+                "%(name)s is already %(status)s in the session of %(code)s starting on %(day)s: "
+                "one session of a course at a time (withdraw from that one first).",
+                name=user.full_name,
+                status=_status_words(other),
+                code=course_session.course.code,
+                day=other.session.starts_on.isoformat(),
+            )
+        )
+
+
+def _check_not_passed_already(
+    session: Session, course_session: CourseSession, user: User, today: date
+) -> None:
+    """A passed course is not taken again, unless a listener (progress: a recertification
+    that is due) allows it."""
+    if course_session.course_id not in completed_course_ids(session, user.id):
+        return
+    if signals.any_listener_agrees(
+        signals.course_retake_allowed,
+        session,
+        user=user,
+        course=course_session.course,
+        today=today,
+    ):
+        return
+    raise ValidationError(
+        _(
+            "%(name)s has already passed %(code)s; it can be taken again only when a "
+            "recertification is due.",
+            name=user.full_name,
+            code=course_session.course.code,
+        )
+    )
+
+
+# Serialisation failure and deadlock: a concurrent transaction won; the request can be retried.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
 def request_enrolment(
@@ -195,9 +273,11 @@ def request_enrolment(
     the waiting list."""
     check_can_request(session, course_session, user, today)
     enrolment = session.scalar(
-        sa.select(SessionEnrolment).where(
+        sa.select(SessionEnrolment)
+        .where(
             SessionEnrolment.session_id == course_session.id, SessionEnrolment.user_id == user.id
         )
+        .with_for_update()  # a concurrent re-request of the same row waits for this one
     )
     if enrolment is not None and enrolment.status not in (
         EnrolmentStatus.WITHDRAWN,
@@ -206,6 +286,32 @@ def request_enrolment(
         raise ConflictError(
             f"{user.full_name} is already {_status_words(enrolment)} for this session."
         )
+    # Concurrent requests by the same trainee (a double click, ten tabs): the unique
+    # (session, user) key lets one in; the others fail inside the savepoint and are answered
+    # "already enrolled" instead of an error page.
+    try:
+        with session.begin_nested():
+            return _record_request(session, course_session, user, enrolment, actor=actor)
+    except IntegrityError as exc:
+        raise ConflictError(
+            _("%(name)s is already enrolled for this session.", name=user.full_name)
+        ) from exc
+    except DBAPIError as exc:
+        if _sqlstate(exc) not in _RETRYABLE_SQLSTATES:
+            raise
+        raise ConflictError(
+            _("Another request for this session was recorded at the same moment; try again.")
+        ) from exc
+
+
+def _record_request(
+    session: Session,
+    course_session: CourseSession,
+    user: User,
+    enrolment: SessionEnrolment | None,
+    *,
+    actor: Any,
+) -> SessionEnrolment:
     new = enrolment is None
     if enrolment is None:
         enrolment = SessionEnrolment(
@@ -335,3 +441,26 @@ def transcript(session: Session, user: User) -> list[SessionEnrolment]:
             .order_by(CourseSession.ends_on.desc())
         )
     )
+
+
+def waitlist_position(session: Session, enrolment: SessionEnrolment) -> int | None:
+    """1 for the next trainee to get a freed seat; None when not on the waiting list. The
+    order is the one ``_promote_waitlisted`` fills seats in."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED:
+        return None
+    ahead = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(SessionEnrolment)
+        .where(
+            SessionEnrolment.session_id == enrolment.session_id,
+            SessionEnrolment.status == EnrolmentStatus.WAITLISTED,
+            sa.or_(
+                SessionEnrolment.requested_at < enrolment.requested_at,
+                sa.and_(
+                    SessionEnrolment.requested_at == enrolment.requested_at,
+                    SessionEnrolment.id < enrolment.id,
+                ),
+            ),
+        )
+    )
+    return (ahead or 0) + 1

@@ -10,16 +10,17 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from lms.core import signals
+from lms.core import clock, signals
 from lms.core.audit import audited
 from lms.core.errors import DomainError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.courses.models import (
     CourseSession,
@@ -38,9 +39,51 @@ def _record_picture(enrolment: SessionEnrolment) -> dict[str, Any]:
     }
 
 
+def _local(moment: datetime, course_session: CourseSession) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") + f" ({course_session.timezone})"
+
+
+def check_attendance_time(course_session: CourseSession, now: datetime) -> None:
+    """Attendance is true only once the session has started."""
+    if not course_session.has_started(now):
+        raise ValidationError(
+            _(
+                "Attendance can be recorded once the session has started, on %(start)s.",
+                start=_local(course_session.starts_at, course_session),
+            )
+        )
+
+
+def check_result_time(course_session: CourseSession, now: datetime) -> None:
+    """A result is true only once the session has ended, or, when the course says so, once it
+    has started."""
+    if course_session.course.results_from_start:
+        if not course_session.has_started(now):
+            raise ValidationError(
+                _(
+                    "Results can be recorded once the session has started, on %(start)s.",
+                    start=_local(course_session.starts_at, course_session),
+                )
+            )
+    elif not course_session.has_ended(now):
+        raise ValidationError(
+            _(
+                "Results can be recorded once the session has ended, on %(end)s.",
+                end=_local(course_session.ends_at, course_session),
+            )
+        )
+
+
 def mark_attendance(
-    session: Session, enrolment: SessionEnrolment, *, attended: bool, actor: Any
+    session: Session,
+    enrolment: SessionEnrolment,
+    *,
+    attended: bool,
+    actor: Any,
+    now: datetime | None = None,
 ) -> None:
+    """``now`` (aware) defaults to the application's clock."""
+    check_attendance_time(enrolment.session, now or clock.now())
     if enrolment.status not in (
         EnrolmentStatus.ENROLLED,
         EnrolmentStatus.ATTENDED,
@@ -70,9 +113,12 @@ def record_result(
     passed: bool,
     actor: Any,
     today: date,
+    now: datetime | None = None,
 ) -> None:
     """Complete an enrolment with a result. What a pass does to competencies and tracks is
-    the progress feature's business: it listens to ``session_result_recorded``."""
+    the progress feature's business: it listens to ``session_result_recorded``. ``now``
+    (aware) defaults to the application's clock."""
+    check_result_time(enrolment.session, now or clock.now())
     if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED):
         raise ValidationError(
             f"{enrolment.user.full_name} is {_status_words(enrolment)}; a result can be "
@@ -212,13 +258,20 @@ def parse_results_csv(
     return rows
 
 
-def apply_results(session: Session, rows: Sequence[ResultRow], *, actor: Any, today: date) -> int:
+def apply_results(
+    session: Session,
+    rows: Sequence[ResultRow],
+    *,
+    actor: Any,
+    today: date,
+    now: datetime | None = None,
+) -> int:
     for row in rows:
         if not row.attended:
-            mark_attendance(session, row.enrolment, attended=False, actor=actor)
+            mark_attendance(session, row.enrolment, attended=False, actor=actor, now=now)
             continue
         if row.enrolment.status == EnrolmentStatus.NO_SHOW:
-            mark_attendance(session, row.enrolment, attended=True, actor=actor)
+            mark_attendance(session, row.enrolment, attended=True, actor=actor, now=now)
         record_result(
             session,
             row.enrolment,
@@ -226,5 +279,6 @@ def apply_results(session: Session, rows: Sequence[ResultRow], *, actor: Any, to
             passed=bool(row.passed),
             actor=actor,
             today=today,
+            now=now,
         )
     return len(rows)

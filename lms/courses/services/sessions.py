@@ -4,8 +4,9 @@ sessions pages show."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ValidationError
+from lms.core.i18n import _
 from lms.courses.models import (
     SEAT_HOLDING,
     Course,
@@ -27,6 +29,8 @@ from lms.courses.services.enrolment import _promote_waitlisted
 SESSION_FIELDS = (
     "starts_on",
     "ends_on",
+    "start_time",
+    "end_time",
     "timezone",
     "venue",
     "virtual_link",
@@ -36,6 +40,28 @@ SESSION_FIELDS = (
     "requires_approval",
     "status",
 )
+
+
+DAY_STARTS, DAY_ENDS = time(9), time(17)
+
+
+def _check_hours(start_time: time, end_time: time) -> None:
+    if end_time <= start_time:
+        raise ValidationError(
+            _("Each day of the session must end after it starts (%(start)s).", start=start_time),
+            field="end_time",
+        )
+
+
+def _check_timezone(timezone: str) -> None:
+    """An IANA time zone name (``Africa/Nairobi``), as ``zoneinfo`` knows them."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ValidationError(
+            _("Unknown time zone %(tz)r; use a name like Africa/Nairobi.", tz=timezone),
+            field="timezone",
+        ) from exc
 
 
 def _check_session_fields(
@@ -52,14 +78,7 @@ def _check_session_fields(
             "The enrolment deadline must be on or before the start date.",
             field="enrolment_deadline",
         )
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(timezone)
-    except Exception as exc:
-        raise ValidationError(
-            f"Unknown time zone {timezone!r}; use a name like Africa/Nairobi.", field="timezone"
-        ) from exc
+    _check_timezone(timezone)
 
 
 def create_session(
@@ -70,6 +89,8 @@ def create_session(
     starts_on: date,
     ends_on: date,
     capacity: int,
+    start_time: time | None = None,
+    end_time: time | None = None,
     timezone: str = "UTC",
     venue: str = "",
     virtual_link: str = "",
@@ -80,11 +101,16 @@ def create_session(
     trainer_ids: Iterable[int] = (),
     restricted_member_ids: Iterable[int] = (),
 ) -> CourseSession:
+    """Every day from ``start_time`` to ``end_time`` (local; 09:00-17:00 when not given)."""
+    start_time, end_time = start_time or DAY_STARTS, end_time or DAY_ENDS
     _check_session_fields(starts_on, ends_on, capacity, enrolment_deadline, timezone)
+    _check_hours(start_time, end_time)
     course_session = CourseSession(
         course=course,
         starts_on=starts_on,
         ends_on=ends_on,
+        start_time=start_time,
+        end_time=end_time,
         capacity=capacity,
         timezone=timezone,
         venue=venue or "",
@@ -148,7 +174,10 @@ def update_session(
     status: SessionStatus | str,
     trainer_ids: Iterable[int],
     restricted_member_ids: Iterable[int],
+    start_time: time | None = None,
+    end_time: time | None = None,
 ) -> CourseSession:
+    """Hours not given stay as they are."""
     with audited(
         session,
         course_session,
@@ -164,8 +193,12 @@ def update_session(
                 "capacity cannot be lower.",
                 field="capacity",
             )
+        start_time = start_time or course_session.start_time
+        end_time = end_time or course_session.end_time
+        _check_hours(start_time, end_time)
         grew = capacity > course_session.capacity
         course_session.starts_on, course_session.ends_on = starts_on, ends_on
+        course_session.start_time, course_session.end_time = start_time, end_time
         course_session.capacity, course_session.timezone = capacity, timezone
         course_session.venue, course_session.virtual_link = venue or "", virtual_link or ""
         course_session.enrolment_deadline, course_session.language = enrolment_deadline, language

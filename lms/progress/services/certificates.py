@@ -236,3 +236,27 @@ def certificate_status(certificate: Certificate, *, on: date) -> CertificateStat
 
 def certification_policy(session: Session, track: Track) -> TrackCertificationPolicy | None:
     return session.get(TrackCertificationPolicy, track.id)
+
+
+def recertification_due(session: Session, user: User, course_id: int, *, on: date) -> bool:
+    """Is the course on the recertification path of a track whose certificate the trainee
+    must renew on ``on`` (expiring within the policy's lead time, or lapsed)? Then she may take
+    it again although she has passed it."""
+    track_ids = set(
+        session.scalars(
+            sa.select(TrackCourse.track_id).where(
+                TrackCourse.course_id == course_id, TrackCourse.for_recertification.is_(True)
+            )
+        )
+    )
+    if not track_ids:
+        return False
+    certificates = session.scalars(
+        sa.select(Certificate).where(
+            Certificate.user_id == user.id,
+            Certificate.track_id.in_(track_ids),
+            Certificate.status == CertificateStatus.VALID,
+        )
+    )
+    due = (CertificateState.EXPIRING, CertificateState.LAPSED)
+    return any(certificate_status(c, on=on) in due for c in certificates)

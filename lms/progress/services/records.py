@@ -18,6 +18,7 @@ from lms.courses.models import (
 from lms.courses.services import transcript, upcoming_enrolments
 from lms.frameworks.models import (
     Competency,
+    TrackTarget,
 )
 from lms.progress.models import (
     Certificate,
@@ -28,6 +29,8 @@ from lms.progress.models import (
     ReviewRequest,
     ReviewStatus,
     SelfAssessment,
+    TrackEnrolment,
+    TrackEnrolmentStatus,
 )
 from lms.progress.services.certificates import (
     CertificateState,
@@ -85,6 +88,19 @@ def competency_record(session: Session, user: User, competency: Competency) -> d
         "claims": newest(PriorLearningClaim, PriorLearningClaim.created_at),
         "evidence": newest(CompetencyEvidence, CompetencyEvidence.created_at),
         "files": newest(EvidenceFile, EvidenceFile.created_at),
+        "targets": list(
+            session.scalars(
+                sa.select(TrackTarget)
+                .join(TrackEnrolment, TrackEnrolment.track_id == TrackTarget.track_id)
+                .options(joinedload(TrackTarget.track))
+                .where(
+                    TrackEnrolment.user_id == user.id,
+                    TrackEnrolment.status != TrackEnrolmentStatus.WITHDRAWN,
+                    TrackTarget.competency_id == competency.id,
+                )
+                .order_by(TrackTarget.track_id)
+            )
+        ),
         "open_review": session.scalar(
             sa.select(ReviewRequest).where(
                 ReviewRequest.user_id == user.id,

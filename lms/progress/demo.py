@@ -17,10 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.core import clock
 from lms.courses import services as courses
 from lms.courses.demo import demo_world
 from lms.courses.models import Course, CourseSession, SessionStatus
 from lms.progress import services
+from lms.progress.demo_history import load_history
 from lms.progress.models import TrackCertificationPolicy
 
 
@@ -72,7 +74,7 @@ def _sessions(session: Session, today: date, *, past: bool) -> dict[str, CourseS
 
 
 def load_progress(session: Session) -> str:
-    today = date.today()
+    today = clock.today()
     world = demo_world(session)
     actor, trainer, trainer2 = world.actor, world.trainer, world.trainer2
     tracks = world.tracks
@@ -84,6 +86,14 @@ def load_progress(session: Session) -> str:
             reminder_days_before=90,
             recertification_note="The refresher course DS-RC renews the certificate.",
         )
+    )
+    services.set_certification_policy(
+        session,
+        tracks["LEADERS"],
+        actor=actor,
+        validity_months=24,
+        reminder_days_before=60,
+        recertification_note="Leaders renew by taking the current executive seminar.",
     )
     past = _sessions(session, today, past=True)
 
@@ -169,7 +179,9 @@ def load_progress(session: Session) -> str:
         note="I documented our tariff reference data last month.",
     )
     session.flush()
+    history = load_history(session, world, today)
     return (
         "Demo learners: one completed track with a certificate, trainees midway, "
-        "a waiting list and an intake."
+        f"a waiting list and an intake; three years of history for {history.trainees} "
+        f"more trainees ({history.sessions} sessions, {history.results} results)."
     )

@@ -8,8 +8,6 @@ on-track project stays on track and the late one stays late whenever the demo is
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 

@@ -266,6 +266,56 @@ class _Builder:
             if e.track.code == learner.track and e.status == TrackEnrolmentStatus.ACTIVE
         )
 
+    def this_week(self, learners: list[Learner]) -> None:
+        """For each trainer, a session running this week (attendance taken on its first day
+        if that has come) and one that ended four days ago with its results not yet
+        recorded: the trainers' home pages have something to do."""
+        waiting: dict[str, tuple] = {}
+        for learner in learners:
+            if learner.withdrawn or learner.finished_on:
+                continue
+            for course in self.courses[learner.track]:
+                if course.code not in learner.done and all(
+                    p.code in learner.done for p in course.prerequisites
+                ):
+                    waiting.setdefault(course.code, (course, []))[1].append(learner)
+                    break
+        groups = sorted(waiting.values(), key=lambda g: (-len(g[1]), g[0].code))[:4]
+        for number, (course, group) in enumerate(groups):
+            trainer = self.world.trainer if number % 2 == 0 else self.world.trainer2
+            ended = number >= 2
+            starts_on = self.today - timedelta(days=8 if ended else 1)
+            with clock.travel(starts_on - timedelta(days=40)):
+                course_session = courses.create_session(
+                    self.session,
+                    course,
+                    actor=self.world.actor,
+                    starts_on=starts_on,
+                    ends_on=starts_on + timedelta(days=4 if ended else 3),
+                    capacity=CAPACITY,
+                    venue=VENUES[number],
+                    timezone="UTC",
+                    trainer_ids=[trainer.id],
+                    enrolment_deadline=starts_on - timedelta(days=7),
+                )
+            self.history.sessions += 1
+            with clock.travel(starts_on - timedelta(days=14)):
+                enrolments = [
+                    courses.request_enrolment(
+                        self.session,
+                        course_session,
+                        learner.user,
+                        actor=learner.user,
+                        today=clock.today(),
+                    )
+                    for learner in group[:CAPACITY]
+                ]
+            with clock.travel(starts_on):
+                for enrolment in enrolments:
+                    courses.mark_attendance(
+                        self.session, enrolment, attended=self.rng.random() > 0.05, actor=trainer
+                    )
+
 
 def load_history(session: Session, world, today: date) -> History:
     builder = _Builder(session, world, today)
@@ -273,6 +323,7 @@ def load_history(session: Session, world, today: date) -> History:
     learners = builder.plan_learners(users)
     for quarter in range(QUARTERS):
         builder.quarter(quarter, learners)
+    builder.this_week(learners)
     builder.history.trainees = len(learners)
     session.flush()
     return builder.history

@@ -56,10 +56,13 @@ from lms.courses.services.sessions import (
     next_open_sessions,
     roster,
     session_form_options,
+    sessions_awaiting_results,
     sessions_of_course,
+    sessions_this_week,
     sessions_trained_by,
     update_session,
     visible_roster,
+    week_of,
 )
 
 __all__ = [
@@ -94,12 +97,15 @@ __all__ = [
     "request_enrolment",
     "roster",
     "session_form_options",
+    "sessions_awaiting_results",
     "sessions_of_course",
+    "sessions_this_week",
     "sessions_trained_by",
     "transcript",
     "upcoming_enrolments",
     "update_course",
     "update_session",
     "visible_roster",
+    "week_of",
     "withdraw_enrolment",
 ]

@@ -38,22 +38,25 @@ def _past_result(
     passed: bool = True,
     score: int = 78,
 ) -> None:
-    """Enrol before the session started and record the result when it ended."""
-    enrolment = courses.request_enrolment(
-        session,
-        course_session,
-        trainee,
-        actor=trainee,
-        today=course_session.starts_on - timedelta(days=14),
-    )
-    courses.record_result(
-        session,
-        enrolment,
-        score=Decimal(score),
-        passed=passed,
-        actor=trainer,
-        today=course_session.ends_on,
-    )
+    """Enrol two weeks before the session started, take attendance on its first day and
+    record the result the day after it ended, each dated the day it happened."""
+    requested = course_session.starts_on - timedelta(days=14)
+    with clock.travel(requested):
+        enrolment = courses.request_enrolment(
+            session, course_session, trainee, actor=trainee, today=requested
+        )
+    with clock.travel(course_session.starts_on):
+        courses.mark_attendance(session, enrolment, attended=True, actor=trainer)
+    recorded = course_session.ends_on + timedelta(days=1)
+    with clock.travel(recorded):
+        courses.record_result(
+            session,
+            enrolment,
+            score=Decimal(score),
+            passed=passed,
+            actor=trainer,
+            today=recorded,
+        )
 
 
 def _sessions(session: Session, today: date, *, past: bool) -> dict[str, CourseSession]:
@@ -96,10 +99,12 @@ def load_progress(session: Session) -> str:
         recertification_note="Leaders renew by taking the current executive seminar.",
     )
     past = _sessions(session, today, past=True)
+    joined = min(s.starts_on for s in past.values()) - timedelta(days=30)
 
     # David (trainee01) completes the track.
     david = _user(session, "trainee01@example.org")
-    services.enrol_in_track(session, david, tracks["DATA-SPECIALISTS"], actor=actor)
+    with clock.travel(joined):
+        services.enrol_in_track(session, david, tracks["DATA-SPECIALISTS"], actor=actor)
     for code in ["DS-101", "DS-102", "DS-201", "DS-202", "DS-301", "DS-302", "DS-303"]:
         _past_result(session, past[code], david, trainer, score=85)
 
@@ -111,15 +116,18 @@ def load_progress(session: Session) -> str:
         (_user(session, "trainee03@example.org"), ["DS-101"]),
     ]
     for trainee, done in midway:
-        services.enrol_in_track(session, trainee, tracks["DATA-SPECIALISTS"], actor=trainee)
+        with clock.travel(joined):
+            services.enrol_in_track(session, trainee, tracks["DATA-SPECIALISTS"], actor=trainee)
         for code in done:
             _past_result(session, past[code], trainee, trainer, score=72)
     failing = _user(session, "trainee05@example.org")
-    services.enrol_in_track(session, failing, tracks["DATA-SPECIALISTS"], actor=failing)
+    with clock.travel(joined):
+        services.enrol_in_track(session, failing, tracks["DATA-SPECIALISTS"], actor=failing)
     _past_result(session, past["DS-101"], failing, trainer, passed=False, score=41)
     for email in ("trainee04@example.org", "trainee07@example.org"):
         leader = _user(session, email)
-        services.enrol_in_track(session, leader, tracks["LEADERS"], actor=actor)
+        with clock.travel(joined):
+            services.enrol_in_track(session, leader, tracks["LEADERS"], actor=actor)
         _past_result(session, past["LD-101"], leader, trainer2, score=90)
     for course_session in past.values():
         course_session.status = SessionStatus.CLOSED

@@ -42,7 +42,7 @@ CAPACITY = 24
 VENUES = ("Brussels", "Nairobi", "Dakar", "Amman", "Santiago", "Kuala Lumpur", "Tbilisi")
 # Share of trainees who start on each track (the rest of the Data specialists may go on to
 # the Experts track once they complete).
-LEADERS_SHARE = 0.3
+LEADERS_SHARE = 0.3  # in tenths, so it applies exactly
 EXPERTS_SHARE = 0.6  # of Data specialists who complete in time
 
 
@@ -101,15 +101,19 @@ class _Builder:
         return self.start + timedelta(days=QUARTER_DAYS * quarter)
 
     def plan_learners(self, users: list[User]) -> list[Learner]:
+        """A cohort joins every quarter but the last (in turn, so even a small demo has one
+        each quarter); three in ten are Leaders, the others Data specialists."""
+        order = list(range(len(users)))
+        self.rng.shuffle(order)
         learners = []
-        for user in users:
-            track = "LEADERS" if self.rng.random() < LEADERS_SHARE else "DATA-SPECIALISTS"
-            learners.append(Learner(user, track, joins=self.rng.randrange(QUARTERS - 1)))
+        for index, user in zip(order, users, strict=True):
+            track = "LEADERS" if index % 10 < LEADERS_SHARE * 10 else "DATA-SPECIALISTS"
+            learners.append(Learner(user, track, joins=index % (QUARTERS - 1)))
         return learners
 
     def join(self, learner: Learner, quarter: int) -> None:
         day = self.quarter_start(quarter) - timedelta(days=21)
-        with clock.travel(max(day, self.start - timedelta(days=20))):
+        with clock.travel(max(day, self.start)):
             services.enrol_in_track(
                 self.session,
                 learner.user,

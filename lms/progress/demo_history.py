@@ -27,6 +27,7 @@ from lms.accounts.models import User
 from lms.core import clock
 from lms.courses import services as courses
 from lms.courses.models import (
+    Course,
     CourseSession,
     DeliveryMode,
     EnrolmentStatus,
@@ -39,6 +40,7 @@ from lms.progress.models import RatingSource, TrackEnrolmentStatus
 QUARTERS = 12  # three years
 QUARTER_DAYS = 91
 CAPACITY = 24
+REFRESHER = "DS-RC"  # the Data specialists' recertification course
 VENUES = ("Brussels", "Nairobi", "Dakar", "Amman", "Santiago", "Kuala Lumpur", "Tbilisi")
 # Share of trainees who start on each track (the rest of the Data specialists may go on to
 # the Experts track once they complete).
@@ -54,6 +56,7 @@ class Learner:
     done: list[str] = field(default_factory=list)
     withdrawn: bool = False
     finished_on: date | None = None
+    certified: list[str] = field(default_factory=list)  # tracks completed
 
 
 @dataclass
@@ -255,6 +258,7 @@ class _Builder:
             return
         self.assess_gaps(learner, day)
         learner.finished_on = day
+        learner.certified.append(learner.track)
         if (
             learner.track == "DATA-SPECIALISTS"
             and quarter < QUARTERS - 3
@@ -271,9 +275,10 @@ class _Builder:
         )
 
     def this_week(self, learners: list[Learner]) -> None:
-        """For each trainer, a session running this week (attendance taken on its first day
-        if that has come) and one that ended four days ago with its results not yet
-        recorded: the trainers' home pages have something to do."""
+        """For each trainer, a session running this week (attendance taken on its first day)
+        with trainees due for their next course, and a Data specialists refresher that ended
+        four days ago for certified ones, its results not yet recorded: the trainers' home
+        pages have something to do."""
         waiting: dict[str, tuple] = {}
         for learner in learners:
             if learner.withdrawn or learner.finished_on:
@@ -284,20 +289,23 @@ class _Builder:
                 ):
                     waiting.setdefault(course.code, (course, []))[1].append(learner)
                     break
-        groups = sorted(waiting.values(), key=lambda g: (-len(g[1]), g[0].code))[:4]
-        for number, (course, group) in enumerate(groups):
+        running = _two(sorted(waiting.values(), key=lambda g: (-len(g[1]), g[0].code)))
+        refresher = self.session.scalar(sa.select(Course).where(Course.code == REFRESHER))
+        certified = [x for x in learners if "DATA-SPECIALISTS" in x.certified]
+        ended = _two([(refresher, certified)] if refresher and certified else [])
+        plan = [(g, 1, 3) for g in running] + [(g, 8, 4) for g in ended]
+        for number, ((course, group), days_ago, length) in enumerate(plan):
             trainer = self.world.trainer if number % 2 == 0 else self.world.trainer2
-            ended = number >= 2
-            starts_on = self.today - timedelta(days=8 if ended else 1)
+            starts_on = self.today - timedelta(days=days_ago)
             with clock.travel(starts_on - timedelta(days=40)):
                 course_session = courses.create_session(
                     self.session,
                     course,
                     actor=self.world.actor,
                     starts_on=starts_on,
-                    ends_on=starts_on + timedelta(days=4 if ended else 3),
+                    ends_on=starts_on + timedelta(days=length),
                     capacity=CAPACITY,
-                    venue=VENUES[number],
+                    venue=VENUES[number % len(VENUES)],
                     timezone="UTC",
                     trainer_ids=[trainer.id],
                     enrolment_deadline=starts_on - timedelta(days=7),
@@ -315,10 +323,23 @@ class _Builder:
                     for learner in group[:CAPACITY]
                 ]
             with clock.travel(starts_on):
-                for enrolment in enrolments:
+                for index, enrolment in enumerate(enrolments):
                     courses.mark_attendance(
-                        self.session, enrolment, attended=self.rng.random() > 0.05, actor=trainer
+                        self.session,
+                        enrolment,
+                        attended=index == 0 or self.rng.random() > 0.05,
+                        actor=trainer,
                     )
+
+
+def _two(groups: list[tuple]) -> list[tuple]:
+    """Two groups of (course, learners), one per trainer: the two largest, or the largest
+    split in two when there is only one."""
+    if len(groups) == 1 and len(groups[0][1]) > 1:
+        course, group = groups[0]
+        half = len(group) // 2
+        return [(course, group[:half]), (course, group[half:])]
+    return groups[:2]
 
 
 def load_history(session: Session, world, today: date) -> History:

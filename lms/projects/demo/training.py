@@ -26,11 +26,21 @@ def link_demo_training(session: Session, project: Project, manager: User, today:
         .where(Course.code.in_(["DS-101", "DS-102", "DS-202", "DS-301"]))
         .order_by(CourseSession.starts_on)
     ).all()
+    beneficiaries = {m.id for m in project.beneficiaries}
+
+    def trained_ours(course_session: CourseSession) -> bool:
+        """A past session within the project with Kenyan or Ugandan officers on it."""
+        return project.start_date <= course_session.starts_on and any(
+            e.user.member_administration_id in beneficiaries for e in course_session.enrolments
+        )
+
     plan = []
     for course_session in sessions:
         if course_session.venue == "Kampala":
             plan.append(("Data specialist course, Kampala", course_session))
-        elif course_session.venue == "Nairobi" or course_session.ends_on < today:
+        elif (
+            course_session.venue == "Nairobi" and course_session.starts_on >= project.start_date
+        ) or (course_session.ends_on < today and trained_ours(course_session)):
             plan.append(("Data specialist course, Nairobi", course_session))
     for title, course_session in plan:
         training.link_session(session, project, activities[title], course_session, actor=manager)

@@ -3,7 +3,7 @@ inline SVG (readable without JavaScript) and PDF reports place the same drawing 
 screen and print agree.
 
 On a page the SVG is never shrunk below the width at which its smallest text is
-``MIN_TEXT_PX`` pixels high on narrow screens: there it keeps that width and scrolls
+``MIN_TEXT_PX`` pixels high: on a phone or in a narrow column it keeps that width and scrolls
 sideways in its frame (``.chart-scroll`` in ``app.css``) instead of scaling its text down.
 """
 

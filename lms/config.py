@@ -89,6 +89,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
         # Pins "today" (ISO date) for demonstrations; unset in real use.
         "LMS_TODAY": _date("LMS_TODAY"),
+        # Trainee accounts in the demo dataset (the generated ones carry three years of history).
+        "LMS_DEMO_TRAINEES": _int("LMS_DEMO_TRAINEES", 150),
         "BABEL_DEFAULT_LOCALE": os.environ.get("LMS_DEFAULT_LOCALE", "en"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("LMS_TIMEZONE", "UTC"),
         "LMS_LANGUAGES": ["en", "fr"],

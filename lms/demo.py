@@ -7,11 +7,15 @@ it was.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.demo import DEMO_PASSWORD
 from lms.accounts.models import MemberAdministration, User
+from lms.core import clock
 from lms.core.errors import ConflictError
 from lms.core.features import resolve
 from lms.features import wire
@@ -43,7 +47,19 @@ def load_demo(session: Session) -> str:
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
         return "Demo data is already loaded."
     summaries = []
-    for feature in wire():
-        if feature.demo:
-            summaries.append(resolve(feature.demo)(session))
+    with _as_of_today():
+        for feature in wire():
+            if feature.demo:
+                summaries.append(resolve(feature.demo)(session))
     return "\n".join(summaries)
+
+
+def _as_of_today():
+    """When "today" is pinned (``LMS_TODAY``), what the steps record now is dated that day
+    (at the current time of day), so the data reads as if loaded then; otherwise nothing
+    changes."""
+    today = clock.today()
+    now = datetime.now(UTC)
+    if today == now.date():
+        return nullcontext()
+    return clock.travel(datetime.combine(today, now.time(), UTC))

@@ -69,6 +69,8 @@ def _config(database_url: str, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LMS_BASE_URL": "http://localhost",
         "MAIL_SERVER": "",
+        # A reduced run of the demo's history builder (the full one has 150 trainees).
+        "LMS_DEMO_TRAINEES": 30,
         **extra,
     }
 

@@ -1,12 +1,18 @@
-"""Demo member administrations and users of every role."""
+"""Demo member administrations and users of every role, and the generated trainees whose
+three years of history the progress demo step records (how many: ``LMS_DEMO_TRAINEES``)."""
 
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
+
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Region, Role
 from lms.accounts.passwords import hash_password
 from lms.accounts.services import create_member, create_user
+from lms.core import clock
 
 DEMO_PASSWORD = "demo-password"
 
@@ -64,6 +70,181 @@ TRAINEES = [
 ]
 
 
+FIRST_NAMES = [
+    "Abebe",
+    "Achieng",
+    "Adaeze",
+    "Adama",
+    "Aiko",
+    "Akosua",
+    "Alejandro",
+    "Amara",
+    "Ana",
+    "Anh",
+    "Aroha",
+    "Awa",
+    "Bilal",
+    "Bongani",
+    "Carlos",
+    "Chiara",
+    "Chidi",
+    "Daniela",
+    "Dmitri",
+    "Emeka",
+    "Esi",
+    "Fatima",
+    "Felipe",
+    "Fatou",
+    "Hana",
+    "Hassan",
+    "Ibrahim",
+    "Ines",
+    "Ivan",
+    "Jana",
+    "Javier",
+    "Kofi",
+    "Lamine",
+    "Layla",
+    "Leila",
+    "Luis",
+    "Mariam",
+    "Marta",
+    "Mehdi",
+    "Mei",
+    "Moussa",
+    "Nia",
+    "Nikos",
+    "Nour",
+    "Oluwaseun",
+    "Paulo",
+    "Rania",
+    "Rashid",
+    "Rosa",
+    "Salma",
+    "Samuel",
+    "Seini",
+    "Siosaia",
+    "Tariq",
+    "Thabo",
+    "Valentina",
+    "Wanjiku",
+    "Yasmin",
+    "Youssef",
+    "Zainab",
+    "Zanele",
+]
+LAST_NAMES = [
+    "Abdullah",
+    "Adeyemi",
+    "Alvarez",
+    "Amadou",
+    "Asante",
+    "Banda",
+    "Barros",
+    "Ben-Salah",
+    "Boateng",
+    "Chowdhury",
+    "Coulibaly",
+    "Da",
+    "Silva",
+    "Diop",
+    "Dlamini",
+    "Eze",
+    "Fernandes",
+    "Garcia",
+    "Haddad",
+    "Hossain",
+    "Ibrahim",
+    "Islam",
+    "Kamau",
+    "Kariuki",
+    "Keita",
+    "Khan",
+    "Koné",
+    "Lemaire",
+    "Lopes",
+    "Mahmoud",
+    "Mendes",
+    "Moreno",
+    "Mwangi",
+    "Ndlovu",
+    "Nguyen",
+    "Njoroge",
+    "Ochieng",
+    "Okonkwo",
+    "Osei",
+    "Ouedraogo",
+    "Pham",
+    "Quispe",
+    "Rahman",
+    "Sall",
+    "Santos",
+    "Sarr",
+    "Tembo",
+    "Traoré",
+    "Tran",
+    "Usman",
+    "Wafula",
+]
+FRENCH_SPEAKING = {"SN", "CM", "FR", "MA"}
+STORY_TRAINEES = 1 + len(TRAINEES)  # trainee@ and trainee01 … trainee16
+FULL_SIZE = 150  # trainee accounts in the full demo (the stories' and the generated ones)
+
+
+def demo_size() -> int:
+    """How many trainee accounts the demo holds: ``LMS_DEMO_TRAINEES`` (150 by default; the
+    test suite loads a smaller run of the same builder)."""
+    configured = current_app.config.get("LMS_DEMO_TRAINEES") if has_app_context() else None
+    return int(configured if configured is not None else FULL_SIZE)
+
+
+HISTORY_YEARS = 3
+
+
+def history_start(today: date) -> date:
+    """The first day of the demo programme's history: three years before the day it is
+    loaded."""
+    try:
+        return today.replace(year=today.year - HISTORY_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - HISTORY_YEARS, day=28)
+
+
+def generated_trainee_email(index: int) -> str:
+    return f"trainee{index:02d}@example.org"
+
+
+def generated_trainee_emails() -> list[str]:
+    """The generated trainees' emails (trainee17@ onwards), in the order they were made."""
+    first = len(TRAINEES) + 1
+    return [generated_trainee_email(first + n) for n in range(max(0, demo_size() - STORY_TRAINEES))]
+
+
+def _generated_trainees(session: Session, members: dict, count: int) -> list:
+    """Trainees beyond the stories' ones, spread over every member administration; names
+    drawn with a fixed seed, so every load builds the same people."""
+    rng = random.Random(20260301)
+    codes = sorted(members)
+    made = []
+    # They were registered a month before the history starts.
+    with clock.travel(history_start(clock.today()) - timedelta(days=30)):
+        for offset, email in enumerate(generated_trainee_emails()[:count]):
+            code = codes[offset % len(codes)]
+            full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            made.append(
+                create_user(
+                    session,
+                    actor=None,
+                    email=email,
+                    full_name=full_name,
+                    roles=[Role.TRAINEE],
+                    member_administration_id=members[code].id,
+                    preferred_language="fr" if code in FRENCH_SPEAKING else "en",
+                )
+            )
+    return made
+
+
 def load_accounts(session: Session) -> str:
     members = {}
     for name, code, region in MEMBERS:
@@ -98,9 +279,10 @@ def load_accounts(session: Session) -> str:
                 full_name=full_name,
                 roles=[Role.TRAINEE],
                 member_administration_id=members[code].id,
-                preferred_language="fr" if code in {"SN", "CM", "FR", "MA"} else "en",
+                preferred_language="fr" if code in FRENCH_SPEAKING else "en",
             )
         )
+    users.extend(_generated_trainees(session, members, max(0, demo_size() - STORY_TRAINEES)))
     # One hash for all demo accounts: the password is public anyway, and hashing it once per
     # account would make every demo load (and every test that loads it) seconds slower.
     password_hash = hash_password(DEMO_PASSWORD)

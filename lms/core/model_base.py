@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,8 +26,12 @@ NAMING_CONVENTION = {
 }
 
 
+# Set only by ``lms.core.clock.travel`` (the demo's history is recorded as of past days).
+_travelled_to: ContextVar[datetime | None] = ContextVar("travelled_to", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _travelled_to.get() or datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.core import clock
 from lms.courses import services
 from lms.courses.models import CourseSession, DeliveryMode, PassOutcome
 from lms.frameworks.models import Competency, ScaleLevel, Track
@@ -263,7 +264,7 @@ def demo_world(session: Session) -> DemoWorld:
 
 
 def load_courses(session: Session) -> str:
-    today = date.today()
+    today = clock.today()
     world = demo_world(session)
     actor, trainer, trainer2 = world.actor, world.trainer, world.trainer2
     tracks = world.tracks

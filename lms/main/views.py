@@ -6,7 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from lms.core import clock
 from lms.core.extensions import db
+from lms.core.model_base import utcnow
+from lms.main.dashboard import sections_for
 
 bp = Blueprint("main", __name__)
 
@@ -15,7 +18,8 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("main/index.html")
+    sections = sections_for(db.session, current_user, clock.today(), utcnow())
+    return render_template("main/index.html", sections=sections, today=clock.today())
 
 
 @bp.route("/healthz")

@@ -17,10 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.core import clock
 from lms.courses import services as courses
 from lms.courses.demo import demo_world
 from lms.courses.models import Course, CourseSession, SessionStatus
 from lms.progress import services
+from lms.progress.demo_history import load_history
 from lms.progress.models import TrackCertificationPolicy
 
 
@@ -36,23 +38,25 @@ def _past_result(
     passed: bool = True,
     score: int = 78,
 ) -> None:
-    """Enrol before the session started and record the result when it ended."""
-    enrolment = courses.request_enrolment(
-        session,
-        course_session,
-        trainee,
-        actor=trainee,
-        today=course_session.starts_on - timedelta(days=14),
-    )
-    courses.record_result(
-        session,
-        enrolment,
-        score=Decimal(score),
-        passed=passed,
-        actor=trainer,
-        today=course_session.ends_on,
-        now=course_session.ends_at,
-    )
+    """Enrol two weeks before the session started, take attendance on its first day and
+    record the result the day after it ended, each dated the day it happened."""
+    requested = course_session.starts_on - timedelta(days=14)
+    with clock.travel(requested):
+        enrolment = courses.request_enrolment(
+            session, course_session, trainee, actor=trainee, today=requested
+        )
+    with clock.travel(course_session.starts_on):
+        courses.mark_attendance(session, enrolment, attended=True, actor=trainer)
+    recorded = course_session.ends_on + timedelta(days=1)
+    with clock.travel(recorded):
+        courses.record_result(
+            session,
+            enrolment,
+            score=Decimal(score),
+            passed=passed,
+            actor=trainer,
+            today=recorded,
+        )
 
 
 def _sessions(session: Session, today: date, *, past: bool) -> dict[str, CourseSession]:
@@ -73,7 +77,7 @@ def _sessions(session: Session, today: date, *, past: bool) -> dict[str, CourseS
 
 
 def load_progress(session: Session) -> str:
-    today = date.today()
+    today = clock.today()
     world = demo_world(session)
     actor, trainer, trainer2 = world.actor, world.trainer, world.trainer2
     tracks = world.tracks
@@ -86,11 +90,21 @@ def load_progress(session: Session) -> str:
             recertification_note="The refresher course DS-RC renews the certificate.",
         )
     )
+    services.set_certification_policy(
+        session,
+        tracks["LEADERS"],
+        actor=actor,
+        validity_months=24,
+        reminder_days_before=60,
+        recertification_note="Leaders renew by taking the current executive seminar.",
+    )
     past = _sessions(session, today, past=True)
+    joined = min(s.starts_on for s in past.values()) - timedelta(days=30)
 
     # David (trainee01) completes the track.
     david = _user(session, "trainee01@example.org")
-    services.enrol_in_track(session, david, tracks["DATA-SPECIALISTS"], actor=actor)
+    with clock.travel(joined):
+        services.enrol_in_track(session, david, tracks["DATA-SPECIALISTS"], actor=actor)
     for code in ["DS-101", "DS-102", "DS-201", "DS-202", "DS-301", "DS-302", "DS-303"]:
         _past_result(session, past[code], david, trainer, score=85)
 
@@ -102,15 +116,18 @@ def load_progress(session: Session) -> str:
         (_user(session, "trainee03@example.org"), ["DS-101"]),
     ]
     for trainee, done in midway:
-        services.enrol_in_track(session, trainee, tracks["DATA-SPECIALISTS"], actor=trainee)
+        with clock.travel(joined):
+            services.enrol_in_track(session, trainee, tracks["DATA-SPECIALISTS"], actor=trainee)
         for code in done:
             _past_result(session, past[code], trainee, trainer, score=72)
     failing = _user(session, "trainee05@example.org")
-    services.enrol_in_track(session, failing, tracks["DATA-SPECIALISTS"], actor=failing)
+    with clock.travel(joined):
+        services.enrol_in_track(session, failing, tracks["DATA-SPECIALISTS"], actor=failing)
     _past_result(session, past["DS-101"], failing, trainer, passed=False, score=41)
     for email in ("trainee04@example.org", "trainee07@example.org"):
         leader = _user(session, email)
-        services.enrol_in_track(session, leader, tracks["LEADERS"], actor=actor)
+        with clock.travel(joined):
+            services.enrol_in_track(session, leader, tracks["LEADERS"], actor=actor)
         _past_result(session, past["LD-101"], leader, trainer2, score=90)
     for course_session in past.values():
         course_session.status = SessionStatus.CLOSED
@@ -170,7 +187,9 @@ def load_progress(session: Session) -> str:
         note="I documented our tariff reference data last month.",
     )
     session.flush()
+    history = load_history(session, world, today)
     return (
         "Demo learners: one completed track with a certificate, trainees midway, "
-        "a waiting list and an intake."
+        f"a waiting list and an intake; three years of history for {history.trainees} "
+        f"more trainees ({history.sessions} sessions, {history.results} results)."
     )

@@ -120,6 +120,18 @@ def recent_runs(session: Session, job: ScheduledJob, limit: int) -> list[JobRun]
     return list(session.scalars(stmt))
 
 
+def recent_failures(session: Session, now: datetime, days: int = 7) -> list[JobRun]:
+    """Job runs that failed in the last ``days`` days, newest first."""
+    return list(
+        session.scalars(
+            runs_query().where(
+                JobRun.status == JobRunStatus.FAILED,
+                JobRun.started_at >= now - timedelta(days=days),
+            )
+        )
+    )
+
+
 def get_job(session: Session, name: str) -> ScheduledJob | None:
     return session.scalar(sa.select(ScheduledJob).where(ScheduledJob.name == name))
 

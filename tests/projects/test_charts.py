@@ -21,7 +21,7 @@ def test_a_target_vs_actual_chart_from_plain_data_renders_to_svg_and_pdf():
     drawing = charts.target_actual_chart(series)
 
     svg = str(charts.svg_markup(drawing, 'Officers "certified"'))
-    assert svg.startswith('<svg role="img" aria-label="Officers &#34;certified&#34;"')
+    assert svg.startswith('<div class="chart-scroll"><svg role="img" aria-label="Officers &#34;')
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert renderPDF.drawToString(drawing).startswith(b"%PDF")
 
@@ -48,5 +48,5 @@ def test_the_timeline_shows_phases_milestones_and_today_from_plain_data():
     svg = str(charts.svg_markup(drawing, "Timeline", full_width=True))
     for text in ("Inception", "Policy adopted", "today 2025-06-30", "2024", "2027"):
         assert text in svg
-    assert 'style="width: 100%; height: auto"' in svg
+    assert 'style="width: 100%; height: auto; --chart-min-width: 1080px"' in svg  # 10 px text
     assert renderPDF.drawToString(drawing).startswith(b"%PDF")

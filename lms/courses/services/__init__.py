@@ -61,10 +61,13 @@ from lms.courses.services.sessions import (
     next_open_sessions,
     roster,
     session_form_options,
+    sessions_awaiting_results,
     sessions_of_course,
+    sessions_this_week,
     sessions_trained_by,
     update_session,
     visible_roster,
+    week_of,
 )
 
 __all__ = [
@@ -104,7 +107,9 @@ __all__ = [
     "roster_csv",
     "safe_cell",
     "session_form_options",
+    "sessions_awaiting_results",
     "sessions_of_course",
+    "sessions_this_week",
     "sessions_trained_by",
     "sign_in_sheet_pdf",
     "transcript",
@@ -113,5 +118,6 @@ __all__ = [
     "update_session",
     "visible_roster",
     "waitlist_position",
+    "week_of",
     "withdraw_enrolment",
 ]

@@ -4,7 +4,7 @@ sessions pages show."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -218,6 +218,55 @@ def sessions_trained_by(user: User) -> sa.Select:
         .where(session_trainers.c.user_id == user.id)
         .order_by(CourseSession.starts_on.desc())
     )
+
+
+def week_of(today: date) -> tuple[date, date]:
+    """Monday and Sunday of the week ``today`` is in."""
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def sessions_this_week(session: Session, user: User, today: date) -> list[CourseSession]:
+    """The trainer's sessions (not cancelled) running at some point this week, Monday to
+    Sunday, earliest first."""
+    monday, sunday = week_of(today)
+    stmt = (
+        sessions_trained_by(user)
+        .options(selectinload(CourseSession.course), selectinload(CourseSession.enrolments))
+        .where(
+            CourseSession.starts_on <= sunday,
+            CourseSession.ends_on >= monday,
+            CourseSession.status != SessionStatus.CANCELLED,
+        )
+        .order_by(None)
+        .order_by(CourseSession.starts_on, CourseSession.id)
+    )
+    return list(session.scalars(stmt))
+
+
+AWAITING_RESULT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED)
+
+
+def sessions_awaiting_results(
+    session: Session, user: User, today: date
+) -> list[tuple[CourseSession, int]]:
+    """The trainer's ended sessions (not cancelled) where trainees holding a seat still have
+    no result, with how many, oldest first."""
+    stmt = (
+        sa.select(CourseSession, sa.func.count(SessionEnrolment.id))
+        .join(session_trainers, session_trainers.c.session_id == CourseSession.id)
+        .join(SessionEnrolment, SessionEnrolment.session_id == CourseSession.id)
+        .options(selectinload(CourseSession.course))
+        .where(
+            session_trainers.c.user_id == user.id,
+            CourseSession.ends_on < today,
+            CourseSession.status != SessionStatus.CANCELLED,
+            SessionEnrolment.status.in_(AWAITING_RESULT),
+        )
+        .group_by(CourseSession.id)
+        .order_by(CourseSession.ends_on, CourseSession.id)
+    )
+    return [(row[0], row[1]) for row in session.execute(stmt)]
 
 
 def is_trainer_of(session: Session, user: Any, course_session: CourseSession) -> bool:

@@ -21,6 +21,7 @@ from lms.progress.models import RatingSource
 from lms.progress.permissions import can_rate, can_view_trainee, is_own_record
 from lms.progress.services.certificates import (
     CertificateState,
+    certificate_counts,
     certificate_status,
     certificates_expiring,
     certificates_for,
@@ -101,6 +102,7 @@ __all__ = [
     "can_rate",
     "can_view_trainee",
     "carry_over_ratings",
+    "certificate_counts",
     "certificate_status",
     "certificates_expiring",
     "certificates_for",

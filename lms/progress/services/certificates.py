@@ -234,6 +234,16 @@ def certificate_status(certificate: Certificate, *, on: date) -> CertificateStat
     return CertificateState.VALID
 
 
+def certificate_counts(session: Session, *, on: date) -> dict[CertificateState, int]:
+    """How many certificates are in each state on ``on`` (``certificate_status`` decides)."""
+    counts = dict.fromkeys(CertificateState, 0)
+    for certificate in session.scalars(
+        sa.select(Certificate).options(joinedload(Certificate.policy))
+    ):
+        counts[certificate_status(certificate, on=on)] += 1
+    return counts
+
+
 def certification_policy(session: Session, track: Track) -> TrackCertificationPolicy | None:
     return session.get(TrackCertificationPolicy, track.id)
 

@@ -8,14 +8,13 @@ on-track project stays on track and the late one stays late whenever the demo is
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.demo import DEMO_PASSWORD
 from lms.accounts.models import Role, User
 from lms.accounts.services import create_user
+from lms.core import clock
 from lms.projects.demo.helpers import member_ids
 from lms.projects.demo.late import late_project
 from lms.projects.demo.on_track import on_track_project
@@ -25,7 +24,7 @@ from lms.projects.demo.training import link_demo_training
 
 def load_projects(session: Session) -> str:
     """The demo step of the projects feature (named in ``feature.py``)."""
-    today = date.today()
+    today = clock.today()
     users = {
         u.email: u
         for u in session.scalars(

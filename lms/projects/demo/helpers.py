@@ -10,8 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration
+from lms.core import clock
 from lms.projects import services
-from lms.projects.models import LogframeLevel, Project
+from lms.projects.models import LogframeLevel, PeriodKind, Project
+
+REPORTED_AFTER_DAYS = 25  # a quarter's figure is reported this long after it ends
 
 
 def clamp(day: date, project: Project) -> date:
@@ -79,6 +82,59 @@ def build_indicator(session, element, actor, name, unit, baseline, targets, *, t
                 value=actual.quantize(Decimal("1")),
                 comment=f"Figure from the {year} annual report",
                 evidence_url=f"https://example.org/reports/{element.project.code.lower()}-{year}",
+            )
+    return indicator
+
+
+def _quarters(project: Project):
+    """Every quarter of the project: (label, last day)."""
+    for year in range(project.start_date.year, project.end_date.year + 1):
+        for quarter, end in enumerate(((3, 31), (6, 30), (9, 30), (12, 31)), start=1):
+            last = date(year, *end)
+            if project.start_date <= last and last - timedelta(days=80) <= project.end_date:
+                yield f"{year}-Q{quarter}", last
+
+
+def build_quarterly_indicator(
+    session, element, actor, name, unit, baseline, final, *, today, pace=1.0, stop_after=None
+):
+    """A quarterly indicator rising steadily from ``baseline`` to ``final``; each ended
+    quarter's actual is reported ``REPORTED_AFTER_DAYS`` after it ends (dated that day), at
+    ``pace`` times the planned progress with a little noise, until ``stop_after`` (a date:
+    later quarters are left unreported). The quarter that ended last is reported only once
+    its reporting day has come, so a recent one may still be due."""
+    project = element.project
+    indicator = services.add_indicator(
+        session,
+        element,
+        actor=actor,
+        name=name,
+        unit=unit,
+        baseline_value=baseline,
+        baseline_date=project.start_date,
+        period_kind=PeriodKind.QUARTER,
+        means_of_verification="Quarterly monitoring dashboard of the beneficiary administration",
+    )
+    quarters = list(_quarters(project))
+    for number, (label, last) in enumerate(quarters, start=1):
+        planned = Decimal(baseline) + (Decimal(final) - Decimal(baseline)) * number / len(quarters)
+        services.set_target(
+            session, indicator, actor=actor, period=label, value=planned.quantize(Decimal("1"))
+        )
+        reported_on = last + timedelta(days=REPORTED_AFTER_DAYS)
+        if reported_on > today or (stop_after and last > stop_after):
+            continue
+        wobble = Decimal((number * 7) % 5 - 2) / 100  # deterministic ±2 % noise
+        progress = (planned - Decimal(baseline)) * (Decimal(str(pace)) + wobble)
+        with clock.travel(reported_on):
+            services.report_actual(
+                session,
+                indicator,
+                actor=actor,
+                period=label,
+                value=(Decimal(baseline) + progress).quantize(Decimal("1")),
+                comment=f"Figure for {label}",
+                evidence_url=f"https://example.org/monitoring/{project.code.lower()}/{label}",
             )
     return indicator
 

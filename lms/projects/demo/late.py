@@ -9,6 +9,7 @@ from lms.projects.demo.helpers import (
     build_indicator,
     build_logframe,
     build_milestones,
+    build_quarterly_indicator,
     clamp,
     member_ids,
 )
@@ -97,6 +98,19 @@ def late_project(session, today, manager):
         {2023: 10, 2024: 30, 2025: 50, 2026: 70},
         today=today,
         pace=0.75,
+    )
+    # Monitoring stopped two quarters ago: the figures are overdue.
+    build_quarterly_indicator(
+        session,
+        elements["1.1"],
+        manager,
+        "Risk engine alerts reviewed within 24 hours",
+        "%",
+        20,
+        85,
+        today=today,
+        pace=0.7,
+        stop_after=today - timedelta(days=200),
     )
     plan = [
         ("Inception report", date(2023, 6, 30), "Project manager", phase),

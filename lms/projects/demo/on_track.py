@@ -9,6 +9,7 @@ from lms.projects.demo.helpers import (
     build_indicator,
     build_logframe,
     build_milestones,
+    build_quarterly_indicator,
     clamp,
     member_ids,
 )
@@ -127,6 +128,17 @@ def on_track_project(session, today, manager, focal):
         {2025: 1, 2026: 2},
         today=today,
         pace=1.0,
+    )
+    build_quarterly_indicator(
+        session,
+        elements["1.2"],
+        manager,
+        "Declarations screened by the analytics unit's risk models",
+        "%",
+        5,
+        70,
+        today=today,
+        pace=1.02,
     )
     plan = [
         ("Inception report approved", date(2024, 5, 31), "Project manager", inception),

@@ -20,7 +20,7 @@ from lms.frameworks.models import Track
 from lms.progress import services as progress
 from lms.progress.models import Certificate, CertificateStatus, TrackEnrolment
 from lms.projects import services as projects
-from lms.projects.models import Indicator, Project, ProjectStatus
+from lms.projects.models import Indicator, Project, ProjectStatus, Rag
 from lms.reports.data.shared import _bounds, _d
 
 
@@ -177,3 +177,37 @@ def portfolio(session: Session, today: date) -> tuple[list[list[Any]], list[tupl
             ]
         )
     return rows, [(s.label, statuses[s]) for s in ProjectStatus if statuses[s]]
+
+
+@dataclass
+class Headline:
+    """The directorate's figures at a glance: the year to date, certificates today, the
+    portfolio's RAG ratings."""
+
+    start: date
+    today: date
+    year_to_date: Figures
+    sessions_delivered: int
+    participants: int
+    certificates: dict[Any, int]  # progress's CertificateState → count, today
+    rag: list[tuple[Rag, int]]  # active projects by rating, red first
+
+
+def headline(session: Session, today: date) -> Headline:
+    """The same counts as the statistics page, for 1 January to today."""
+    start = date(today.year, 1, 1)
+    delivered = sessions_delivered(session, start, today, today)
+    rag: Counter[Any] = Counter()
+    for project in session.scalars(
+        projects.rag_ready_projects_query().where(Project.status == ProjectStatus.ACTIVE)
+    ):
+        rag[projects.compute_rag(project, today).rating] += 1
+    return Headline(
+        start=start,
+        today=today,
+        year_to_date=trainee_figures(session, start, today).total,
+        sessions_delivered=len(delivered),
+        participants=sum(row[5] for row in delivered),
+        certificates=progress.certificate_counts(session, on=today),
+        rag=[(rating, rag[rating]) for rating in (Rag.RED, Rag.AMBER, Rag.GREEN)],
+    )

@@ -4,9 +4,10 @@ certification policy."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+
+from lms.core.forms import FlaskForm
 
 
 class LevelForm(FlaskForm):

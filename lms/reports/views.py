@@ -25,8 +25,8 @@ from flask_login import current_user
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User
 from lms.core import clock
-from lms.core.charts import svg_markup
 from lms.core.bounds import parse_date
+from lms.core.charts import svg_markup
 from lms.core.errors import DomainError, PermissionDenied, commit_or_report, flash_error
 from lms.core.extensions import db
 from lms.core.pagination import paginate

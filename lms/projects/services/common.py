@@ -19,7 +19,9 @@ def _text(value: str | None, field_name: str, message: str, *, max_length: int =
     if not value:
         raise ValidationError(message, field=field_name)
     if max_length and len(value) > max_length:
-        raise ValidationError(f"Use at most {max_length} characters.", field=field_name)
+        raise ValidationError(
+            _("Use at most %(max)s characters.", max=max_length), field=field_name
+        )
     return value
 
 
@@ -87,6 +89,21 @@ def parse_period(kind: PeriodKind | str, text: str, field_name: str = "period") 
     year, quarter = int(match.group(1)), int(match.group(2))
     month, day = _QUARTER_END[quarter]
     return f"{year}-Q{quarter}", date(year, month, day)
+
+
+_ANY_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def _named_period(text: str | None, field_name: str = "period") -> str:
+    """A period named freely (``2026-Q1``, ``2026-H1``, ``Final report 2025``) must name its
+    year, between 1900 and 2100."""
+    text = _text(text, field_name, _("Name the period reported on, e.g. 2026-Q1."), max_length=40)
+    years = [int(y) for y in _ANY_YEAR.findall(text)]
+    if not years or not all(MIN_DATE.year <= y <= MAX_DATE.year for y in years):
+        raise ValidationError(
+            _("Name the period with its year (1900 to 2100), e.g. 2026-Q1."), field=field_name
+        )
+    return text
 
 
 def period_start(kind: PeriodKind | str, period_end: date) -> date:

@@ -11,6 +11,7 @@ from ``lms.core.forms.FlaskForm``.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -116,6 +117,22 @@ def refuse_nul_characters() -> None:
                 "Remove it (it often comes from copying out of another program) and try again."
             ),
         )
+
+
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_too_deep(text: str, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """True when arrays and objects in ``text`` nest deeper than ``max_depth``: refuse such a
+    document with a message before ``json.loads`` (which would exhaust the stack)."""
+    depth = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > max_depth:
+            return True
+    return False
 
 
 DEFAULT_MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+from lms.core.bounds import MAX_JSON_DEPTH, json_too_deep
 from lms.core.i18n import _
 from lms.frameworks.models import RollupRule
 from lms.frameworks.plan import (
@@ -125,6 +126,8 @@ def _parse_scale(
         problems.append(ImportProblem(where, _("the framework row has no scale values")))
         return None
     try:
+        if json_too_deep(configuration):
+            raise json.JSONDecodeError(_("nested too deep"), configuration, 0)
         config = json.loads(configuration) if configuration.strip() else None
     except json.JSONDecodeError as error:
         problems.append(
@@ -278,6 +281,8 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
         elif rule_type == MOODLE_RULE_POINTS:
             competency.rule = RollupRule.POINTS
             try:
+                if json_too_deep(row[9]):
+                    raise json.JSONDecodeError(_("nested too deep"), row[9], 0)
                 config = json.loads(row[9])
                 competency.rule_threshold = _int(config["base"]["points"])
                 points_configs.append((competency, config))
@@ -337,6 +342,20 @@ def parse_case_json(content: bytes | str) -> ParseResult:
     if problem is not None:
         return ParseResult(None, [problem])
     assert text is not None
+    if json_too_deep(text):
+        return ParseResult(
+            None,
+            [
+                ImportProblem(
+                    "file",
+                    _(
+                        "the JSON nests more than %(depth)s levels deep; a CASE package "
+                        "needs only a few",
+                        depth=MAX_JSON_DEPTH,
+                    ),
+                )
+            ],
+        )
     try:
         package = json.loads(text)
     except json.JSONDecodeError as error:

@@ -11,6 +11,7 @@ from typing import Any
 from lms.core.bounds import MAX_DATE, MIN_DATE
 from lms.core.errors import ValidationError
 from lms.core.i18n import _ as _  # the one translation helper, shared by the services
+from lms.core.i18n import format_day
 from lms.projects.models import PeriodKind, Project
 
 
@@ -120,8 +121,8 @@ def _period_within_project(
         raise ValidationError(
             _(
                 "Choose a period within the project (%(start)s to %(end)s).",
-                start=project.start_date.isoformat(),
-                end=project.end_date.isoformat(),
+                start=format_day(project.start_date),
+                end=format_day(project.end_date),
             ),
             field=field_name,
         )
@@ -130,8 +131,11 @@ def _period_within_project(
 def _within_project(project: Project, day: date, field_name: str) -> None:
     if not project.start_date <= day <= project.end_date:
         raise ValidationError(
-            f"Choose a date within the project ({project.start_date.isoformat()} to "
-            f"{project.end_date.isoformat()}).",
+            _(
+                "Choose a date within the project (%(start)s to %(end)s).",
+                start=format_day(project.start_date),
+                end=format_day(project.end_date),
+            ),
             field=field_name,
         )
 

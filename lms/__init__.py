@@ -31,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_config(app, overrides)
     features = wire()  # models, rules, jobs, kinds and listeners: the same in every process
     register_extensions(app)
+    register_bounds(app)
     register_blueprints(app, features)
     register_error_handlers(app)
     register_template_helpers(app, features)
@@ -76,6 +77,13 @@ def register_extensions(app: Flask) -> None:
     from lms.accounts import sessions
 
     sessions.init_login_manager(app, login_manager)
+
+
+def register_bounds(app: Flask) -> None:
+    """Input bounds (ids, numbers, dates, NUL characters, body size) before any URL rule."""
+    from lms.core.bounds import init_bounds
+
+    init_bounds(app)
 
 
 def register_blueprints(app: Flask, features: tuple[Feature, ...]) -> None:

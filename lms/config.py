@@ -131,4 +131,6 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "PROXY_FIX": _bool(os.environ.get("LMS_PROXY_FIX")),
+        # The largest request body (uploads included); larger ones are answered 413.
+        "MAX_CONTENT_LENGTH": _int("LMS_MAX_UPLOAD_MB", 16) * 1024 * 1024,
     }

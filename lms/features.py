@@ -48,8 +48,10 @@ def wire() -> tuple[Feature, ...]:
         for module in feature.models:
             importlib.import_module(module)
     for feature in features:
-        for model, view_rule, edit_rule in feature.permissions:
-            register_rules(model, view=view_rule, edit=edit_rule)
+        for model, view_rule, edit_rule, *reasons in feature.permissions:
+            register_rules(
+                model, view=view_rule, edit=edit_rule, reasons=reasons[0] if reasons else None
+            )
         for kind in feature.notification_kinds:
             register_kind(kind)
         for job in feature.jobs:

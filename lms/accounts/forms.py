@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.accounts.models import REGION_LABELS, ROLE_LABELS, Region, Role
 from lms.accounts.passwords import MIN_LENGTH
+from lms.core.forms import FlaskForm
 
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français")]
 

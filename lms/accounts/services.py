@@ -471,6 +471,18 @@ def delete_user(session: Session, user: User, *, actor: User) -> None:
 # Member administrations ---------------------------------------------------------------------
 
 
+def is_country_code(code: str) -> bool:
+    """A real ISO 3166-1 alpha-2 code (``KE``), not just two letters (``XX``)."""
+    import pycountry
+
+    return (
+        len(code) == 2
+        and code.isascii()
+        and code.isalpha()
+        and pycountry.countries.get(alpha_2=code.upper()) is not None
+    )
+
+
 def _member_values(
     name: str, country_code: str, region: Region | str, focal_point_email: str
 ) -> tuple[str, str, Region, str]:
@@ -478,9 +490,9 @@ def _member_values(
     if not name:
         raise ValidationError("Enter the administration's name.", field="name")
     code = (country_code or "").strip().upper()
-    if len(code) != 2 or not code.isalpha() or not code.isascii():
+    if not is_country_code(code):
         raise ValidationError(
-            "Use the two-letter ISO 3166 country code, for example KE.", field="country_code"
+            _("Use the two-letter ISO 3166 country code, for example KE."), field="country_code"
         )
     try:
         region = Region(region)

@@ -4,11 +4,11 @@ Features add the fields of the corrected value."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from lms.core.corrections import REASON_MAX, CorrectionAction
+from lms.core.forms import FlaskForm
 
 
 class CorrectionForm(FlaskForm):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 T = TypeVar("T")
@@ -69,6 +69,26 @@ def _wants_json() -> bool:
     )
 
 
+def _http_message(error: HTTPException) -> str:
+    """The page's explanation: the one the code gave, or a plain one for Werkzeug's defaults."""
+    from lms.core.i18n import _
+
+    if error.description != type(error).description:
+        return str(error.description)
+    if error.code == 413:
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return _(
+            "The file or form you sent is too large: at most %(limit)s MB is accepted. "
+            "Split the file or send a smaller one.",
+            limit=limit,
+        )
+    if error.code == 400:
+        return _(
+            "The request could not be understood. Go back, check what you entered and try again."
+        )
+    return str(error.description)
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError):
@@ -89,14 +109,19 @@ def init_error_handlers(app: Flask) -> None:
                     "type": "about:blank",
                     "title": error.name,
                     "status": error.code,
-                    "detail": error.description,
+                    "detail": _http_message(error),
                 }
             )
             response.status_code = error.code or 500
             response.mimetype = "application/problem+json"
             return response
         template = f"errors/{error.code}.html" if error.code in (403, 404) else "errors/error.html"
-        return render_template(template, code=error.code, message=error.description), error.code
+        return render_template(
+            template,
+            code=error.code,
+            message=_http_message(error),
+            default_message=type(error).description,
+        ), error.code
 
     @app.errorhandler(500)
     def on_server_error(error: Exception):

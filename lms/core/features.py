@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# (model class, view rule, edit rule or None for admin-only editing)
-PermissionRule = tuple[type, Callable[[Any, Any], bool], Callable[[Any, Any], bool] | None]
+# (model class, view rule, edit rule or None for admin-only editing), optionally followed by
+# the reasons the 403 page gives: (why it may not be seen, why it may not be changed).
+PermissionRule = tuple[Any, ...]
 # (blinker signal, receiver)
 Listener = tuple[Any, Callable[..., Any]]
 

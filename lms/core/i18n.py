@@ -7,11 +7,17 @@ user or Accept-Language header: the default locale applies unless the caller for
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_date as _babel_date
 from flask import current_app, has_request_context, request
-from flask_babel import gettext
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_login import current_user
+
+# One way to write a day per language, on every page, PDF and message (``format_day``, the
+# ``date`` template filter); moments add the time, in the configured time zone.
+DATE_PATTERNS = {"en": "yyyy-MM-dd", "fr": "dd/MM/yyyy"}
 
 
 def _(text: str, **values: Any) -> str:
@@ -36,3 +42,27 @@ def select_locale() -> str | None:
 
 def select_timezone() -> str | None:
     return current_app.config["LMS_TIMEZONE"]
+
+
+def _pattern() -> str:
+    locale = str(get_locale() or "") if has_request_context() else ""
+    return DATE_PATTERNS.get(locale.split("_")[0], DATE_PATTERNS["en"])
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A day in the reader's language (``2026-03-02`` in English, ``02/03/2026`` in French);
+    ``—`` for none."""
+    if not value:
+        return "—"
+    if has_request_context():
+        return format_date(value, _pattern())
+    return _babel_date(value, DATE_PATTERNS["en"], locale="en")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A date and time in the reader's language and the configured time zone."""
+    if not value:
+        return "—"
+    if has_request_context():
+        return format_datetime(value, f"{_pattern()} HH:mm")
+    return value.strftime("%Y-%m-%d %H:%M")

@@ -10,12 +10,27 @@ from lms.core.extensions import db
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
+# Beyond any list's last page, and far inside the database's integer range for the offset.
+MAX_PAGE = 100_000
 
 
 def paginate(stmt: Select, per_page: int = DEFAULT_PER_PAGE) -> Pagination:
-    """Page ``stmt`` by the ``page`` and ``per_page`` query arguments; bad values fall back."""
-    page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", per_page, type=int) or per_page
+    """Page ``stmt`` by the ``page`` and ``per_page`` query arguments; bad values fall back
+    (a page that is not a number, or below 1, is the first; one past ``MAX_PAGE`` the last
+    one that may exist, which shows an empty page)."""
+    page = _whole(request.args.get("page"), 1)
+    per_page = _whole(request.args.get("per_page"), per_page)
     return db.paginate(
-        stmt, page=max(page, 1), per_page=min(max(per_page, 1), MAX_PER_PAGE), error_out=False
+        stmt,
+        page=min(max(page, 1), MAX_PAGE),
+        per_page=min(max(per_page, 1), MAX_PER_PAGE),
+        error_out=False,
     )
+
+
+def _whole(raw: str | None, default: int) -> int:
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return default
+    return value or default

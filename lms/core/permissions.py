@@ -23,6 +23,35 @@ Rule = Callable[[Any, Any], bool]
 
 _view_rules: dict[type, Rule] = {}
 _edit_rules: dict[type, Rule] = {}
+# Why a refusal happened, per record type: (when it may not be seen, when it may not be changed).
+_reasons: dict[type, tuple[Any, Any]] = {}
+
+
+def _role_reason(roles: tuple[Any, ...]) -> str:
+    from lms.core.i18n import _
+
+    names = ", ".join(str(getattr(r, "label", r)) for r in roles)
+    return _(
+        "This page is for these roles: %(roles)s. Your account has none of them; if it "
+        "should, ask an administrator.",
+        roles=names,
+    )
+
+
+def _record_reason(record: Any, *, edit: bool) -> str:
+    from lms.core.i18n import _
+
+    for cls in type(record).__mro__:
+        if cls in _reasons and _reasons[cls][edit]:
+            return str(_reasons[cls][edit])
+    if edit:
+        return _(
+            "You may see this record but not change it: it is not one of yours. Its owners "
+            "and administrators can change it."
+        )
+    return _(
+        "This record is not yours to see: it belongs to another person, project or administration."
+    )
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
@@ -36,7 +65,7 @@ def role_required(*roles: Role) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and not current_user.has_role(*roles):
-                abort(403)
+                abort(403, description=_role_reason(roles))
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]
@@ -49,9 +78,18 @@ def login_required(view: F) -> F:
     return role_required()(view)
 
 
-def register_rules(model: type, *, view: Rule, edit: Rule | None = None) -> None:
+def register_rules(
+    model: type,
+    *,
+    view: Rule,
+    edit: Rule | None = None,
+    reasons: tuple[Any, Any] | None = None,
+) -> None:
+    """``reasons``: what the 403 page says when the record may not be seen, or changed."""
     _view_rules[model] = view
     _edit_rules[model] = edit or (lambda user, record: user.is_admin)
+    if reasons:
+        _reasons[model] = reasons
 
 
 def _rule_for(table: dict[type, Rule], record: Any) -> Rule | None:
@@ -85,7 +123,7 @@ def require_view(record: Any) -> Any:
     if record is None:
         abort(404)
     if not can_view(current_user, record):
-        abort(403)
+        abort(403, description=_record_reason(record, edit=False))
     return record
 
 
@@ -93,5 +131,5 @@ def require_edit(record: Any) -> Any:
     if record is None:
         abort(404)
     if not can_edit(current_user, record):
-        abort(403)
+        abort(403, description=_record_reason(record, edit=True))
     return record

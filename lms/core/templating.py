@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 from lms.core.features import NavItem
+from lms.core.i18n import format_day, format_moment
 from lms.core.permissions import can_edit, can_view
 
 
@@ -19,8 +20,9 @@ def _visible(items: tuple[NavItem, ...]) -> list[NavItem]:
     return [i for i in items if not i.roles or current_user.has_role(*i.roles)]
 
 
-def _datetime(value, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else "—"
+def _datetime(value, fmt: str | None = None) -> str:
+    """``fmt`` is accepted for old call sites and ignored: one format per language."""
+    return format_moment(value)
 
 
 def init_templating(
@@ -34,6 +36,7 @@ def init_templating(
     app.jinja_env.globals.update(can_view=can_view, can_edit=can_edit, get_locale=get_locale)
     app.jinja_env.globals.update(globals or {})
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["date"] = format_day
 
     @app.context_processor
     def navigation():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -25,6 +24,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import MultiCheckboxField
+from lms.core.forms import FlaskForm
 from lms.courses.models import (
     DELIVERY_MODE_LABELS,
     PASS_OUTCOME_LABELS,

@@ -20,6 +20,7 @@ import json
 import re
 from typing import Any
 
+from lms.core.bounds import MAX_JSON_DEPTH, json_too_deep
 from lms.core.html_text import html_to_text, looks_like_html
 from lms.core.i18n import _
 from lms.core.spreadsheet import restore_formula
@@ -116,6 +117,8 @@ def _parse_scale(
         problems.append(ImportProblem(where, _("the framework row has no scale values")))
         return None
     try:
+        if json_too_deep(configuration):
+            raise json.JSONDecodeError(_("nested too deep"), configuration, 0)
         config = json.loads(configuration) if configuration.strip() else None
     except json.JSONDecodeError as error:
         problems.append(
@@ -292,6 +295,8 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
         elif rule_type == MOODLE_RULE_POINTS:
             competency.rule = RollupRule.POINTS
             try:
+                if json_too_deep(row["ruleconfig"]):
+                    raise json.JSONDecodeError(_("nested too deep"), row["ruleconfig"], 0)
                 config = json.loads(row["ruleconfig"])
                 competency.rule_threshold = _int(config["base"]["points"])
                 points_configs.append((competency, config))
@@ -351,6 +356,20 @@ def parse_case_json(content: bytes | str) -> ParseResult:
     if problem is not None:
         return ParseResult(None, [problem])
     assert text is not None
+    if json_too_deep(text):
+        return ParseResult(
+            None,
+            [
+                ImportProblem(
+                    "file",
+                    _(
+                        "the JSON nests more than %(depth)s levels deep; a CASE package "
+                        "needs only a few",
+                        depth=MAX_JSON_DEPTH,
+                    ),
+                )
+            ],
+        )
     try:
         package = json.loads(text)
     except json.JSONDecodeError as error:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from lms.accounts.forms import MultiCheckboxField
+from lms.core.forms import FlaskForm
 
 
 class PreferencesForm(FlaskForm):

@@ -25,7 +25,23 @@ FEATURE = Feature(
         jobs.WEEKLY_DIGEST_KIND,
     ),
     demo="lms.projects.demo:load_projects",
-    permissions=((Project, can_view_project, can_edit_project),),
+    permissions=(
+        (
+            Project,
+            can_view_project,
+            can_edit_project,
+            (
+                _l(
+                    "This project is not one of yours: you see the projects of the "
+                    "administrations whose focal point you are."
+                ),
+                _l(
+                    "This project is not yours: it is managed by someone else. Only its "
+                    "managers and administrators can change it."
+                ),
+            ),
+        ),
+    ),
     listeners=(
         (signals.trainee_remit, training.project_manager_remit),
         (signals.session_approvers, training.project_manager_approves),

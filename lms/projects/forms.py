@@ -4,7 +4,6 @@ business rules (dates within the project, the logframe's shape...) live in the s
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as WTFormsValidationError
 
+from lms.core.forms import FlaskForm
 from lms.projects.models import (
     LABELS,
     LogframeLevel,

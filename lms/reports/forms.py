@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.core.forms import FlaskForm
 from lms.reports.models import EmptyPolicy, Recurrence, ReportFormat, ReportKind
 
 PERIOD_CHOICES = [

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import Role, User, UserRole
 from lms.core.audit import audited, record_change, snapshot
+from lms.core.bounds import int_in_range, parse_date
 from lms.core.errors import DomainError, PermissionDenied, ValidationError
 from lms.core.model_base import utcnow
 from lms.core.outbox import enqueue_email
@@ -70,20 +71,37 @@ RELATIVE_PERIODS = (
 # Parameters and permissions ------------------------------------------------------------------
 
 
+def _choose(key: str) -> str:
+    """What the user is asked to pick when a report lacks ``key``, in her words."""
+    messages = {
+        "project_id": _("Choose a project."),
+        "user_id": _("Choose a trainee."),
+        "track_id": _("Choose a track."),
+        "session_id": _("Choose a session."),
+        "certificate_id": _("Choose a certificate."),
+    }
+    return messages.get(key) or _("Choose what the report is about.")
+
+
 def _int(params: dict[str, Any], key: str) -> int:
     try:
-        return int(params[key])
+        value = int(params[key])
     except (KeyError, TypeError, ValueError):
-        raise ValidationError(_("This report needs a %(what)s.", what=key), field=key) from None
+        raise ValidationError(_choose(key), field=key) from None
+    if not int_in_range(value):
+        raise ValidationError(_choose(key), field=key)
+    return value
 
 
 def _day(value: Any, key: str) -> date:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value))
+        return parse_date(str(value))
     except ValueError:
-        raise ValidationError(_("Enter a date as YYYY-MM-DD."), field=key) from None
+        raise ValidationError(
+            _("Enter a date as YYYY-MM-DD, between 1900 and 2100."), field=key
+        ) from None
 
 
 def relative_period(name: str, day: date) -> tuple[date, date]:

@@ -25,6 +25,7 @@ from flask_login import current_user
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User
 from lms.core import clock
+from lms.core.bounds import parse_date
 from lms.core.charts import svg_markup
 from lms.core.errors import DomainError, PermissionDenied, commit_or_report, flash_error
 from lms.core.extensions import db
@@ -232,10 +233,10 @@ def project(project_id: int):
 def _period() -> tuple[date, date]:
     today = clock.today()
     try:
-        start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
-        end = date.fromisoformat(request.args.get("end") or today.isoformat())
+        start = parse_date(request.args.get("start") or f"{today.year}-01-01")
+        end = parse_date(request.args.get("end") or today.isoformat())
     except ValueError:
-        flash(_("Enter dates as YYYY-MM-DD."), "danger")
+        flash(_("Enter dates as YYYY-MM-DD, between 1900 and 2100."), "danger")
         start, end = date(today.year, 1, 1), today
     if end < start:
         flash(_("The end of the period is before its start."), "danger")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
+from lms.core.forms import FlaskForm
 from lms.scheduler.models import TriggerKind
 
 UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}

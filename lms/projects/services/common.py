@@ -8,8 +8,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lms.core.bounds import MAX_DATE, MIN_DATE
 from lms.core.errors import ValidationError
 from lms.core.i18n import _ as _  # the one translation helper, shared by the services
+from lms.core.i18n import format_day
 from lms.projects.models import PeriodKind, Project
 
 
@@ -18,20 +20,54 @@ def _text(value: str | None, field_name: str, message: str, *, max_length: int =
     if not value:
         raise ValidationError(message, field=field_name)
     if max_length and len(value) > max_length:
-        raise ValidationError(f"Use at most {max_length} characters.", field=field_name)
+        raise ValidationError(
+            _("Use at most %(max)s characters.", max=max_length), field=field_name
+        )
     return value
 
 
-def _decimal(value: Any, field_name: str, *, minimum: Decimal | None = None) -> Decimal:
+# Amounts and measures are NUMERIC(14, 2): twelve digits before the decimal point.
+MAX_MEASURE = Decimal(10) ** 12
+
+
+def _decimal(
+    value: Any,
+    field_name: str,
+    *,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, AttributeError) as exc:
-        raise ValidationError("Enter a number.", field=field_name) from exc
+        raise ValidationError(_("Enter a number."), field=field_name) from exc
     if not number.is_finite():
-        raise ValidationError("Enter a number.", field=field_name)
+        raise ValidationError(_("Enter a number."), field=field_name)
+    if abs(number) >= MAX_MEASURE:
+        raise ValidationError(
+            _("Enter a number below %(max)s.", max=f"{MAX_MEASURE:,.0f}"), field=field_name
+        )
     if minimum is not None and number < minimum:
-        raise ValidationError(f"Enter {minimum} or more.", field=field_name)
+        raise ValidationError(_("Enter %(min)s or more.", min=minimum), field=field_name)
+    if maximum is not None and number > maximum:
+        raise ValidationError(_("Enter %(max)s or less.", max=maximum), field=field_name)
     return number.quantize(Decimal("0.01"))
+
+
+_PERCENT_UNITS = {"%", "percent", "percentage", "per cent", "pourcentage", "pour cent"}
+
+
+def is_percentage(unit: str | None) -> bool:
+    """An indicator measured in percent (``%``, ``percent``, ``% of officers``…)."""
+    unit = (unit or "").strip().lower()
+    return unit in _PERCENT_UNITS or unit.startswith(("% ", "percent ", "percentage "))
+
+
+def _measure(value: Any, field_name: str, unit: str | None) -> Decimal:
+    """An indicator's value: a percentage between 0 and 100, a count or amount not below 0."""
+    if is_percentage(unit):
+        return _decimal(value, field_name, minimum=Decimal(0), maximum=Decimal(100))
+    return _decimal(value, field_name, minimum=Decimal(0))
 
 
 _YEAR = re.compile(r"^(\d{4})$")
@@ -45,22 +81,61 @@ def parse_period(kind: PeriodKind | str, text: str, field_name: str = "period") 
     text = (text or "").strip().upper()
     if PeriodKind(kind) is PeriodKind.YEAR:
         match = _YEAR.match(text)
-        if not match:
-            raise ValidationError("Enter a year, for example 2026.", field=field_name)
+        if not match or not MIN_DATE.year <= int(match.group(1)) <= MAX_DATE.year:
+            raise ValidationError(_("Enter a year, for example 2026."), field=field_name)
         return text, date(int(match.group(1)), 12, 31)
     match = _QUARTER.match(text)
-    if not match:
-        raise ValidationError("Enter a quarter, for example 2026-Q3.", field=field_name)
+    if not match or not MIN_DATE.year <= int(match.group(1)) <= MAX_DATE.year:
+        raise ValidationError(_("Enter a quarter, for example 2026-Q3."), field=field_name)
     year, quarter = int(match.group(1)), int(match.group(2))
     month, day = _QUARTER_END[quarter]
     return f"{year}-Q{quarter}", date(year, month, day)
 
 
+_ANY_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def _named_period(text: str | None, field_name: str = "period") -> str:
+    """A period named freely (``2026-Q1``, ``2026-H1``, ``Final report 2025``) must name its
+    year, between 1900 and 2100."""
+    text = _text(text, field_name, _("Name the period reported on, e.g. 2026-Q1."), max_length=40)
+    years = [int(y) for y in _ANY_YEAR.findall(text)]
+    if not years or not all(MIN_DATE.year <= y <= MAX_DATE.year for y in years):
+        raise ValidationError(
+            _("Name the period with its year (1900 to 2100), e.g. 2026-Q1."), field=field_name
+        )
+    return text
+
+
+def period_start(kind: PeriodKind | str, period_end: date) -> date:
+    if PeriodKind(kind) is PeriodKind.YEAR:
+        return date(period_end.year, 1, 1)
+    return date(period_end.year, period_end.month - 2, 1)
+
+
+def _period_within_project(
+    project: Project, kind: PeriodKind | str, period_end: date, field_name: str = "period"
+) -> None:
+    """A target or actual's period must overlap the project's span."""
+    if period_start(kind, period_end) > project.end_date or period_end < project.start_date:
+        raise ValidationError(
+            _(
+                "Choose a period within the project (%(start)s to %(end)s).",
+                start=format_day(project.start_date),
+                end=format_day(project.end_date),
+            ),
+            field=field_name,
+        )
+
+
 def _within_project(project: Project, day: date, field_name: str) -> None:
     if not project.start_date <= day <= project.end_date:
         raise ValidationError(
-            f"Choose a date within the project ({project.start_date.isoformat()} to "
-            f"{project.end_date.isoformat()}).",
+            _(
+                "Choose a date within the project (%(start)s to %(end)s).",
+                start=format_day(project.start_date),
+                end=format_day(project.end_date),
+            ),
             field=field_name,
         )
 

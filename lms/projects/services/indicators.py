@@ -24,7 +24,12 @@ from lms.projects.models import (
     Project,
     TrainingMeasure,
 )
-from lms.projects.services.common import _decimal, _text, parse_period
+from lms.projects.services.common import (
+    _measure,
+    _period_within_project,
+    _text,
+    parse_period,
+)
 
 INDICATOR_FIELDS = (
     "name",
@@ -52,7 +57,7 @@ def add_indicator(
 ) -> Indicator:
     name = _text(name, "name", "Name the indicator.", max_length=300)
     unit = _text(unit, "unit", "Give the unit, for example officers or %.", max_length=40)
-    baseline = _decimal(baseline_value, "baseline_value")
+    baseline = _measure(baseline_value, "baseline_value", unit)
     if baseline_date is None:
         raise ValidationError("Enter the date of the baseline.", field="baseline_date")
     try:
@@ -105,7 +110,7 @@ def update_indicator(
     is fixed once targets or actuals exist, because they are dated by it."""
     name = _text(name, "name", "Name the indicator.", max_length=300)
     unit = _text(unit, "unit", "Give the unit, for example officers or %.", max_length=40)
-    baseline = _decimal(baseline_value, "baseline_value")
+    baseline = _measure(baseline_value, "baseline_value", unit)
     if baseline_date is None:
         raise ValidationError("Enter the date of the baseline.", field="baseline_date")
     try:
@@ -139,7 +144,8 @@ def set_target(
 ) -> IndicatorTarget:
     """Targets are the plan and may be revised (the audit log keeps earlier values)."""
     label, period_end = parse_period(indicator.period_kind, period)
-    value = _decimal(value, "value")
+    _period_within_project(indicator.project, indicator.period_kind, period_end)
+    value = _measure(value, "value", indicator.unit)
     target = next((t for t in indicator.targets if t.period == label), None)
     before = None
     if target is None:
@@ -174,7 +180,8 @@ def report_actual(
     """Append a reported value. Reporting the same period again adds a newer figure; the
     earlier ones stay in the history, which is why there is no update."""
     label, period_end = parse_period(indicator.period_kind, period)
-    value = _decimal(value, "value")
+    _period_within_project(indicator.project, indicator.period_kind, period_end)
+    value = _measure(value, "value", indicator.unit)
     evidence_url = (evidence_url or "").strip()
     if evidence_url and not re.match(r"^https?://", evidence_url):
         raise ValidationError(

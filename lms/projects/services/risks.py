@@ -10,7 +10,7 @@ from lms.core.audit import record_change, snapshot
 from lms.core.errors import ValidationError
 from lms.core.model_base import utcnow
 from lms.projects.models import ProgressUpdate, Project, Risk, RiskLevel, RiskStatus
-from lms.projects.services.common import _text
+from lms.projects.services.common import _named_period, _text
 
 RISK_FIELDS = ("description", "likelihood", "impact", "mitigation", "owner", "status")
 
@@ -73,7 +73,7 @@ def add_progress_update(
 ) -> ProgressUpdate:
     update = ProgressUpdate(
         project=project,
-        period=_text(period, "period", "Name the period reported on, e.g. 2026-Q1.", max_length=40),
+        period=_named_period(period),
         achievements=_text(achievements, "achievements", "Describe what was achieved."),
         issues=(issues or "").strip(),
         next_steps=(next_steps or "").strip(),

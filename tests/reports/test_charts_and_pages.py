@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 
 import pypdf
-from reportlab.platypus import Paragraph
 
 from lms.accounts.models import Role
 from lms.core.charts import svg_markup
 from lms.reports.charts import BarChartData, bar_chart
-from lms.reports.pdf import Cover, build_pdf, chart, styles
+from lms.reports.pdf import Cover, build_pdf, chart, heading, para
 from tests.conftest import login
 
 
@@ -19,9 +18,7 @@ def test_a_bar_chart_is_the_same_drawing_in_svg_and_pdf():
     svg = svg_markup(bar_chart(data), "Trainees by region")
     assert 'aria-label="Trainees by region"' in svg
     assert ">ESA<" in svg and ">WCA<" in svg and ">Enrolled<" in svg and ">7<" in svg
-    content = build_pdf(
-        Cover("Chart"), [Paragraph("Chart", styles()["h1"]), chart(bar_chart(data))]
-    )
+    content = build_pdf(Cover("Chart"), [heading("Chart"), chart(bar_chart(data))])
     text = pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert "ESA" in text and "WCA" in text and "Enrolled" in text and "7" in text
 
@@ -48,13 +45,11 @@ def test_report_pages_lead_to_the_reports(client, elodie, app, make_user, make_p
 
 
 def test_contents_page_only_when_the_report_runs_over_a_few_pages():
-    s = styles()
-
     def body(sections: int):
         items = []
         for n in range(sections):
-            items.append(Paragraph(f"Section {n} — Côte d'Ivoire", s["h1"]))
-            items.extend(Paragraph(f"Ligne {i} : données clés", s["body"]) for i in range(60))
+            items.append(heading(f"Section {n} — Côte d'Ivoire"))
+            items.extend(para(f"Ligne {i} : données clés") for i in range(60))
         return items
 
     short = pypdf.PdfReader(io.BytesIO(build_pdf(Cover("Court"), body(1))))

@@ -259,39 +259,3 @@ def directorate_pdf(data: DirectorateData) -> bytes:
         with_toc=True,
         toc_title=_("Contents"),
     )
-
-
-def certificate_pdf(
-    *, holder: str, track: str, code: str, issued_on, expires_on, verify_url: str
-) -> bytes:
-    """One page: holder, track, dates and the verification code with where to check it."""
-    body: list[Flowable] = [
-        Spacer(1, 20 * mm),
-        para(_("This certifies that"), "center"),
-        Spacer(1, 4 * mm),
-        para(holder, "title"),
-        para(_("has completed the track"), "center"),
-        Spacer(1, 4 * mm),
-        para(track, "subtitle"),
-        Spacer(1, 8 * mm),
-        data_table(
-            [_("Issued"), _("Expires"), _("Verification code")],
-            [
-                [
-                    issued_on.isoformat(),
-                    expires_on.isoformat() if expires_on else _("Does not expire"),
-                    code,
-                ]
-            ],
-        ),
-        Spacer(1, 6 * mm),
-        para(_("Check this certificate at %(url)s", url=verify_url)),
-    ]
-    cover = Cover(title=_("Certificate"), generated_on=None)
-    return build_pdf(
-        cover,
-        body,
-        page_label=_page_label(),
-        footer=_("Verification code %(code)s", code=code),
-        with_toc=False,
-    )

@@ -123,9 +123,9 @@ def text(value: object) -> str:
     return escape(_CONTROL.sub("", "" if value is None else str(value)))
 
 
-def para(value: object, style: str = "body") -> Paragraph:
-    """A paragraph of plain text (escaped)."""
-    return Paragraph(text(value), styles()[style])
+def para(value: object, style: str | ParagraphStyle = "body") -> Paragraph:
+    """A paragraph of plain text (escaped), in a named style of ``styles()`` or a given one."""
+    return Paragraph(text(value), styles()[style] if isinstance(style, str) else style)
 
 
 def heading(value: object, level: int = 1) -> Paragraph:

@@ -221,16 +221,16 @@ def levels_chart(data: DirectorateData):
 def directorate_pdf(data: DirectorateData) -> bytes:
     tables = {t.key: t for t in data.tables()}
     period = f"{data.start.isoformat()} – {data.end.isoformat()}"
+    headline = tables["headline"]
     body: list[Flowable] = [heading(_("Summary"))]
+    body.append(data_table(headline.headers, headline.rows, col_widths=[50 * mm, 22 * mm, None]))
     body.append(
         para(
             _(
-                "Trainees enrolled: %(enrolled)s · completed a track: %(completed)s · "
-                "certified: %(certified)s",
-                enrolled=data.total.enrolled,
-                completed=data.total.completed,
-                certified=data.total.certified,
-            )
+                "Session figures are totals of the sessions table; trainee figures are totals "
+                "of the region, administration and track tables."
+            ),
+            "muted",
         )
     )
     body += _table_section(tables["by_region"], empty="")

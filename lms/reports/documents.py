@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
 from lms.progress.charts import profile_chart
 from lms.projects.charts import target_actual_chart, timeline_chart
@@ -42,6 +42,9 @@ def _table_section(
 
 def _footer(today) -> str:
     return _("Capacity LMS · generated on %(date)s", date=today.isoformat())
+
+
+TRAINEE_TOC_FROM_PAGES = 6  # a trainee's few pages read straight through, without a contents page
 
 
 def trainee_pdf(data: TraineeReportData) -> bytes:
@@ -89,6 +92,7 @@ def trainee_pdf(data: TraineeReportData) -> bytes:
         page_label=_page_label(),
         footer=_footer(data.today),
         toc_title=_("Contents"),
+        toc_from_pages=TRAINEE_TOC_FROM_PAGES,
     )
 
 
@@ -136,8 +140,15 @@ def project_pdf(data: ProjectReportData) -> bytes:
         body += _table_section(
             tables["milestones"], empty=_("No milestones."), highlight=data.late_rows
         )
+        notes = [
+            _(
+                "Slippage: days from the baseline date to completion, or to the due date — or "
+                "today, once that has passed — for a milestone not yet done."
+            )
+        ]
         if data.late_rows:
-            body.append(para(_("Late milestones are shaded red."), "muted"))
+            notes.insert(0, _("Late milestones are shaded red."))
+        body.append(para(" ".join(notes), "muted"))
         if data.timeline and (data.timeline.milestones or data.timeline.phases):
             body.append(chart(timeline_chart(data.timeline, today_label=_("today")), _("Timeline")))
         body += _table_section(tables["logframe"], empty=_("No logical framework yet."))
@@ -145,11 +156,13 @@ def project_pdf(data: ProjectReportData) -> bytes:
         if not data.indicators:
             body.append(para(_("No indicators."), "muted"))
         for block in data.indicators:
-            body.append(heading(f"{block.element} · {block.name} ({block.unit})", 2))
-            body.append(para(_("Baseline: %(value)s", value=block.baseline)))
+            parts: list[Flowable] = [
+                heading(f"{block.element} · {block.name} ({block.unit})", 2),
+                para(_("Baseline: %(value)s", value=block.baseline)),
+            ]
             if block.rows:
-                body.append(data_table([_("Period"), _("Target"), _("Actual")], block.rows))
-            body.append(
+                parts.append(data_table([_("Period"), _("Target"), _("Actual")], block.rows))
+            parts.append(
                 chart(
                     target_actual_chart(
                         block.series,
@@ -159,6 +172,7 @@ def project_pdf(data: ProjectReportData) -> bytes:
                     )
                 )
             )
+            body.append(KeepTogether(parts))  # an indicator's table and chart stay together
         body += _table_section(tables["risks"], empty=_("No risks recorded."))
         body += _table_section(tables["trainings"], empty=_("No training sessions linked."))
         if data.trainings:

@@ -30,7 +30,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -321,11 +320,31 @@ class ScaledDrawing(Flowable):
         self.canv.restoreState()
 
 
+class ChartFigure(Flowable):
+    """A chart and its caption as one unsplittable flowable (a plain flowable, unlike
+    ``KeepTogether``, so a heading's keep-with-next takes it along to the next page)."""
+
+    def __init__(self, drawing: Drawing, caption: str = "") -> None:
+        super().__init__()
+        self.figure = ScaledDrawing(drawing)
+        self.caption = para(caption, "muted") if caption else None
+
+    def wrap(self, avail_width, avail_height):
+        width, height = self.figure.wrap(avail_width, avail_height)
+        self._caption_height = (
+            self.caption.wrap(avail_width, avail_height)[1] if self.caption else 0
+        )
+        self.width, self.height = max(width, avail_width), height + self._caption_height
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.figure.drawOn(self.canv, 0, self._caption_height)
+        if self.caption:
+            self.caption.drawOn(self.canv, 0, 0)
+
+
 def chart(drawing: Drawing, caption: str = "") -> Flowable:
-    parts: list[Flowable] = [ScaledDrawing(drawing)]
-    if caption:
-        parts.append(Paragraph(text(caption), styles()["muted"]))
-    return KeepTogether(parts)
+    return ChartFigure(drawing, caption)
 
 
 TOC_FROM_PAGES = 4  # "when a report runs over a few pages"
@@ -339,6 +358,7 @@ def build_pdf(
     footer: str = "",
     with_toc: bool | None = None,
     toc_title: str = "Contents",
+    toc_from_pages: int = TOC_FROM_PAGES,
 ) -> bytes:
     """Cover, a table of contents, then ``body``; returns the PDF's bytes. ``with_toc=None``
     adds the contents only when the report runs to ``TOC_FROM_PAGES`` pages or more (built
@@ -349,7 +369,7 @@ def build_pdf(
     if with_toc is None:
         pages: list[int] = [0]
         content = _build(cover, make(), page_label, footer, False, toc_title, pages)
-        if pages[0] < TOC_FROM_PAGES:
+        if pages[0] < toc_from_pages:
             return content
         if not callable(body):
             raise ValueError("give a function that makes the body to decide on a contents page")

@@ -88,3 +88,27 @@ def test_statistics_page_runs_a_fixed_number_of_statements(
         html = client.get("/reports/statistics").get_data(as_text=True)
     assert html.count("Data strategy project") == 8
     assert len(many.statements) == len(few.statements)
+
+
+def test_short_trainee_reports_have_no_contents_page():
+    from lms.reports.documents import TRAINEE_TOC_FROM_PAGES
+
+    def body(pages: int):
+        return lambda: [
+            item
+            for n in range(pages)
+            for item in [heading(f"Section {n}"), *(para(f"line {i}") for i in range(58))]
+        ]
+
+    def pages_without_contents(sections: int) -> int:
+        content = build_pdf(Cover("T"), body(sections)(), with_toc=False)
+        return len(pypdf.PdfReader(io.BytesIO(content)).pages)
+
+    def has_contents(sections: int) -> bool:
+        content = build_pdf(Cover("T"), body(sections), toc_from_pages=TRAINEE_TOC_FROM_PAGES)
+        return "Contents" in pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
+
+    assert TRAINEE_TOC_FROM_PAGES == 6
+    assert [pages_without_contents(n) for n in (2, 3)] == [4, 5]  # a few pages: none
+    assert not has_contents(2) and not has_contents(3)
+    assert pages_without_contents(4) >= 6 and has_contents(4)

@@ -24,6 +24,7 @@ from lms.reports.pdf import FONT, FONT_BOLD, data_table, para, register_fonts, s
 
 NAVY = colors.HexColor("#0d3b66")
 GOLD = colors.HexColor("#c9a227")
+SHOWN = 8  # competencies listed on the page; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,12 @@ def certificate_pdf(data: CertificateData) -> bytes:
     y = _place(canv, para(dates, st["lead"]), left, y, inner) - 6 * mm
 
     if data.competencies:
+        rows = [list(row) for row in data.competencies[:SHOWN]]
+        if len(data.competencies) > SHOWN:
+            more = len(data.competencies) - SHOWN
+            rows.append([_("… and %(count)s more, in the holder's record", count=more), ""])
         table = data_table(
-            [_("Competency"), _("Level reached")],
-            data.competencies[:8],
-            col_widths=[110 * mm, 45 * mm],
+            [_("Competency"), _("Level reached")], rows, col_widths=[110 * mm, 45 * mm]
         )
         table.hAlign = "CENTER"
         table_width = 155 * mm

@@ -84,3 +84,28 @@ def test_holder_downloads_the_certificate_from_the_learning_page(client, elodie)
     link = f"/reports/certificates/{certificate.id}.pdf"
     assert f'href="{link}"' in html
     assert client.get(link).mimetype == "application/pdf"
+
+
+def test_a_long_competency_list_is_counted_not_cut_silently(app):
+    from datetime import date
+
+    from lms.reports.certificate_page import SHOWN, CertificateData, certificate_pdf
+
+    competencies = [(f"C.{n} Competency {n}", "Practitioner") for n in range(SHOWN + 3)]
+    with app.test_request_context():
+        content = certificate_pdf(
+            CertificateData(
+                holder="Zoë Kamau",
+                track="Experts",
+                code="AAAA-BBBB-CCCC",
+                issued_on=date(2026, 3, 2),
+                expires_on=None,
+                verify_url="http://localhost/verify/AAAA-BBBB-CCCC",
+                competencies=competencies,
+            )
+        )
+    text, pages = pdf_text(content)
+    flat = " ".join(text.split())
+    assert pages == 1
+    assert f"C.{SHOWN - 1} Competency {SHOWN - 1}" in flat and f"C.{SHOWN} " not in flat
+    assert "and 3 more, in the holder's record" in flat

@@ -7,24 +7,52 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from lms.core.errors import ValidationError
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, TrackCourse
 from lms.progress import services as progress
 from lms.progress.models import Certificate, CertificateStatus
-from lms.reports import documents, exports
+from lms.reports import exports
+from lms.reports.certificate_page import CertificateData, certificate_pdf
 
 
-def certificate_document(certificate: Certificate, base_url: str) -> bytes:
-    return documents.certificate_pdf(
+def verify_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/verify/{code}"
+
+
+def certificate_data(certificate: Certificate, base_url: str) -> CertificateData:
+    """The certificate's page: the track's competencies with the level the holder has
+    reached (progress's one "latest rating wins" rule)."""
+    session = object_session(certificate)
+    targets = sorted(certificate.track.targets, key=lambda t: t.competency.code)
+    reached = (
+        progress.ratings_as_of(
+            session,
+            user_ids=[certificate.user_id],
+            competency_ids=[t.competency_id for t in targets],
+        )
+        if session is not None and targets
+        else {}
+    )
+    competencies = []
+    for target in targets:
+        rating = reached.get((certificate.user_id, target.competency_id))
+        level = rating.level.name if rating else "—"
+        competencies.append((f"{target.competency.code} {target.competency.short_name}", level))
+    return CertificateData(
         holder=certificate.user.full_name,
         track=certificate.track.name,
         code=certificate.verification_code,
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
-        verify_url=f"{base_url.rstrip('/')}/verify/{certificate.verification_code}",
+        verify_url=verify_url(base_url, certificate.verification_code),
+        competencies=competencies,
     )
+
+
+def certificate_document(certificate: Certificate, base_url: str) -> bytes:
+    return certificate_pdf(certificate_data(certificate, base_url))
 
 
 def certificate_filename(certificate: Certificate) -> str:

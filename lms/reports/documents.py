@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
 from lms.progress.charts import profile_chart
 from lms.projects.charts import target_actual_chart, timeline_chart
 from lms.reports import charts
 from lms.reports.data import DirectorateData, ProjectReportData, TableData, TraineeReportData
-from lms.reports.pdf import Cover, build_pdf, chart, data_table, styles, text
+from lms.reports.pdf import Cover, build_pdf, chart, data_table, heading, markup, para
 
 
 def _page_label() -> str:
@@ -32,12 +32,11 @@ def _cover(title: str, subtitle: str, filters: list[tuple[str, str]], today) -> 
 def _table_section(
     table: TableData, *, empty: str, level: str = "h1", highlight: list[int] | None = None
 ) -> list[Flowable]:
-    s = styles()
-    items: list[Flowable] = [Paragraph(text(table.title), s[level])]
+    items: list[Flowable] = [heading(table.title, 2 if level == "h2" else 1)]
     if table.rows:
         items.append(data_table(table.headers, table.rows, highlight_rows=highlight or []))
     else:
-        items.append(Paragraph(text(empty), s["muted"]))
+        items.append(para(empty, "muted"))
     return items
 
 
@@ -45,11 +44,13 @@ def _footer(today) -> str:
     return _("Capacity LMS · generated on %(date)s", date=today.isoformat())
 
 
+TRAINEE_TOC_FROM_PAGES = 6  # a trainee's few pages read straight through, without a contents page
+
+
 def trainee_pdf(data: TraineeReportData) -> bytes:
     def make_body() -> list[Flowable]:
-        s = styles()
         tables = {t.key: t for t in data.tables()}
-        body: list[Flowable] = [Paragraph(text(_("Profile")), s["h1"])]
+        body: list[Flowable] = [heading(_("Profile"))]
         body.append(
             data_table(
                 [_("Name"), _("Email"), _("Member administration"), _("Region")],
@@ -65,7 +66,7 @@ def trainee_pdf(data: TraineeReportData) -> bytes:
         )
         body += _table_section(tables["tracks"], empty=_("Not enrolled on any track."))
         if data.charts:
-            body.append(Paragraph(text(_("Competency levels against targets")), s["h1"]))
+            body.append(heading(_("Competency levels against targets")))
             for track_name, chart_data in data.charts:
                 body.append(chart(profile_chart(chart_data), track_name))
                 body.append(Spacer(1, 4 * mm))
@@ -91,14 +92,14 @@ def trainee_pdf(data: TraineeReportData) -> bytes:
         page_label=_page_label(),
         footer=_footer(data.today),
         toc_title=_("Contents"),
+        toc_from_pages=TRAINEE_TOC_FROM_PAGES,
     )
 
 
 def project_pdf(data: ProjectReportData) -> bytes:
     def make_body() -> list[Flowable]:
-        s = styles()
         tables = {t.key: t for t in data.tables()}
-        body: list[Flowable] = [Paragraph(text(_("Summary")), s["h1"])]
+        body: list[Flowable] = [heading(_("Summary"))]
         body.append(
             data_table(
                 [_("Status"), _("Start"), _("End"), _("Beneficiaries"), _("Managers")],
@@ -115,47 +116,53 @@ def project_pdf(data: ProjectReportData) -> bytes:
         )
         if data.summary:
             body.append(Spacer(1, 3 * mm))
-            body.append(Paragraph(text(data.summary), s["body"]))
-        body.append(Paragraph(text(_("RAG status")), s["h1"]))
+            body.append(para(data.summary))
+        body.append(heading(_("RAG status")))
         rating_line = _(
             "Rating: %(rating)s (computed: %(computed)s)",
             rating=data.rating,
             computed=data.computed_rating,
         )
-        body.append(Paragraph(text(rating_line), s["body"]))
+        body.append(para(rating_line))
         if data.override:
-            body.append(Paragraph(text(_("Override: %(text)s", text=data.override)), s["body"]))
+            body.append(para(_("Override: %(text)s", text=data.override)))
         body.append(
-            Paragraph(
-                text(
-                    _(
-                        "Time elapsed %(elapsed)s %%, milestones done %(done)s %%",
-                        elapsed=data.elapsed_pct,
-                        done="—" if data.done_pct is None else data.done_pct,
-                    )
-                ),
-                s["body"],
+            para(
+                _(
+                    "Time elapsed %(elapsed)s %%, milestones done %(done)s %%",
+                    elapsed=data.elapsed_pct,
+                    done="—" if data.done_pct is None else data.done_pct,
+                )
             )
         )
         for reason in data.reasons:
-            body.append(Paragraph("• " + text(reason), s["body"]))
+            body.append(para("• " + reason))
         body += _table_section(
             tables["milestones"], empty=_("No milestones."), highlight=data.late_rows
         )
+        notes = [
+            _(
+                "Slippage: days from the baseline date to completion, or to the due date — or "
+                "today, once that has passed — for a milestone not yet done."
+            )
+        ]
         if data.late_rows:
-            body.append(Paragraph(text(_("Late milestones are shaded red.")), s["muted"]))
+            notes.insert(0, _("Late milestones are shaded red."))
+        body.append(para(" ".join(notes), "muted"))
         if data.timeline and (data.timeline.milestones or data.timeline.phases):
             body.append(chart(timeline_chart(data.timeline, today_label=_("today")), _("Timeline")))
         body += _table_section(tables["logframe"], empty=_("No logical framework yet."))
-        body.append(Paragraph(text(_("Indicators: targets and actuals")), s["h1"]))
+        body.append(heading(_("Indicators: targets and actuals")))
         if not data.indicators:
-            body.append(Paragraph(text(_("No indicators.")), s["muted"]))
+            body.append(para(_("No indicators."), "muted"))
         for block in data.indicators:
-            body.append(Paragraph(text(f"{block.element} · {block.name} ({block.unit})"), s["h2"]))
-            body.append(Paragraph(text(_("Baseline: %(value)s", value=block.baseline)), s["body"]))
+            parts: list[Flowable] = [
+                heading(f"{block.element} · {block.name} ({block.unit})", 2),
+                para(_("Baseline: %(value)s", value=block.baseline)),
+            ]
             if block.rows:
-                body.append(data_table([_("Period"), _("Target"), _("Actual")], block.rows))
-            body.append(
+                parts.append(data_table([_("Period"), _("Target"), _("Actual")], block.rows))
+            parts.append(
                 chart(
                     target_actual_chart(
                         block.series,
@@ -165,35 +172,33 @@ def project_pdf(data: ProjectReportData) -> bytes:
                     )
                 )
             )
+            body.append(KeepTogether(parts))  # an indicator's table and chart stay together
         body += _table_section(tables["risks"], empty=_("No risks recorded."))
         body += _table_section(tables["trainings"], empty=_("No training sessions linked."))
         if data.trainings:
             t = data.training_totals
             body.append(
-                Paragraph(
-                    text(
-                        _(
-                            "Officers trained: %(trained)s · passed: %(completed)s · certified: "
-                            "%(certified)s",
-                            **t,
-                        )
-                    ),
-                    s["body"],
+                para(
+                    _(
+                        "Officers trained: %(trained)s · passed: %(completed)s · certified: "
+                        "%(certified)s",
+                        **t,
+                    )
                 )
             )
-        body.append(Paragraph(text(_("Latest progress update")), s["h1"]))
+        body.append(heading(_("Latest progress update")))
         if data.latest_update:
             u = data.latest_update
-            body.append(Paragraph(text(f"{u['period']} · {u['author']} · {u['date']}"), s["h2"]))
+            body.append(heading(f"{u['period']} · {u['author']} · {u['date']}", 2))
             for label, key in (
                 (_("Achievements"), "achievements"),
                 (_("Issues"), "issues"),
                 (_("Next steps"), "next_steps"),
             ):
                 if u[key]:
-                    body.append(Paragraph(f"<b>{text(label)}</b>: {text(u[key])}", s["body"]))
+                    body.append(markup("<b>%(label)s</b>: %(value)s", label=label, value=u[key]))
         else:
-            body.append(Paragraph(text(_("No progress update yet.")), s["muted"]))
+            body.append(para(_("No progress update yet."), "muted"))
         return body
 
     cover = _cover(
@@ -228,22 +233,18 @@ def levels_chart(data: DirectorateData):
 
 
 def directorate_pdf(data: DirectorateData) -> bytes:
-    s = styles()
     tables = {t.key: t for t in data.tables()}
     period = f"{data.start.isoformat()} – {data.end.isoformat()}"
-    body: list[Flowable] = [Paragraph(text(_("Summary")), s["h1"])]
+    headline = tables["headline"]
+    body: list[Flowable] = [heading(_("Summary"))]
+    body.append(data_table(headline.headers, headline.rows, col_widths=[50 * mm, 22 * mm, None]))
     body.append(
-        Paragraph(
-            text(
-                _(
-                    "Trainees enrolled: %(enrolled)s · completed a track: %(completed)s · "
-                    "certified: %(certified)s",
-                    enrolled=data.total.enrolled,
-                    completed=data.total.completed,
-                    certified=data.total.certified,
-                )
+        para(
+            _(
+                "Session figures are totals of the sessions table; trainee figures are totals "
+                "of the region, administration and track tables."
             ),
-            s["body"],
+            "muted",
         )
     )
     body += _table_section(tables["by_region"], empty="")
@@ -257,11 +258,7 @@ def directorate_pdf(data: DirectorateData) -> bytes:
     body.append(PageBreak())
     body += _table_section(tables["portfolio"], empty=_("No projects."))
     if data.portfolio_status:
-        body.append(
-            Paragraph(
-                text(" · ".join(f"{name}: {n}" for name, n in data.portfolio_status)), s["body"]
-            )
-        )
+        body.append(para(" · ".join(f"{name}: {n}" for name, n in data.portfolio_status)))
     cover = _cover(
         _("Directorate capacity-building report"),
         period,
@@ -275,41 +272,4 @@ def directorate_pdf(data: DirectorateData) -> bytes:
         footer=_footer(data.today),
         with_toc=True,
         toc_title=_("Contents"),
-    )
-
-
-def certificate_pdf(
-    *, holder: str, track: str, code: str, issued_on, expires_on, verify_url: str
-) -> bytes:
-    """One page: holder, track, dates and the verification code with where to check it."""
-    s = styles()
-    body: list[Flowable] = [
-        Spacer(1, 20 * mm),
-        Paragraph(text(_("This certifies that")), s["center"]),
-        Spacer(1, 4 * mm),
-        Paragraph(text(holder), s["title"]),
-        Paragraph(text(_("has completed the track")), s["center"]),
-        Spacer(1, 4 * mm),
-        Paragraph(text(track), s["subtitle"]),
-        Spacer(1, 8 * mm),
-        data_table(
-            [_("Issued"), _("Expires"), _("Verification code")],
-            [
-                [
-                    issued_on.isoformat(),
-                    expires_on.isoformat() if expires_on else _("Does not expire"),
-                    code,
-                ]
-            ],
-        ),
-        Spacer(1, 6 * mm),
-        Paragraph(text(_("Check this certificate at %(url)s", url=verify_url)), s["body"]),
-    ]
-    cover = Cover(title=_("Certificate"), generated_on=None)
-    return build_pdf(
-        cover,
-        body,
-        page_label=_page_label(),
-        footer=_("Verification code %(code)s", code=code),
-        with_toc=False,
     )

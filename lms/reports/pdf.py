@@ -9,6 +9,7 @@ here touches the database.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +30,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -83,6 +83,7 @@ def styles() -> dict[str, ParagraphStyle]:
             leading=18,
             spaceBefore=12,
             spaceAfter=6,
+            keepWithNext=1,
             textColor=colors.HexColor("#0d3b66"),
         ),
         "h2": ParagraphStyle(
@@ -93,6 +94,7 @@ def styles() -> dict[str, ParagraphStyle]:
             leading=14,
             spaceBefore=8,
             spaceAfter=4,
+            keepWithNext=1,
         ),
         "label": ParagraphStyle(
             "Label",
@@ -109,9 +111,36 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(value: object) -> str:
-    """Escape user text for a Paragraph (which reads a small XML markup)."""
-    return escape("" if value is None else str(value))
+    """Plain text made safe for ReportLab's paragraph markup: ``<``, ``>`` and ``&`` escaped
+    (so ``<img>``, ``<a href>``, ``<font>``… arrive as the characters typed, never as
+    markup) and control characters dropped. Every string that reaches a Paragraph, a
+    heading, a table cell or a contents entry passes through here."""
+    return escape(_CONTROL.sub("", "" if value is None else str(value)))
+
+
+def para(value: object, style: str | ParagraphStyle = "body") -> Paragraph:
+    """A paragraph of plain text (escaped), in a named style of ``styles()`` or a given one."""
+    return Paragraph(text(value), styles()[style] if isinstance(style, str) else style)
+
+
+def heading(value: object, level: int = 1) -> Paragraph:
+    """A heading of plain text. Level-1 and level-2 headings feed the contents: the plain
+    text rides along on the paragraph and is escaped again there, since the contents lays
+    each entry out as a Paragraph (markup) of its own. Headings stay with what follows."""
+    plain = _CONTROL.sub("", "" if value is None else str(value))
+    paragraph = Paragraph(escape(plain), styles()[f"h{level}"])
+    paragraph.toc_entry = (level - 1, plain)  # type: ignore[attr-defined]
+    return paragraph
+
+
+def markup(template: str, **values: object) -> Paragraph:
+    """The one way to styled text: ``template`` is markup written in code (e.g.
+    ``"<b>%(label)s</b>: %(value)s"``); every value is plain text and escaped."""
+    return Paragraph(template % {k: text(v) for k, v in values.items()}, styles()["body"])
 
 
 @dataclass
@@ -157,11 +186,14 @@ class ReportDocument(BaseDocTemplate):
         canv.restoreState()
 
     def afterFlowable(self, flowable) -> None:
-        if isinstance(flowable, Paragraph) and flowable.style.name in ("Heading1", "Heading2"):
-            level = 0 if flowable.style.name == "Heading1" else 1
+        # Only headings made by ``heading``, whose text is known plain: the entry is escaped
+        # here, since the contents lays each entry out as a Paragraph (markup) again.
+        entry = getattr(flowable, "toc_entry", None)
+        if entry is not None:
+            level, plain = entry
             key = f"h{id(flowable)}"
             self.canv.bookmarkPage(key)
-            self.notify("TOCEntry", (level, flowable.getPlainText(), self.page, key))
+            self.notify("TOCEntry", (level, escape(plain), self.page, key))
 
 
 def numbered_canvas(page_label: str, counter: list[int] | None = None):
@@ -288,11 +320,31 @@ class ScaledDrawing(Flowable):
         self.canv.restoreState()
 
 
+class ChartFigure(Flowable):
+    """A chart and its caption as one unsplittable flowable (a plain flowable, unlike
+    ``KeepTogether``, so a heading's keep-with-next takes it along to the next page)."""
+
+    def __init__(self, drawing: Drawing, caption: str = "") -> None:
+        super().__init__()
+        self.figure = ScaledDrawing(drawing)
+        self.caption = para(caption, "muted") if caption else None
+
+    def wrap(self, avail_width, avail_height):
+        width, height = self.figure.wrap(avail_width, avail_height)
+        self._caption_height = (
+            self.caption.wrap(avail_width, avail_height)[1] if self.caption else 0
+        )
+        self.width, self.height = max(width, avail_width), height + self._caption_height
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.figure.drawOn(self.canv, 0, self._caption_height)
+        if self.caption:
+            self.caption.drawOn(self.canv, 0, 0)
+
+
 def chart(drawing: Drawing, caption: str = "") -> Flowable:
-    parts: list[Flowable] = [ScaledDrawing(drawing)]
-    if caption:
-        parts.append(Paragraph(text(caption), styles()["muted"]))
-    return KeepTogether(parts)
+    return ChartFigure(drawing, caption)
 
 
 TOC_FROM_PAGES = 4  # "when a report runs over a few pages"
@@ -306,6 +358,7 @@ def build_pdf(
     footer: str = "",
     with_toc: bool | None = None,
     toc_title: str = "Contents",
+    toc_from_pages: int = TOC_FROM_PAGES,
 ) -> bytes:
     """Cover, a table of contents, then ``body``; returns the PDF's bytes. ``with_toc=None``
     adds the contents only when the report runs to ``TOC_FROM_PAGES`` pages or more (built
@@ -316,7 +369,7 @@ def build_pdf(
     if with_toc is None:
         pages: list[int] = [0]
         content = _build(cover, make(), page_label, footer, False, toc_title, pages)
-        if pages[0] < TOC_FROM_PAGES:
+        if pages[0] < toc_from_pages:
             return content
         if not callable(body):
             raise ValueError("give a function that makes the body to decide on a contents page")

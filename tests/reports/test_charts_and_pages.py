@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 
 import pypdf
-from reportlab.platypus import Paragraph
 
 from lms.accounts.models import Role
 from lms.core.charts import svg_markup
 from lms.reports.charts import BarChartData, bar_chart
-from lms.reports.pdf import Cover, build_pdf, chart, styles
+from lms.reports.pdf import Cover, build_pdf, chart, heading, para
 from tests.conftest import login
 
 
@@ -19,9 +18,7 @@ def test_a_bar_chart_is_the_same_drawing_in_svg_and_pdf():
     svg = svg_markup(bar_chart(data), "Trainees by region")
     assert 'aria-label="Trainees by region"' in svg
     assert ">ESA<" in svg and ">WCA<" in svg and ">Enrolled<" in svg and ">7<" in svg
-    content = build_pdf(
-        Cover("Chart"), [Paragraph("Chart", styles()["h1"]), chart(bar_chart(data))]
-    )
+    content = build_pdf(Cover("Chart"), [heading("Chart"), chart(bar_chart(data))])
     text = pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert "ESA" in text and "WCA" in text and "Enrolled" in text and "7" in text
 
@@ -48,13 +45,11 @@ def test_report_pages_lead_to_the_reports(client, elodie, app, make_user, make_p
 
 
 def test_contents_page_only_when_the_report_runs_over_a_few_pages():
-    s = styles()
-
     def body(sections: int):
         items = []
         for n in range(sections):
-            items.append(Paragraph(f"Section {n} — Côte d'Ivoire", s["h1"]))
-            items.extend(Paragraph(f"Ligne {i} : données clés", s["body"]) for i in range(60))
+            items.append(heading(f"Section {n} — Côte d'Ivoire"))
+            items.extend(para(f"Ligne {i} : données clés") for i in range(60))
         return items
 
     short = pypdf.PdfReader(io.BytesIO(build_pdf(Cover("Court"), body(1))))
@@ -93,3 +88,27 @@ def test_statistics_page_runs_a_fixed_number_of_statements(
         html = client.get("/reports/statistics").get_data(as_text=True)
     assert html.count("Data strategy project") == 8
     assert len(many.statements) == len(few.statements)
+
+
+def test_short_trainee_reports_have_no_contents_page():
+    from lms.reports.documents import TRAINEE_TOC_FROM_PAGES
+
+    def body(pages: int):
+        return lambda: [
+            item
+            for n in range(pages)
+            for item in [heading(f"Section {n}"), *(para(f"line {i}") for i in range(58))]
+        ]
+
+    def pages_without_contents(sections: int) -> int:
+        content = build_pdf(Cover("T"), body(sections)(), with_toc=False)
+        return len(pypdf.PdfReader(io.BytesIO(content)).pages)
+
+    def has_contents(sections: int) -> bool:
+        content = build_pdf(Cover("T"), body(sections), toc_from_pages=TRAINEE_TOC_FROM_PAGES)
+        return "Contents" in pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
+
+    assert TRAINEE_TOC_FROM_PAGES == 6
+    assert [pages_without_contents(n) for n in (2, 3)] == [4, 5]  # a few pages: none
+    assert not has_contents(2) and not has_contents(3)
+    assert pages_without_contents(4) >= 6 and has_contents(4)

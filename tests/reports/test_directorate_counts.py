@@ -76,3 +76,46 @@ def test_a_trainee_in_two_tracks_counts_once_except_per_track(app, two_tracks_on
         ("Analysts", Figures(2, 1, 1)),
         ("Data specialists", Figures(1, 1, 1)),
     ]
+
+
+def test_headline_figures_are_the_totals_of_the_rows_created(
+    app, client, world, two_tracks_one_trainee, logged_in
+):
+    from lms.courses.models import EnrolmentStatus, SessionEnrolment
+    from lms.reports import documents
+    from tests.reports.conftest import pdf_text
+
+    # Counted from the rows the fixture made: Élodie took part in both sessions and passed.
+    took_part = db.session.scalars(
+        sa.select(SessionEnrolment).where(
+            SessionEnrolment.status.in_([EnrolmentStatus.ATTENDED, EnrolmentStatus.COMPLETED])
+        )
+    ).all()
+    sessions = {e.session for e in took_part}
+    assert len(took_part) == 2 and len(sessions) == 2
+    expected = {
+        "Sessions delivered": 2,
+        "Participants": len(took_part),
+        "Passed": sum(bool(e.passed) for e in took_part),
+        "Training hours delivered": sum(s.course.hours for s in sessions),
+        "Participant-days": sum(
+            (e.session.ends_on - e.session.starts_on).days + 1 for e in took_part
+        ),
+        "Trainees enrolled on a track": 2,
+        "Completed a track": 1,
+        "Certified": 1,
+    }
+    assert expected["Training hours delivered"] == 14 + 21
+    assert expected["Participant-days"] == 3 + 21
+    with app.test_request_context():
+        data = directorate_data(db.session, START, END, END)
+        headline = {name: value for name, value, _note in data.headline()}
+        text, _pages = pdf_text(documents.directorate_pdf(data))
+    assert headline == expected
+    flat = " ".join(text.split())
+    for name, value in expected.items():
+        assert f"{name} {value} " in flat
+    # And they agree with the report's own tables.
+    tables = {t.key: t for t in data.tables()}
+    assert sum(row[5] for row in tables["sessions"].rows) == headline["Participants"]
+    assert tables["by_region"].rows[-1][1:] == [2, 1, 1]

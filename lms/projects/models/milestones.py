@@ -96,6 +96,15 @@ class Milestone(db.Model):
         """Days between the baseline and the actual completion (or the current plan)."""
         return ((self.completed_on or self.due_date) - self.baseline_date).days
 
+    def slippage_on(self, today: date) -> int:
+        """The one slippage, for the project page and the report alike: days between the
+        baseline and when the milestone is done — the completion date; for an open milestone
+        its due date, or today once that has passed (a milestone 45 days past due has slipped
+        at least 45 days, re-planned or not)."""
+        if self.completed_on is not None or self.status is MilestoneStatus.CANCELLED:
+            return self.slippage_days
+        return (max(self.due_date, today) - self.baseline_date).days
+
 
 class MilestoneReplan(db.Model):
     """One move of a milestone's due date, with the reason. Append-only."""

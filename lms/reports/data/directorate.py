@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import Region
 from lms.reports.data import statistics
 from lms.reports.data.shared import TableData
-from lms.reports.data.statistics import Figures
+from lms.reports.data.statistics import Delivery, Figures
 
 
 @dataclass
@@ -31,6 +31,56 @@ class DirectorateData:
     region_codes: list[str] = field(default_factory=list)  # short names, same order as by_region
 
     @property
+    def delivery(self) -> Delivery:
+        return Delivery.of(self.sessions)
+
+    def headline(self) -> list[tuple[str, object, str]]:
+        """The report's headline figures, each with its definition; the page and the PDF
+        show these, and each one is a total of one of the tables below."""
+        d = self.delivery
+        return [
+            (
+                _("Sessions delivered"),
+                d.sessions,
+                _("Sessions not cancelled that ended in the period (and by today)."),
+            ),
+            (
+                _("Participants"),
+                d.participants,
+                _(
+                    "Places taken in those sessions (attended or completed); a trainee in two "
+                    "sessions counts twice."
+                ),
+            ),
+            (_("Passed"), d.passed, _("Participants of those sessions who passed.")),
+            (
+                _("Training hours delivered"),
+                d.training_hours,
+                _("The course's hours, counted once for each session delivered."),
+            ),
+            (
+                _("Participant-days"),
+                d.participant_days,
+                _("Each session's participants times its calendar days, added up."),
+            ),
+            (
+                _("Trainees enrolled on a track"),
+                self.total.enrolled,
+                _("Distinct trainees who joined a track in the period."),
+            ),
+            (
+                _("Completed a track"),
+                self.total.completed,
+                _("Distinct trainees who completed a track in the period."),
+            ),
+            (
+                _("Certified"),
+                self.total.certified,
+                _("Distinct trainees who received a certificate (not revoked) in the period."),
+            ),
+        ]
+
+    @property
     def is_empty(self) -> bool:
         return not (
             self.total.enrolled or self.total.completed or self.total.certified or self.sessions
@@ -39,6 +89,12 @@ class DirectorateData:
     def tables(self) -> list[TableData]:
         figures = [_("Enrolled"), _("Completed"), _("Certified")]
         return [
+            TableData(
+                "headline",
+                _("Headline figures"),
+                [_("Figure"), _("Value"), _("Definition")],
+                [[name, value, note] for name, value, note in self.headline()],
+            ),
             TableData(
                 "by_region",
                 _("Trainees by region"),
@@ -75,6 +131,8 @@ class DirectorateData:
                     _("Venue"),
                     _("Participants"),
                     _("Passed"),
+                    _("Hours"),
+                    _("Days"),
                 ],
                 self.sessions,
             ),

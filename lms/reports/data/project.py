@@ -164,7 +164,7 @@ def project_report_data(session: Session, project: Project, today: date) -> Proj
                 _d(m.due_date),
                 _d(m.completed_on),
                 status.label,
-                m.slippage_days,
+                m.slippage_on(today),
             ]
         )
     depth = {"goal": 0, "outcome": 1, "output": 2}

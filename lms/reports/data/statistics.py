@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -120,8 +121,13 @@ def level_distribution(session: Session, end: date) -> list[tuple[str, int]]:
     return [(name, n) for (_pos, name), n in sorted(counts.items())]
 
 
+SESSION_COLUMNS = 9  # course, title, start, end, venue, participants, passed, hours, days
+PARTICIPANTS, PASSED, HOURS, DAYS = 5, 6, 7, 8  # positions in a sessions row
+
+
 def sessions_delivered(session: Session, start: date, end: date, today: date) -> list[list[Any]]:
-    """Sessions (not cancelled) that ended in the period and by today, with their turnout."""
+    """Sessions (not cancelled) that ended in the period and by today, with their turnout,
+    the course's hours and the session's calendar days."""
     delivered = session.scalars(
         sa.select(CourseSession)
         .options(selectinload(CourseSession.enrolments))
@@ -143,9 +149,32 @@ def sessions_delivered(session: Session, start: date, end: date, today: date) ->
             s.venue or s.virtual_link,
             sum(e.status in took_part for e in s.enrolments),
             sum(bool(e.passed) for e in s.enrolments),
+            s.course.hours,
+            (s.ends_on - s.starts_on).days + 1,
         ]
         for s in delivered
     ]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Totals of the sessions table, computed from its own rows (so they always agree)."""
+
+    sessions: int
+    participants: int
+    passed: int
+    training_hours: Decimal
+    participant_days: int
+
+    @classmethod
+    def of(cls, rows: list[list[Any]]) -> Delivery:
+        return cls(
+            sessions=len(rows),
+            participants=sum(r[PARTICIPANTS] for r in rows),
+            passed=sum(r[PASSED] for r in rows),
+            training_hours=sum((Decimal(r[HOURS]) for r in rows), Decimal(0)),
+            participant_days=sum(r[PARTICIPANTS] * r[DAYS] for r in rows),
+        )
 
 
 def portfolio(session: Session, today: date) -> tuple[list[list[Any]], list[tuple[str, int]]]:

@@ -9,22 +9,17 @@ here touches the database.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -39,25 +34,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-FONT, FONT_BOLD, FONT_ITALIC = "LmsSans", "LmsSans-Bold", "LmsSans-Italic"
-_FONTS_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
-_registered = False
-
-
-def register_fonts() -> None:
-    """Bitstream Vera ships inside ReportLab, so PDFs never depend on the system's fonts, and
-    its TrueType glyphs cover é, è, ç, ô… (the base-14 fonts only cover Latin-1 badly)."""
-    global _registered
-    if _registered:
-        return
-    pdfmetrics.registerFont(TTFont(FONT, str(_FONTS_DIR / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(_FONTS_DIR / "VeraBd.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_ITALIC, str(_FONTS_DIR / "VeraIt.ttf")))
-    pdfmetrics.registerFont(TTFont("LmsSans-BoldItalic", str(_FONTS_DIR / "VeraBI.ttf")))
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic="LmsSans-BoldItalic"
-    )
-    _registered = True
+from lms.core.pdf_text import FONT, FONT_BOLD, paragraph, plain, register_fonts, text
 
 
 def styles() -> dict[str, ParagraphStyle]:
@@ -111,30 +88,19 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def text(value: object) -> str:
-    """Plain text made safe for ReportLab's paragraph markup: ``<``, ``>`` and ``&`` escaped
-    (so ``<img>``, ``<a href>``, ``<font>``… arrive as the characters typed, never as
-    markup) and control characters dropped. Every string that reaches a Paragraph, a
-    heading, a table cell or a contents entry passes through here."""
-    return escape(_CONTROL.sub("", "" if value is None else str(value)))
-
-
 def para(value: object, style: str | ParagraphStyle = "body") -> Paragraph:
     """A paragraph of plain text (escaped), in a named style of ``styles()`` or a given one."""
-    return Paragraph(text(value), styles()[style] if isinstance(style, str) else style)
+    return paragraph(value, styles()[style] if isinstance(style, str) else style)
 
 
 def heading(value: object, level: int = 1) -> Paragraph:
     """A heading of plain text. Level-1 and level-2 headings feed the contents: the plain
     text rides along on the paragraph and is escaped again there, since the contents lays
     each entry out as a Paragraph (markup) of its own. Headings stay with what follows."""
-    plain = _CONTROL.sub("", "" if value is None else str(value))
-    paragraph = Paragraph(escape(plain), styles()[f"h{level}"])
-    paragraph.toc_entry = (level - 1, plain)  # type: ignore[attr-defined]
-    return paragraph
+    entry = plain(value)
+    flowable = Paragraph(escape(entry), styles()[f"h{level}"])
+    flowable.toc_entry = (level - 1, entry)  # type: ignore[attr-defined]
+    return flowable
 
 
 def markup(template: str, **values: object) -> Paragraph:
@@ -190,10 +156,10 @@ class ReportDocument(BaseDocTemplate):
         # here, since the contents lays each entry out as a Paragraph (markup) again.
         entry = getattr(flowable, "toc_entry", None)
         if entry is not None:
-            level, plain = entry
+            level, entry_text = entry
             key = f"h{id(flowable)}"
             self.canv.bookmarkPage(key)
-            self.notify("TOCEntry", (level, escape(plain), self.page, key))
+            self.notify("TOCEntry", (level, escape(entry_text), self.page, key))
 
 
 def numbered_canvas(page_label: str, counter: list[int] | None = None):

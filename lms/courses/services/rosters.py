@@ -1,7 +1,7 @@
 """What a trainer takes to the room: a printable sign-in sheet (PDF, one page per day of the
 session) and the roster as CSV.
 
-User-entered text goes into ReportLab paragraphs escaped (``xml.sax.saxutils.escape``: a name
+User-entered text goes into ReportLab paragraphs escaped (``lms.core.pdf_text``: a name
 like ``<b>Ana</b>`` prints as written, never as markup), and CSV cells a spreadsheet would run
 as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) are prefixed
 with ``'``.
@@ -12,31 +12,19 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from pathlib import Path
-from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.core.i18n import _
+from lms.core.pdf_text import FONT, FONT_BOLD, paragraph, register_fonts
+from lms.core.spreadsheet import neutralise_formula
 from lms.courses.models import SEAT_HOLDING, CourseSession, SessionEnrolment
 
 ROSTER_COLUMNS = ("name", "email", "administration", "country", "status", "score", "passed")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FONT, _FONT_BOLD = "LmsSheet", "LmsSheet-Bold"
-_FONTS_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def roster_csv(enrolments: Sequence[SessionEnrolment]) -> str:
@@ -46,7 +34,7 @@ def roster_csv(enrolments: Sequence[SessionEnrolment]) -> str:
     for e in enrolments:
         member = e.user.member_administration
         writer.writerow(
-            safe_cell(v)
+            neutralise_formula(v)
             for v in (
                 e.user.full_name,
                 e.user.email,
@@ -60,20 +48,13 @@ def roster_csv(enrolments: Sequence[SessionEnrolment]) -> str:
     return out.getvalue()
 
 
-def _fonts() -> None:
-    """Bitstream Vera ships inside ReportLab: accents print whatever the system's fonts."""
-    if _FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_FONT, str(_FONTS_DIR / "Vera.ttf")))
-        pdfmetrics.registerFont(TTFont(_FONT_BOLD, str(_FONTS_DIR / "VeraBd.ttf")))
-
-
 def sign_in_sheet_pdf(
     course_session: CourseSession, enrolments: Sequence[SessionEnrolment]
 ) -> bytes:
     """One page per day of the session: the trainees holding a seat, with a signature box."""
-    _fonts()
-    body = ParagraphStyle("SheetBody", fontName=_FONT, fontSize=9, leading=11)
-    title = ParagraphStyle("SheetTitle", parent=body, fontName=_FONT_BOLD, fontSize=13, leading=16)
+    register_fonts()
+    body = ParagraphStyle("SheetBody", fontName=FONT, fontSize=9, leading=11)
+    title = ParagraphStyle("SheetTitle", parent=body, fontName=FONT_BOLD, fontSize=13, leading=16)
     course = course_session.course
     seated = sorted(
         (e for e in enrolments if e.status in SEAT_HOLDING), key=lambda e: e.user.full_name
@@ -83,9 +64,9 @@ def sign_in_sheet_pdf(
     days = course_session.daily_schedule()
     for number, (day, start, end) in enumerate(days, start=1):
         story += [
-            Paragraph(escape(f"{course.code} {course.title}"), title),
-            Paragraph(
-                escape(
+            paragraph(f"{course.code} {course.title}", title),
+            paragraph(
+                (
                     _(
                         "Sign-in sheet — day %(n)s of %(total)s: %(day)s, %(start)s–%(end)s "
                         "(%(tz)s)",
@@ -99,8 +80,8 @@ def sign_in_sheet_pdf(
                 ),
                 body,
             ),
-            Paragraph(
-                escape(
+            paragraph(
+                (
                     _(
                         "Venue: %(venue)s · Trainers: %(trainers)s",
                         venue=course_session.venue or "—",
@@ -117,8 +98,8 @@ def sign_in_sheet_pdf(
             rows.append(
                 [
                     str(index),
-                    Paragraph(escape(e.user.full_name), body),
-                    Paragraph(escape(member.name if member else "—"), body),
+                    paragraph(e.user.full_name, body),
+                    paragraph(member.name if member else "—", body),
                     "",
                 ]
             )
@@ -126,8 +107,8 @@ def sign_in_sheet_pdf(
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), _FONT, 9),
-                    ("FONT", (0, 0), (-1, 0), _FONT_BOLD, 9),
+                    ("FONT", (0, 0), (-1, -1), FONT, 9),
+                    ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9),
                     ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -13,6 +14,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import Select
 
 from lms.core.forms import FlaskForm
 from lms.reports.models import EmptyPolicy, Recurrence, ReportFormat, ReportKind
@@ -28,6 +30,34 @@ PERIOD_CHOICES = [
 
 def _choices(enum_cls, members=None):
     return [(m.value, m.label) for m in (members or enum_cls)]
+
+
+class SearchableSelect(Select):
+    """A plain multi-select with a search box above it that filters its options. The box is
+    ``hidden`` until ``static/js/option-filter.js`` runs, so without JavaScript the page is
+    the plain multi-select it always was."""
+
+    def __init__(self, search_label) -> None:
+        super().__init__(multiple=True)
+        self.search_label = search_label
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("size", 10)
+        select = super().__call__(field, **kwargs)
+        box = (
+            '<div class="option-filter mb-2" data-option-filter="{id}" hidden>'
+            '<input type="search" class="form-control form-control-sm" id="{id}-search" '
+            'autocomplete="off" aria-label="{label}" aria-controls="{id}" '
+            'aria-describedby="{id}-search-status" placeholder="{label}" '
+            'data-testid="option-filter">'
+            '<small class="form-text text-muted" id="{id}-search-status" role="status" '
+            'aria-live="polite" data-status-template="{status}"></small></div>'
+        ).format(
+            id=escape(field.id),
+            label=escape(str(self.search_label)),
+            status=escape(str(_l("%(shown)s of %(total)s shown; selected ones always are"))),
+        )
+        return Markup(box) + select
 
 
 class GenerateForm(FlaskForm):
@@ -72,7 +102,12 @@ class ScheduleForm(FlaskForm):
         _l("Next run (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
     empty_policy = SelectField(_l("When the report would be empty"), choices=_choices(EmptyPolicy))
-    recipient_ids = SelectMultipleField(_l("Recipients"), coerce=int, validators=[Optional()])
+    recipient_ids = SelectMultipleField(
+        _l("Recipients"),
+        coerce=int,
+        validators=[Optional()],
+        widget=SearchableSelect(_l("Search recipients by name or email")),
+    )
     member_roles = SelectMultipleField(
         _l("Everyone with a role in a member administration"), validators=[Optional()]
     )

@@ -3,6 +3,8 @@ function; the schedule recipients picker has a search box over a plain multi-sel
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
@@ -72,3 +74,24 @@ def test_run_parameters_name_each_record_and_keep_unknown_keys(app, make_user, m
         if track is not None:
             assert f"Track: {track.name}" in labelled
         assert labelled[-1] == "Region: esa"
+
+
+def test_the_recipients_picker_has_a_search_box_over_a_plain_multi_select(
+    client, logged_in, make_user
+):
+    logged_in(Role.DIRECTORATE)
+    make_user(Role.TRAINER, full_name="Okello Mwangi", email="okello@example.org")
+    html = client.get("/reports/schedules/new").get_data(as_text=True)
+    box = html[html.index('<div class="option-filter mb-2" data-option-filter="recipient_ids"') :]
+    box = box[: box.index("</select>")]
+    assert box.split(">", 1)[0].endswith(" hidden")  # shown by the script only
+    assert 'type="search"' in box and 'aria-controls="recipient_ids"' in box
+    assert 'aria-label="Search recipients by name or email"' in box
+    assert 'role="status"' in box and 'aria-live="polite"' in box
+    assert re.search(r"<select [^>]*id=\"recipient_ids\" multiple", box)
+    assert "Okello Mwangi &lt;okello@example.org&gt;" in box
+    # The script is a static file of the application: no inline script, no CDN.
+    assert '<script src="/static/js/option-filter.js" defer></script>' in html
+    assert "<script>" not in html and "cdn." not in html
+    script = client.get("/static/js/option-filter.js")
+    assert script.status_code == 200 and "data-option-filter" in script.get_data(as_text=True)

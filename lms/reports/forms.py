@@ -51,11 +51,13 @@ class SearchableSelect(Select):
             'aria-describedby="{id}-search-status" placeholder="{label}" '
             'data-testid="option-filter">'
             '<small class="form-text text-muted" id="{id}-search-status" role="status" '
-            'aria-live="polite" data-status-template="{status}"></small></div>'
+            'aria-live="polite" data-status-template="{status}" data-empty-template="{empty}">'
+            "</small></div>"
         ).format(
             id=escape(field.id),
             label=escape(str(self.search_label)),
-            status=escape(str(_l("%(shown)s of %(total)s shown; selected ones always are"))),
+            status=escape(str(_l("%(shown)s of %(total)s shown (selected ones stay in view)"))),
+            empty=escape(str(_l("Nothing matches; clear the search to see every option."))),
         )
         return Markup(box) + select
 
@@ -109,6 +111,8 @@ class ScheduleForm(FlaskForm):
         widget=SearchableSelect(_l("Search recipients by name or email")),
     )
     member_roles = SelectMultipleField(
-        _l("Everyone with a role in a member administration"), validators=[Optional()]
+        _l("Everyone with a role in a member administration"),
+        validators=[Optional()],
+        widget=SearchableSelect(_l("Search administrations and roles")),
     )
     submit = SubmitField(_l("Save schedule"))

@@ -23,6 +23,7 @@
     var options = Array.prototype.slice.call(select.options);
     var texts = options.map(function (option) { return fold(option.text); });
     var template = status ? status.getAttribute("data-status-template") || "" : "";
+    var empty = status ? status.getAttribute("data-empty-template") || "" : "";
 
     function apply() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
@@ -36,9 +37,8 @@
         }
       });
       if (status) {
-        status.textContent = words.length
-          ? template.replace("%(shown)s", shown).replace("%(total)s", options.length)
-          : "";
+        var counted = template.replace("%(shown)s", shown).replace("%(total)s", options.length);
+        status.textContent = !words.length ? "" : shown ? counted : empty;
       }
     }
 

@@ -46,10 +46,18 @@ def test_the_search_box_filters_the_recipients(page, make_user):
         "Céline Ouédraogo <celine@example.org>",
         "Okello Mwangi <okello@example.org>",
     ]
+    search.fill("nobody-by-this-name")
+    assert select.evaluate(VISIBLE) == ["Okello Mwangi <okello@example.org>"]  # selected
+    search.fill("ouedraogo")
     search.press("Enter")  # searching does not submit the form
     assert page.url.endswith("/reports/schedules/new")
     search.fill("")
     assert len(select.evaluate(VISIBLE)) == total
+
+    roles = page.get_by_role("searchbox", name="Search administrations and roles")
+    roles.fill("zz-no-such-administration")
+    assert page.inner_text("#member_roles-search-status").startswith("Nothing matches")
+    roles.fill("")
 
     page.fill("input[name=name]", "Monthly figures")
     page.fill("input[name=next_run_at]", "2026-04-01T06:00")

@@ -90,6 +90,7 @@ def test_the_recipients_picker_has_a_search_box_over_a_plain_multi_select(
     assert 'role="status"' in box and 'aria-live="polite"' in box
     assert re.search(r"<select [^>]*id=\"recipient_ids\" multiple", box)
     assert "Okello Mwangi &lt;okello@example.org&gt;" in box
+    assert 'data-option-filter="member_roles" hidden' in html  # the other long picker too
     # The script is a static file of the application: no inline script, no CDN.
     assert '<script src="/static/js/option-filter.js" defer></script>' in html
     assert "<script>" not in html and "cdn." not in html

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from lms.core.audit import audited
 from lms.core.errors import ValidationError
-from lms.core.filetypes import FileKind, detect
+from lms.core.filetypes import MIME_TYPES, FileKind, detect
 from lms.core.i18n import _
 from lms.reports.models import OrganisationSettings
 
@@ -37,6 +37,11 @@ def current(session: Session) -> OrganisationSettings | None:
     return session.scalar(sa.select(OrganisationSettings).order_by(OrganisationSettings.id))
 
 
+def blank() -> OrganisationSettings:
+    """Settings not saved yet (a transient row the admin page shows empty)."""
+    return OrganisationSettings(name="", signatory_name="", signatory_title="")
+
+
 def branding(session: Session | None) -> Branding:
     settings = current(session) if session is not None else None
     if settings is None:
@@ -48,6 +53,19 @@ def branding(session: Session | None) -> Branding:
         signatory_title=settings.signatory_title,
         signature=settings.signature,
     )
+
+
+def image(session: Session, which: str) -> bytes | None:
+    """The stored logo or signature (``which``), for the admin page's preview."""
+    settings = current(session)
+    if settings is None or which not in ("logo", "signature"):
+        return None
+    return getattr(settings, which)
+
+
+def image_mime_type(content: bytes) -> str:
+    kind = detect(content)
+    return MIME_TYPES[kind] if kind in IMAGE_KINDS else "application/octet-stream"
 
 
 def read_image(stream: BinaryIO | None, field: str) -> bytes | None:
@@ -95,7 +113,7 @@ def update(
     ``remove_*`` clears it. Flushes only."""
     settings = current(session)
     if settings is None:
-        settings = OrganisationSettings(name="", signatory_name="", signatory_title="")
+        settings = blank()
         session.add(settings)
         session.flush()
     with audited(

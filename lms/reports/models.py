@@ -183,3 +183,19 @@ class ReportRun(db.Model):
             "finished_at IS NULL OR started_at IS NOT NULL", name="finished_after_start"
         ),
     )
+
+
+class OrganisationSettings(db.Model):
+    """The one row of what every certificate prints about the issuer: the organisation's name
+    and logo, and the signatory's name, title and signature. Images are kept as bytes (PNG or
+    JPEG, checked by content when uploaded), never as a path."""
+
+    __tablename__ = "organisation_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    signatory_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

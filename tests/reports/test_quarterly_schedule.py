@@ -12,9 +12,17 @@ import sqlalchemy as sa
 from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.reports import services
-from lms.reports.models import EmptyPolicy, Recurrence, ReportFormat, ReportKind, ReportRun
+from lms.reports.models import (
+    EmptyPolicy,
+    Recurrence,
+    ReportFormat,
+    ReportKind,
+    ReportRun,
+    ReportSchedule,
+)
 from lms.reports.recurrence import next_after
 from lms.reports.services import RecipientSpec
+from tests.conftest import post_form
 from tests.reports.conftest import pdf_text
 
 
@@ -99,3 +107,38 @@ def test_the_database_refuses_an_unknown_recurrence(app, make_user):
         )
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_schedule_page_takes_a_quarterly_recurrence_and_an_overview(
+    app, client, logged_in, make_user
+):
+    logged_in(Role.DIRECTORATE)
+    recipient = make_user(Role.DIRECTORATE, email="reader@example.org")
+    page = client.get("/reports/schedules/new").get_data(as_text=True)
+    assert 'value="quarterly"' in page and 'name="narrative"' in page
+    response = post_form(
+        client,
+        "/reports/schedules/new",
+        {
+            "name": "Quarterly figures",
+            "kind": "directorate",
+            "period": "previous_quarter",
+            "narrative": "Our <quarter> & more",
+            "project_id": "0",
+            "trainee_id": "0",
+            "format": "pdf",
+            "recurrence": "quarterly",
+            "next_run_at": "2026-04-01T06:00",
+            "empty_policy": "send",
+            "recipient_ids": [str(recipient.id)],
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    schedule = db.session.scalar(sa.select(ReportSchedule))
+    assert schedule.recurrence == Recurrence.QUARTERLY
+    assert schedule.parameters == {
+        "period": "previous_quarter",
+        "narrative": "Our <quarter> & more",
+    }
+    edit = client.get(f"/reports/schedules/{schedule.id}/edit").get_data(as_text=True)
+    assert "Our &lt;quarter&gt; &amp; more</textarea>" in edit

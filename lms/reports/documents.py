@@ -249,8 +249,8 @@ def overview(narrative: str) -> list[Flowable]:
 
 
 def results_sections(tables: dict[str, TableData]) -> list[Flowable]:
-    """Results of the sessions delivered by region, administration and track, then each
-    track's targets against actuals, each table with what its figures mean."""
+    """Results of the sessions delivered by region and track, each track's targets against
+    actuals, then results by administration, each with what its figures mean."""
     body: list[Flowable] = []
     if "results_by_region" not in tables:
         return body
@@ -265,7 +265,7 @@ def results_sections(tables: dict[str, TableData]) -> list[Flowable]:
             "muted",
         )
     )
-    body += _table_section(tables["results_by_member"], empty=_("No participants in this period."))
+    # The short tables first, then the long one: no half-empty page before it.
     body += _table_section(tables["results_by_track"], empty=_("No participants in this period."))
     body += _table_section(tables["targets"], empty=_("No active tracks."))
     body.append(
@@ -278,6 +278,7 @@ def results_sections(tables: dict[str, TableData]) -> list[Flowable]:
             "muted",
         )
     )
+    body += _table_section(tables["results_by_member"], empty=_("No participants in this period."))
     return body
 
 

@@ -2,7 +2,7 @@
 run's and the schedule's JSON parameters and needs no column)
 
 Revision ID: 0013_dirrep
-Revises: 0011_records
+Revises: 0012_orgcert
 Create Date: 2026-12-02 03:10:00
 
 The recurrence column grows from VARCHAR(7) to VARCHAR(9) and its CHECK admits 'quarterly'.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_dirrep'
-down_revision = '0011_records'
+down_revision = '0012_orgcert'
 branch_labels = None
 depends_on = None
 

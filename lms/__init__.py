@@ -32,6 +32,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     features = wire()  # models, rules, jobs, kinds and listeners: the same in every process
     register_extensions(app)
     register_bounds(app)
+    register_base_url_check(app)
     register_blueprints(app, features)
     register_error_handlers(app)
     register_template_helpers(app, features)
@@ -84,6 +85,13 @@ def register_bounds(app: Flask) -> None:
     from lms.core.bounds import init_bounds
 
     init_bounds(app)
+
+
+def register_base_url_check(app: Flask) -> None:
+    """A warning when ``LMS_BASE_URL`` is not the address served (links would lead elsewhere)."""
+    from lms.core.base_url import init_base_url_check
+
+    init_base_url_check(app)
 
 
 def register_blueprints(app: Flask, features: tuple[Feature, ...]) -> None:

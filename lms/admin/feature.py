@@ -1,4 +1,5 @@
-"""The admin feature: users, member administrations, the audit log and the email outbox."""
+"""The admin feature: users, member administrations, the audit log, the email outbox and
+the organisation settings certificates print."""
 
 from __future__ import annotations
 
@@ -17,5 +18,6 @@ FEATURE = Feature(
         NavItem(_l("Member administrations"), "admin.members", ADMINS),
         NavItem(_l("Audit log"), "admin.audit", ADMINS),
         NavItem(_l("Email outbox"), "admin.outbox", ADMINS),
+        NavItem(_l("Organisation"), "admin.organisation_settings", ADMINS),
     ),
 )

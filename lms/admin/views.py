@@ -12,12 +12,14 @@ from lms.accounts import queries, services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
 from lms.admin import services as admin_services
+from lms.admin.forms import OrganisationForm
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
 from lms.core.models import OutboxStatus
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
+from lms.reports import organisation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -306,3 +308,47 @@ def outbox():
         counts=admin_services.outbox_counts(db.session),
         statuses=list(OutboxStatus),
     )
+
+
+# Organisation settings (what certificates print) -------------------------------------------
+
+
+def _save_organisation(form: OrganisationForm):
+    return organisation.update(
+        db.session,
+        actor=current_user,
+        name=form.name.data,
+        signatory_name=form.signatory_name.data,
+        signatory_title=form.signatory_title.data,
+        logo=organisation.read_image(form.logo.data, "logo"),
+        signature=organisation.read_image(form.signature.data, "signature"),
+        remove_logo=form.remove_logo.data,
+        remove_signature=form.remove_signature.data,
+    )
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def organisation_settings():
+    settings = organisation.current(db.session) or organisation.blank()
+    # The text fields only: the stored images are bytes, not uploads.
+    form = OrganisationForm(data={f: getattr(settings, f) for f in organisation.TEXT_FIELDS})
+    if form.validate_on_submit():
+        outcome = commit_or_report(
+            lambda: _save_organisation(form),
+            form=form,
+            success=_("Organisation settings saved."),
+            redirect_to=url_for("admin.organisation_settings"),
+        )
+        if outcome.response:
+            return outcome.response
+    return render_template("admin/organisation.html", form=form, settings=settings)
+
+
+@bp.route("/organisation/<any(logo, signature):image>")
+@role_required(Role.ADMIN)
+def organisation_image(image: str):
+    content = organisation.image(db.session, image)
+    if content is None:
+        abort(404)
+    return current_app.response_class(content, mimetype=organisation.image_mime_type(content))

@@ -17,10 +17,11 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Flowable
 
-from lms.reports.pdf import FONT, FONT_BOLD, data_table, para, register_fonts, styles
+from lms.reports.pdf import FONT, FONT_BOLD, data_table, para, plain, register_fonts, styles
 
 NAVY = colors.HexColor("#0d3b66")
 GOLD = colors.HexColor("#c9a227")
@@ -37,6 +38,10 @@ class CertificateData:
     verify_url: str
     organisation: str = ""
     competencies: list[tuple[str, str]] = field(default_factory=list)  # (competency, level)
+    logo: bytes | None = None  # PNG or JPEG, checked when uploaded
+    signatory_name: str = ""
+    signatory_title: str = ""
+    signature: bytes | None = None
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -44,7 +49,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     center = ParagraphStyle("CertCenter", parent=s["body"], alignment=TA_CENTER)
     return {
         "org": ParagraphStyle(
-            "CertOrg", parent=center, fontName=FONT_BOLD, fontSize=13, textColor=NAVY
+            "CertOrg", parent=center, fontName=FONT_BOLD, fontSize=13, leading=16, textColor=NAVY
         ),
         "heading": ParagraphStyle(
             "CertHeading",
@@ -67,6 +72,10 @@ def _styles() -> dict[str, ParagraphStyle]:
             textColor=NAVY,
         ),
         "small": ParagraphStyle("CertSmall", parent=s["body"], fontSize=8, leading=10),
+        "signatory": ParagraphStyle(
+            "CertSignatory", parent=center, fontName=FONT_BOLD, fontSize=10, leading=12
+        ),
+        "sigtitle": ParagraphStyle("CertSigTitle", parent=center, fontSize=8.5, leading=10.5),
     }
 
 
@@ -85,6 +94,36 @@ def qr_drawing(url: str, size: float) -> Drawing:
     return drawing
 
 
+def _image(canv, content: bytes | None, x: float, y: float, width: float, height: float) -> bool:
+    """Draw ``content`` fitted into the box (aspect kept, centred); False when there is none
+    or ReportLab cannot read it."""
+    if not content:
+        return False
+    try:
+        reader = ImageReader(io.BytesIO(content))
+        canv.drawImage(
+            reader, x, y, width, height, preserveAspectRatio=True, anchor="c", mask="auto"
+        )
+    except Exception:  # a damaged image leaves the page without it, not without a certificate
+        return False
+    return True
+
+
+def _signature_block(canv, data: CertificateData, st, centre: float) -> None:
+    """Bottom centre: the signature image above a line, the signatory's name and title below
+    it (or a neutral caption when no signatory is set)."""
+    block = 80 * mm
+    x, line_y = centre - block / 2, 30 * mm
+    _image(canv, data.signature, x + 10 * mm, line_y + 1 * mm, block - 20 * mm, 14 * mm)
+    canv.setStrokeColor(NAVY)
+    canv.setLineWidth(0.6)
+    canv.line(x + 5 * mm, line_y, x + block - 5 * mm, line_y)
+    name = data.signatory_name or _("Authorised signatory")
+    y = _place(canv, para(name, st["signatory"]), x, line_y - 1.5 * mm, block)
+    if data.signatory_title:
+        _place(canv, para(data.signatory_title, st["sigtitle"]), x, y, block)
+
+
 def certificate_pdf(data: CertificateData) -> bytes:
     register_fonts()
     st = _styles()
@@ -92,7 +131,8 @@ def certificate_pdf(data: CertificateData) -> bytes:
     width, height = landscape(A4)
     canv = pdfcanvas.Canvas(buffer, pagesize=(width, height))
     canv.setTitle(_("Certificate"))
-    canv.setAuthor(data.organisation or "Capacity LMS")
+    organisation = data.organisation or "Capacity LMS"
+    canv.setAuthor(plain(organisation))
 
     # Frame: a navy border with a thin gold line inside.
     canv.setStrokeColor(NAVY)
@@ -103,19 +143,20 @@ def certificate_pdf(data: CertificateData) -> bytes:
     canv.rect(14 * mm, 14 * mm, width - 28 * mm, height - 28 * mm)
 
     left, inner = 30 * mm, width - 60 * mm
-    y = height - 28 * mm
-    if data.organisation:
-        y = _place(canv, para(data.organisation, st["org"]), left, y, inner) - 6 * mm
+    # Top: the logo in the left corner, the organisation's name centred.
+    _image(canv, data.logo, 22 * mm, height - 42 * mm, 34 * mm, 22 * mm)
+    y = height - 22 * mm
+    y = _place(canv, para(organisation, st["org"]), left + 40 * mm, y, inner - 80 * mm) - 3 * mm
     y = _place(canv, para(_("Certificate of achievement"), st["heading"]), left, y, inner)
-    y -= 8 * mm
-    y = _place(canv, para(_("This certifies that"), st["lead"]), left, y, inner) - 4 * mm
-    y = _place(canv, para(data.holder, st["holder"]), left, y, inner) - 4 * mm
-    y = _place(canv, para(_("has completed the track"), st["lead"]), left, y, inner) - 3 * mm
-    y = _place(canv, para(data.track, st["track"]), left, y, inner) - 4 * mm
+    y -= 5 * mm
+    y = _place(canv, para(_("This certifies that"), st["lead"]), left, y, inner) - 3 * mm
+    y = _place(canv, para(data.holder, st["holder"]), left, y, inner) - 3 * mm
+    y = _place(canv, para(_("has completed the track"), st["lead"]), left, y, inner) - 2 * mm
+    y = _place(canv, para(data.track, st["track"]), left, y, inner) - 3 * mm
     dates = _("Issued on %(date)s", date=data.issued_on.isoformat())
     if data.expires_on:
         dates += " · " + _("valid until %(date)s", date=data.expires_on.isoformat())
-    y = _place(canv, para(dates, st["lead"]), left, y, inner) - 6 * mm
+    y = _place(canv, para(dates, st["lead"]), left, y, inner) - 4 * mm
 
     if data.competencies:
         rows = [list(row) for row in data.competencies[:SHOWN]]
@@ -138,6 +179,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
     canv.drawString(24 * mm, 32 * mm, _("Verification code: %(code)s", code=data.code))
     canv.setFont(FONT, 8)
     canv.drawString(24 * mm, 26 * mm, _("Check this certificate at %(url)s", url=data.verify_url))
+    _signature_block(canv, data, st, qr_x - 48 * mm)
     canv.showPage()
     canv.save()
     return buffer.getvalue()

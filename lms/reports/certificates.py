@@ -13,7 +13,7 @@ from lms.core.errors import ValidationError
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, TrackCourse
 from lms.progress import services as progress
 from lms.progress.models import Certificate, CertificateStatus
-from lms.reports import exports
+from lms.reports import exports, organisation
 from lms.reports.certificate_page import CertificateData, certificate_pdf
 
 
@@ -40,7 +40,13 @@ def certificate_data(certificate: Certificate, base_url: str) -> CertificateData
         rating = reached.get((certificate.user_id, target.competency_id))
         level = rating.level.name if rating else "—"
         competencies.append((f"{target.competency.code} {target.competency.short_name}", level))
+    issuer = organisation.branding(session)
     return CertificateData(
+        organisation=issuer.organisation,
+        logo=issuer.logo,
+        signatory_name=issuer.signatory_name,
+        signatory_title=issuer.signatory_title,
+        signature=issuer.signature,
         holder=certificate.user.full_name,
         track=certificate.track.name,
         code=certificate.verification_code,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
@@ -281,11 +283,60 @@ def levels_chart(data: DirectorateData):
     )
 
 
+def overview(narrative: str) -> list[Flowable]:
+    """The directorate's own words, as typed: blank lines part paragraphs, a line break stays
+    a line break, every character is escaped (``markup`` escapes each line)."""
+    if not narrative.strip():
+        return []
+    items: list[Flowable] = [heading(_("Overview"))]
+    for block in re.split(r"\n\s*\n", narrative.replace("\r\n", "\n").strip()):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        template = "<br/>".join(f"%(line{i})s" for i in range(len(lines)))
+        items.append(markup(template, **{f"line{i}": line for i, line in enumerate(lines)}))
+        items.append(Spacer(1, 2 * mm))
+    return items
+
+
+def results_sections(tables: dict[str, TableData]) -> list[Flowable]:
+    """Results of the sessions delivered by region and track, each track's targets against
+    actuals, then results by administration, each with what its figures mean."""
+    body: list[Flowable] = []
+    if "results_by_region" not in tables:
+        return body
+    body += _table_section(tables["results_by_region"], empty="")
+    body.append(
+        para(
+            _(
+                "Participants: places taken in the sessions delivered (a trainee in two sessions "
+                "counts twice), by the trainee's administration; pass rate: passed / "
+                "participants. A course on two tracks counts for each."
+            ),
+            "muted",
+        )
+    )
+    # The short tables first, then the long one: no half-empty page before it.
+    body += _table_section(tables["results_by_track"], empty=_("No participants in this period."))
+    body += _table_section(tables["targets"], empty=_("No active tracks."))
+    body.append(
+        para(
+            _(
+                "Tracks set target competency levels, not numbers of trainees. Enrolled: on the "
+                "track at the end of the period (not withdrawn); reached all targets: of those, "
+                "the trainees whose current rating then met every target level."
+            ),
+            "muted",
+        )
+    )
+    body += _table_section(tables["results_by_member"], empty=_("No participants in this period."))
+    return body
+
+
 def directorate_pdf(data: DirectorateData) -> bytes:
     tables = {t.key: t for t in data.tables()}
     period = f"{data.start.isoformat()} – {data.end.isoformat()}"
     headline = tables["headline"]
-    body: list[Flowable] = [heading(_("Summary"))]
+    body: list[Flowable] = overview(data.narrative)
+    body.append(heading(_("Summary")))
     body.append(data_table(headline.headers, headline.rows, col_widths=[50 * mm, 22 * mm, None]))
     body.append(
         para(
@@ -300,6 +351,7 @@ def directorate_pdf(data: DirectorateData) -> bytes:
     body.append(chart(region_chart(data), _("Trainees by region")))
     body += _table_section(tables["by_member"], empty=_("No trainees in this period."))
     body += _table_section(tables["by_track"], empty=_("No trainees in this period."))
+    body += results_sections(tables)
     body += _table_section(tables["levels"], empty=_("No ratings yet."))
     if data.level_distribution:
         body.append(chart(levels_chart(data), _("Competency level distribution")))

@@ -12,12 +12,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import Select
 
 from lms.core.forms import FlaskForm
-from lms.reports.models import EmptyPolicy, Recurrence, ReportFormat, ReportKind
+from lms.reports.models import NARRATIVE_MAX, EmptyPolicy, Recurrence, ReportFormat, ReportKind
 
 PERIOD_CHOICES = [
     ("previous_week", _l("Previous week")),
@@ -69,6 +70,10 @@ class GenerateForm(FlaskForm):
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
     format = SelectField(_l("Format"), choices=_choices(ReportFormat))
+    narrative = TextAreaField(
+        _l("Overview (printed at the top of the directorate report)"),
+        validators=[Optional(), Length(max=NARRATIVE_MAX)],
+    )
     submit = SubmitField(_l("Generate"))
 
 
@@ -90,6 +95,9 @@ class ScheduleForm(FlaskForm):
     )
     period = SelectField(
         _l("Period (directorate report)"), choices=PERIOD_CHOICES, default="previous_month"
+    )
+    narrative = TextAreaField(
+        _l("Overview (directorate report)"), validators=[Optional(), Length(max=NARRATIVE_MAX)]
     )
     project_id = SelectField(_l("Project (project report)"), coerce=int, validators=[Optional()])
     trainee_id = SelectField(_l("Trainee (trainee report)"), coerce=int, validators=[Optional()])

@@ -14,6 +14,8 @@ from lms.accounts.models import MemberAdministration, Role, User
 from lms.core.extensions import db
 from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
+NARRATIVE_MAX = 4000  # characters of the directorate's overview: about a page of the report
+
 
 class ReportKind(LabelledEnum):
     TRAINEE = "trainee"  # one trainee's progress report
@@ -40,6 +42,7 @@ class Recurrence(LabelledEnum):
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
+    QUARTERLY = "quarterly"  # on the first day of each quarter
     YEARLY = "yearly"
 
 
@@ -65,6 +68,7 @@ LABELS = {
     Recurrence.DAILY: _l("Daily"),
     Recurrence.WEEKLY: _l("Weekly"),
     Recurrence.MONTHLY: _l("Monthly"),
+    Recurrence.QUARTERLY: _l("Quarterly (first day of each quarter)"),
     Recurrence.YEARLY: _l("Yearly"),
     EmptyPolicy.SEND: _l("Send the report anyway"),
     EmptyPolicy.NOTE: _l("Send a note that there was nothing to report"),
@@ -183,3 +187,19 @@ class ReportRun(db.Model):
             "finished_at IS NULL OR started_at IS NOT NULL", name="finished_after_start"
         ),
     )
+
+
+class OrganisationSettings(db.Model):
+    """The one row of what every certificate prints about the issuer: the organisation's name
+    and logo, and the signatory's name, title and signature. Images are kept as bytes (PNG or
+    JPEG, checked by content when uploaded), never as a path."""
+
+    __tablename__ = "organisation_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    signatory_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -14,6 +14,8 @@ from lms.frameworks.models import Track
 from lms.projects.models import Project
 from lms.reports.models import ReportKind
 
+OVERVIEW_SHOWN = 120  # characters of a directorate overview shown among the parameters
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -85,6 +87,11 @@ def run_parameters(
         out.append(
             Parameter(_("Member administration"), member.name if member else _missing(value))
         )
+    if "narrative" in params:  # the directorate's overview: its opening words, on one line
+        words = " ".join(str(params.pop("narrative") or "").split())
+        if words:
+            short = words if len(words) <= OVERVIEW_SHOWN else words[: OVERVIEW_SHOWN - 1] + "…"
+            out.append(Parameter(_("Overview"), short))
     for key, value in sorted(params.items()):
         if value not in (None, ""):
             out.append(Parameter(key.replace("_", " ").capitalize(), str(value)))

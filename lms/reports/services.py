@@ -7,7 +7,6 @@ the data in it (``may_view_report``).
 
 from __future__ import annotations
 
-import calendar
 import logging
 import time as timer
 from contextlib import nullcontext
@@ -33,6 +32,7 @@ from lms.projects.models import Project
 from lms.reports import data as report_data
 from lms.reports import documents, exports
 from lms.reports.models import (
+    NARRATIVE_MAX,
     EmptyPolicy,
     Recurrence,
     ReportFormat,
@@ -43,6 +43,7 @@ from lms.reports.models import (
     ScheduleRecipient,
 )
 from lms.reports.parameters import describe_parameters
+from lms.reports.recurrence import next_after
 
 log = logging.getLogger("lms.reports")
 
@@ -137,7 +138,17 @@ def normalise_parameters(kind: ReportKind, params: dict[str, Any], today: date) 
         end = _day(params.get("end") or today, "end")
     if end < start:
         raise ValidationError(_("The end of the period is before its start."), field="end")
-    return {"start": start.isoformat(), "end": end.isoformat()}
+    return {"start": start.isoformat(), "end": end.isoformat(), **_narrative(params)}
+
+
+def _narrative(params: dict[str, Any]) -> dict[str, str]:
+    """The directorate's overview, kept with the parameters when there is one."""
+    text = str(params.get("narrative") or "").strip()
+    if len(text) > NARRATIVE_MAX:
+        raise ValidationError(
+            _("Keep the overview under %(n)s characters.", n=NARRATIVE_MAX), field="narrative"
+        )
+    return {"narrative": text} if text else {}
 
 
 def _subject(session: Session, kind: ReportKind, params: dict[str, Any]) -> Any:
@@ -251,7 +262,9 @@ def generate(
         pdf_maker = documents.project_pdf
     else:
         start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
-        data = report_data.directorate_data(session, start, end, today)
+        data = report_data.directorate_data(
+            session, start, end, today, narrative=params.get("narrative", "")
+        )
         stem = f"directorate-{start.isoformat()}-{end.isoformat()}"
         pdf_maker = documents.directorate_pdf
     if kind == ReportKind.TRAINEE_RECORD:
@@ -326,24 +339,6 @@ def describe(session: Session, run: ReportRun) -> str:
 # Schedules ---------------------------------------------------------------------------------
 
 
-def _add_months(moment: datetime, months: int) -> datetime:
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    return moment.replace(
-        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
-    )
-
-
-def next_after(moment: datetime, recurrence: Recurrence) -> datetime:
-    if recurrence == Recurrence.DAILY:
-        return moment + timedelta(days=1)
-    if recurrence == Recurrence.WEEKLY:
-        return moment + timedelta(days=7)
-    if recurrence == Recurrence.MONTHLY:
-        return _add_months(moment, 1)
-    return _add_months(moment, 12)
-
-
 @dataclass
 class RecipientSpec:
     user_id: int | None = None
@@ -390,7 +385,7 @@ def save_schedule(
         period = parameters.get("period") or "previous_month"
         if period not in RELATIVE_PERIODS:
             raise ValidationError(_("Unknown period."), field="period")
-        parameters = {"period": period}
+        parameters = {"period": period, **_narrative(parameters)}
     else:
         parameters = normalise_parameters(kind, parameters, next_run_at.date())
         if _subject(session, kind, parameters) is None:

@@ -118,7 +118,7 @@ def _start_run(form: GenerateForm, kind: ReportKind) -> Callable[[], ReportRun]:
     """The service call behind ``generate``; a refusal for lack of permission is a 403 page,
     any other refusal a flash message on the page the user came from."""
     params = {"user_id": form.user_id.data, "project_id": form.project_id.data}
-    params |= {"start": form.start.data, "end": form.end.data}
+    params |= {"start": form.start.data, "end": form.end.data, "narrative": form.narrative.data}
 
     def start() -> ReportRun:
         try:
@@ -362,6 +362,7 @@ def _fill_schedule_form(form: ScheduleForm, schedule: ReportSchedule) -> None:
     form.recurrence.data = schedule.recurrence.value
     form.empty_policy.data = schedule.empty_policy.value
     form.period.data = schedule.parameters.get("period", "previous_month")
+    form.narrative.data = schedule.parameters.get("narrative", "")
     form.project_id.data = schedule.parameters.get("project_id", 0)
     form.trainee_id.data = schedule.parameters.get("user_id", 0)
     form.next_run_at.data = schedule.next_run_at.replace(tzinfo=None)
@@ -374,7 +375,7 @@ def _fill_schedule_form(form: ScheduleForm, schedule: ReportSchedule) -> None:
 def _save_schedule(form: ScheduleForm, schedule: ReportSchedule | None):
     kind = ReportKind(form.kind.data)
     if kind == ReportKind.DIRECTORATE:
-        params = {"period": form.period.data}
+        params = {"period": form.period.data, "narrative": form.narrative.data}
     elif kind == ReportKind.PROJECT:
         params = {"project_id": form.project_id.data or None}
     else:

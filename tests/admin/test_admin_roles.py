@@ -14,7 +14,9 @@ from lms.accounts.models import Role, User
 from lms.core.extensions import db
 from lms.core.models import AuditEntry, OutboxMessage
 from lms.core.outbox import enqueue_email
+from lms.reports import organisation
 from lms.scheduler.services import sync_jobs
+from tests.admin.test_organisation import _png
 from tests.conftest import login, post_form
 
 NON_ADMIN_ROLES = [
@@ -44,12 +46,16 @@ def records(app, make_user, make_member):
     member = make_member()
     message = enqueue_email(db.session, "someone@example.org", "Subject", "Body")
     sync_jobs(db.session)
+    organisation.update(
+        db.session, actor=None, name="Org", signatory_name="", signatory_title="", logo=_png()
+    )
     db.session.commit()
     return {
         "user_id": target.id,
         "member_id": member.id,
         "message_id": message.id,
         "name": "outbox.deliver",
+        "image": "logo",
     }
 
 

@@ -163,3 +163,29 @@ def test_a_results_file_for_a_future_session_is_refused(client, world, make_user
     page = client.get(response.location).get_data(as_text=True)
     assert "Results can be recorded once the session has ended" in page
     _nothing_recorded(enrolment)
+
+
+def test_a_recorded_attendance_mark_changes_only_by_a_correction(world, make_user):
+    """Present, then absent: the second click is refused (the mark stays, nothing new in the
+    audit log); the same mark again is no change; the correction path still works."""
+    from lms.core.models import AuditEntry
+    from lms.courses.services import corrections
+
+    enrolment = _seated(world, make_user)
+    start = world.session_a.starts_at
+    services.mark_attendance(db.session, enrolment, attended=True, actor=world.trainer, now=start)
+    db.session.commit()
+    audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    with pytest.raises(ValidationError, match="already recorded; correct it with a reason"):
+        services.mark_attendance(
+            db.session, enrolment, attended=False, actor=world.trainer, now=start
+        )
+    db.session.rollback()
+    services.mark_attendance(db.session, enrolment, attended=True, actor=world.trainer, now=start)
+    db.session.commit()
+    assert enrolment.status == EnrolmentStatus.ATTENDED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audited
+    corrections.correct_attendance(
+        db.session, enrolment, attended=False, reason="Left at 10:00", actor=world.trainer
+    )
+    assert enrolment.status == EnrolmentStatus.NO_SHOW

@@ -67,6 +67,7 @@ def test_run_parameters_name_each_record_and_keep_unknown_keys(app, make_user, m
         gone = run_parameters(db.session, ReportKind.PROJECT, {"project_id": 999_999})
         assert gone[0].value == "no longer on record (#999999)"
         params = {"start": "2025-01-01", "end": "2026-11-30", "region": "esa"}
+        params["narrative"] = "A year of growth.\n\n" + "x" * 500
         if track is not None:
             params["track_id"] = track.id
         labelled = [str(p) for p in run_parameters(db.session, ReportKind.DIRECTORATE, params)]
@@ -74,6 +75,9 @@ def test_run_parameters_name_each_record_and_keep_unknown_keys(app, make_user, m
         if track is not None:
             assert f"Track: {track.name}" in labelled
         assert labelled[-1] == "Region: esa"
+        overview = next(p for p in labelled if p.startswith("Overview: "))
+        assert overview.startswith("Overview: A year of growth. xxx") and overview.endswith("…")
+        assert len(overview) == len("Overview: ") + 120
 
 
 def test_the_recipients_picker_has_a_search_box_over_a_plain_multi_select(

@@ -91,6 +91,18 @@ def mark_attendance(
     ):
         raise ValidationError(f"{enrolment.user.full_name} does not hold a seat.")
     target = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
+    if enrolment.status in (EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW) and (
+        enrolment.status != target
+    ):
+        # A mark once recorded changes only by a correction, which keeps the original and
+        # says why (lms.courses.services.corrections).
+        raise ValidationError(
+            _(
+                "%(name)s's attendance is already recorded; correct it with a reason "
+                "(Correct / withdraw on the roster).",
+                name=enrolment.user.full_name,
+            )
+        )
     if enrolment.status != target:
         with audited(
             session,

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Region
-from lms.reports.data import statistics
+from lms.reports.data import results, statistics
+from lms.reports.data.results import SessionResults, TrackTargets
 from lms.reports.data.shared import TableData
 from lms.reports.data.statistics import Delivery, Figures
 
@@ -29,6 +30,9 @@ class DirectorateData:
     portfolio: list[list[Any]]
     portfolio_status: list[tuple[str, int]]
     region_codes: list[str] = field(default_factory=list)  # short names, same order as by_region
+    results: SessionResults | None = None
+    track_targets: list[TrackTargets] = field(default_factory=list)
+    narrative: str = ""  # the directorate's overview, as typed (escaped when printed)
 
     @property
     def delivery(self) -> Delivery:
@@ -80,6 +84,34 @@ class DirectorateData:
             ),
         ]
 
+    def results_tables(self) -> list[TableData]:
+        """Participants, passes and pass rate of the sessions delivered, three ways."""
+        if self.results is None:
+            return []
+        r = self.results
+        figures = [_("Participants"), _("Passed"), _("Pass rate")]
+        return [
+            TableData(
+                "results_by_region",
+                _("Results by region"),
+                [_("Region"), *figures],
+                [[name, *f.as_row()] for name, f in r.by_region]
+                + [[_("Total"), *r.total.as_row()]],
+            ),
+            TableData(
+                "results_by_member",
+                _("Results by member administration"),
+                [_("Member administration"), _("Region"), *figures],
+                [[name, region, *f.as_row()] for name, region, f in r.by_member],
+            ),
+            TableData(
+                "results_by_track",
+                _("Results by track"),
+                [_("Track"), *figures],
+                [[name, *f.as_row()] for name, f in r.by_track],
+            ),
+        ]
+
     @property
     def is_empty(self) -> bool:
         return not (
@@ -88,7 +120,13 @@ class DirectorateData:
 
     def tables(self) -> list[TableData]:
         figures = [_("Enrolled"), _("Completed"), _("Certified")]
+        overview = (
+            [TableData("overview", _("Overview"), [_("Overview")], [[self.narrative]])]
+            if self.narrative
+            else []
+        )
         return [
+            *overview,
             TableData(
                 "headline",
                 _("Headline figures"),
@@ -113,6 +151,19 @@ class DirectorateData:
                 _("Trainees by track"),
                 [_("Track"), *figures],
                 [[name, *f.as_row()] for name, f in self.by_track],
+            ),
+            *self.results_tables(),
+            TableData(
+                "targets",
+                _("Track targets against actuals"),
+                [
+                    _("Track"),
+                    _("Target competencies"),
+                    _("Enrolled"),
+                    _("Reached all targets"),
+                    _("Share"),
+                ],
+                [row.as_row() for row in self.track_targets],
             ),
             TableData(
                 "levels",
@@ -153,8 +204,11 @@ class DirectorateData:
         ]
 
 
-def directorate_data(session: Session, start: date, end: date, today: date) -> DirectorateData:
-    """The counts of ``statistics`` for the period, gathered into one report."""
+def directorate_data(
+    session: Session, start: date, end: date, today: date, *, narrative: str = ""
+) -> DirectorateData:
+    """The counts of ``statistics`` and ``results`` for the period, gathered into one report,
+    with the directorate's overview."""
     figures = statistics.trainee_figures(session, start, end)
     portfolio, portfolio_status = statistics.portfolio(session, today)
     return DirectorateData(
@@ -170,4 +224,7 @@ def directorate_data(session: Session, start: date, end: date, today: date) -> D
         portfolio=portfolio,
         portfolio_status=portfolio_status,
         region_codes=[region.value for region in Region],
+        results=results.session_results(session, start, end, today),
+        track_targets=results.track_targets(session, end),
+        narrative=narrative,
     )

@@ -128,7 +128,31 @@ PARTICIPANTS, PASSED, HOURS, DAYS = 5, 6, 7, 8  # positions in a sessions row
 def sessions_delivered(session: Session, start: date, end: date, today: date) -> list[list[Any]]:
     """Sessions (not cancelled) that ended in the period and by today, with their turnout,
     the course's hours and the session's calendar days."""
-    delivered = session.scalars(
+    return [
+        [
+            s.course.code,
+            s.course.title,
+            _d(s.starts_on),
+            _d(s.ends_on),
+            s.venue or s.virtual_link,
+            sum(e.status in TOOK_PART for e in s.enrolments),
+            sum(bool(e.passed) for e in s.enrolments),
+            s.course.hours,
+            (s.ends_on - s.starts_on).days + 1,
+        ]
+        for s in delivered_sessions(session, start, end, today)
+    ]
+
+
+TOOK_PART = (EnrolmentStatus.ATTENDED, EnrolmentStatus.COMPLETED)  # a participant's place
+
+
+def delivered_sessions(
+    session: Session, start: date, end: date, today: date
+) -> list[CourseSession]:
+    """The one selection of "sessions delivered": not cancelled, ended in the period and by
+    today, with their enrolments loaded. The sessions table and the results tables read it."""
+    return session.scalars(
         sa.select(CourseSession)
         .options(selectinload(CourseSession.enrolments))
         .where(
@@ -139,21 +163,6 @@ def sessions_delivered(session: Session, start: date, end: date, today: date) ->
         )
         .order_by(CourseSession.starts_on, CourseSession.id)
     ).all()
-    took_part = (EnrolmentStatus.ATTENDED, EnrolmentStatus.COMPLETED)
-    return [
-        [
-            s.course.code,
-            s.course.title,
-            _d(s.starts_on),
-            _d(s.ends_on),
-            s.venue or s.virtual_link,
-            sum(e.status in took_part for e in s.enrolments),
-            sum(bool(e.passed) for e in s.enrolments),
-            s.course.hours,
-            (s.ends_on - s.starts_on).days + 1,
-        ]
-        for s in delivered
-    ]
 
 
 @dataclass(frozen=True)

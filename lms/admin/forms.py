@@ -1,0 +1,27 @@
+"""The admin's own forms (the accounts forms live with accounts)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField, SubmitField
+from wtforms.validators import Length
+
+from lms.core.forms import FlaskForm
+
+_IMAGE_HELP = _l("PNG or JPEG, at most 2 MB. Leave empty to keep the current one.")
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        _l("Organisation name"),
+        validators=[Length(max=200)],
+        description=_l("Printed at the top of every certificate."),
+    )
+    logo = FileField(_l("Logo"), description=_IMAGE_HELP)
+    remove_logo = BooleanField(_l("Remove the current logo"))
+    signatory_name = StringField(_l("Signatory's name"), validators=[Length(max=200)])
+    signatory_title = StringField(_l("Signatory's title"), validators=[Length(max=200)])
+    signature = FileField(_l("Signature image"), description=_IMAGE_HELP)
+    remove_signature = BooleanField(_l("Remove the current signature"))
+    submit = SubmitField(_l("Save"))

@@ -8,7 +8,7 @@ meets a naive datetime.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -72,12 +72,15 @@ class LabelledEnum(enum.StrEnum):
         return str(type(self).__labels__.get(self.value, self.value))
 
     @classmethod
-    def label_members(cls, labels: Mapping[Any, Any]) -> None:
-        """Give each enum its labels from one table keyed by member (a feature that labels
-        several enums in one place); each class keeps only its own members' labels."""
-        for enum_cls in {type(member) for member in labels}:
+    def label_members(cls, labels: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> None:
+        """Give each enum its labels from one table of (member, label) (a feature that labels
+        several enums in one place); each class keeps only its own members' labels. Give
+        pairs, not a dict, when two enums share a value: string members that are equal
+        collide as dict keys (``ProjectStatus.COMPLETED == TrainingMeasure.COMPLETED``)."""
+        pairs = list(labels.items() if isinstance(labels, Mapping) else labels)
+        for enum_cls in {type(member) for member, _label in pairs}:
             enum_cls.__labels__ = {
-                member.value: label for member, label in labels.items() if type(member) is enum_cls
+                member.value: label for member, label in pairs if type(member) is enum_cls
             }
 
     @classmethod

@@ -20,7 +20,6 @@ from wtforms.validators import ValidationError as WTFormsValidationError
 
 from lms.core.forms import FlaskForm
 from lms.projects.models import (
-    LABELS,
     LogframeLevel,
     MilestoneStatus,
     PartnerRole,
@@ -34,7 +33,7 @@ from lms.projects.models import (
 
 
 def _choices(enum_cls, exclude=()) -> list[tuple[str, object]]:
-    return [(m.value, LABELS[m]) for m in enum_cls if m not in exclude]
+    return [(value, label) for value, label in enum_cls.choices() if value not in exclude]
 
 
 def _int_or_none(value):

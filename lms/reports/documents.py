@@ -13,7 +13,16 @@ from lms.progress.charts import profile_chart
 from lms.projects.charts import target_actual_chart, timeline_chart
 from lms.reports import charts
 from lms.reports.data import DirectorateData, ProjectReportData, TableData, TraineeReportData
-from lms.reports.pdf import Cover, build_pdf, chart, data_table, heading, markup, para
+from lms.reports.pdf import (
+    Cover,
+    build_pdf,
+    chart,
+    data_table,
+    heading,
+    keep_ending_together,
+    markup,
+    para,
+)
 
 
 def _page_label() -> str:
@@ -98,6 +107,44 @@ def trainee_pdf(data: TraineeReportData) -> bytes:
     )
 
 
+def _partners_section(data: ProjectReportData, table: TableData) -> list[Flowable]:
+    items: list[Flowable] = [heading(table.title)]
+    if data.funders:
+        items.append(para(_("Funded by: %(names)s", names="; ".join(data.funders))))
+    elif data.partners:
+        items.append(para(_("No funder recorded among the partners."), "muted"))
+    if table.rows:
+        items.append(data_table(table.headers, table.rows, col_widths=[110 * mm, 40 * mm]))
+    else:
+        items.append(para(_("No partner organisations recorded."), "muted"))
+    return items
+
+
+def _budget_section(data: ProjectReportData, table: TableData) -> list[Flowable]:
+    items: list[Flowable] = [heading(table.title)]
+    if not data.budget:
+        return [*items, para(_("No budget lines yet."), "muted")]
+    items.append(
+        data_table(
+            table.headers,
+            table.rows,
+            col_widths=[30 * mm, 38 * mm, 38 * mm, 28 * mm],
+            total_rows=[len(table.rows) - 1],
+            numeric_cols=[1, 2, 3],
+        )
+    )
+    items.append(
+        para(
+            _(
+                "Reported spend as entered on the project's budget lines; share spent is the "
+                "spend as a percentage of the planned budget."
+            ),
+            "muted",
+        )
+    )
+    return items
+
+
 def project_pdf(data: ProjectReportData) -> bytes:
     def make_body() -> list[Flowable]:
         tables = {t.key: t for t in data.tables()}
@@ -119,6 +166,8 @@ def project_pdf(data: ProjectReportData) -> bytes:
         if data.summary:
             body.append(Spacer(1, 3 * mm))
             body.append(para(data.summary))
+        body += _partners_section(data, tables["partners"])
+        body += _budget_section(data, tables["budget"])
         body.append(heading(_("RAG status")))
         rating_line = _(
             "Rating: %(rating)s (computed: %(computed)s)",
@@ -201,7 +250,7 @@ def project_pdf(data: ProjectReportData) -> bytes:
                     body.append(markup("<b>%(label)s</b>: %(value)s", label=label, value=u[key]))
         else:
             body.append(para(_("No progress update yet."), "muted"))
-        return body
+        return keep_ending_together(body)
 
     cover = _cover(
         _("Project progress report"),

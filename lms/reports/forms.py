@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -14,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import Select
 
 from lms.core.forms import FlaskForm
 from lms.reports.models import NARRATIVE_MAX, EmptyPolicy, Recurrence, ReportFormat, ReportKind
@@ -29,6 +31,36 @@ PERIOD_CHOICES = [
 
 def _choices(enum_cls, members=None):
     return [(m.value, m.label) for m in (members or enum_cls)]
+
+
+class SearchableSelect(Select):
+    """A plain multi-select with a search box above it that filters its options. The box is
+    ``hidden`` until ``static/js/option-filter.js`` runs, so without JavaScript the page is
+    the plain multi-select it always was."""
+
+    def __init__(self, search_label) -> None:
+        super().__init__(multiple=True)
+        self.search_label = search_label
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("size", 10)
+        select = super().__call__(field, **kwargs)
+        box = (
+            '<div class="option-filter mb-2" data-option-filter="{id}" hidden>'
+            '<input type="search" class="form-control form-control-sm" id="{id}-search" '
+            'autocomplete="off" aria-label="{label}" aria-controls="{id}" '
+            'aria-describedby="{id}-search-status" placeholder="{label}" '
+            'data-testid="option-filter">'
+            '<small class="form-text text-muted" id="{id}-search-status" role="status" '
+            'aria-live="polite" data-status-template="{status}" data-empty-template="{empty}">'
+            "</small></div>"
+        ).format(
+            id=escape(field.id),
+            label=escape(str(self.search_label)),
+            status=escape(str(_l("%(shown)s of %(total)s shown (selected ones stay in view)"))),
+            empty=escape(str(_l("Nothing matches; clear the search to see every option."))),
+        )
+        return Markup(box) + select
 
 
 class GenerateForm(FlaskForm):
@@ -80,8 +112,15 @@ class ScheduleForm(FlaskForm):
         _l("Next run (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
     empty_policy = SelectField(_l("When the report would be empty"), choices=_choices(EmptyPolicy))
-    recipient_ids = SelectMultipleField(_l("Recipients"), coerce=int, validators=[Optional()])
+    recipient_ids = SelectMultipleField(
+        _l("Recipients"),
+        coerce=int,
+        validators=[Optional()],
+        widget=SearchableSelect(_l("Search recipients by name or email")),
+    )
     member_roles = SelectMultipleField(
-        _l("Everyone with a role in a member administration"), validators=[Optional()]
+        _l("Everyone with a role in a member administration"),
+        validators=[Optional()],
+        widget=SearchableSelect(_l("Search administrations and roles")),
     )
     submit = SubmitField(_l("Save schedule"))

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -25,6 +25,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -119,6 +120,50 @@ class Cover:
     filters_label: str = "Filters"
 
 
+PAGE_MARGINS = {"left": 18 * mm, "right": 18 * mm, "top": 22 * mm, "bottom": 20 * mm}
+FRAME_WIDTH = A4[0] - PAGE_MARGINS["left"] - PAGE_MARGINS["right"]
+FRAME_HEIGHT = A4[1] - PAGE_MARGINS["top"] - PAGE_MARGINS["bottom"]
+# A report's last page holds at least this much of the body (when the report has it): the
+# final sections are kept together, so no page carries only a heading or a few lines.
+LAST_PAGE_MIN_HEIGHT = FRAME_HEIGHT / 3
+
+
+def _height(flowable: Flowable) -> float:
+    """The height a flowable takes in the body frame, with its space before and after."""
+    if isinstance(flowable, KeepTogether):  # it answers a huge height, to force a split
+        return sum(_height(part) for part in flowable._content)
+    _width, height = flowable.wrap(FRAME_WIDTH, FRAME_HEIGHT)
+    return height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+def _keeps_with_next(flowable: Flowable) -> bool:
+    style = getattr(flowable, "style", None)
+    return bool(getattr(flowable, "keepWithNext", 0) or getattr(style, "keepWithNext", 0))
+
+
+def keep_ending_together(
+    body: list[Flowable], min_height: float = LAST_PAGE_MIN_HEIGHT
+) -> list[Flowable]:
+    """``body`` with its last flowables, from the end back until they are ``min_height``
+    tall (never more than a page), as one ``KeepTogether``: when they do not fit under what
+    comes before, they move to a new page together, so the last page is never near-empty."""
+    tail: list[Flowable] = []
+    total = 0.0
+    index = len(body)
+    while index > 0 and total < min_height:
+        height = _height(body[index - 1])
+        if tail and total + height > FRAME_HEIGHT * 0.9:
+            break
+        index -= 1
+        tail.insert(0, body[index])
+        total += height
+    # A heading stays with its section: one left just above the tail joins it.
+    while index > 0 and _keeps_with_next(body[index - 1]):
+        index -= 1
+        tail.insert(0, body[index])
+    return [*body[:index], KeepTogether(tail)] if tail else body
+
+
 class ReportDocument(BaseDocTemplate):
     """A4 pages with a header (report title) and a footer (generation date, page X of Y);
     level-0 and level-1 headings feed the table of contents."""
@@ -127,10 +172,10 @@ class ReportDocument(BaseDocTemplate):
         super().__init__(
             buffer,
             pagesize=A4,
-            leftMargin=18 * mm,
-            rightMargin=18 * mm,
-            topMargin=22 * mm,
-            bottomMargin=20 * mm,
+            leftMargin=PAGE_MARGINS["left"],
+            rightMargin=PAGE_MARGINS["right"],
+            topMargin=PAGE_MARGINS["top"],
+            bottomMargin=PAGE_MARGINS["bottom"],
             title=header,
             author="Capacity LMS",
             **kwargs,
@@ -247,19 +292,39 @@ def data_table(
     *,
     col_widths: Sequence[float | None] | None = None,
     highlight_rows: Sequence[int] = (),
+    total_rows: Sequence[int] = (),
+    numeric_cols: Sequence[int] = (),
 ) -> Table:
     """A table with a repeated header row; ``highlight_rows`` (0-based data rows) are tinted
-    red, e.g. late milestones."""
+    red, e.g. late milestones; ``total_rows`` are set in bold under a rule, e.g. a total;
+    ``numeric_cols`` are aligned right."""
     s = styles()
     header_style = ParagraphStyle(
         "HeadCell", parent=s["cell"], fontName=FONT_BOLD, textColor=colors.white
     )
-    data = [[Paragraph(text(h), header_style) for h in headers]]
-    data += [[Paragraph(text(c), s["cell"]) for c in row] for row in rows]
+    totals, numeric = set(total_rows), set(numeric_cols)
+
+    def cell_style(base: ParagraphStyle, column: int, bold: bool) -> ParagraphStyle:
+        if not bold and column not in numeric:
+            return base
+        return ParagraphStyle(
+            f"{base.name}-{int(bold)}{int(column in numeric)}",
+            parent=base,
+            fontName=FONT_BOLD if bold else base.fontName,
+            alignment=TA_RIGHT if column in numeric else base.alignment,
+        )
+
+    data = [[Paragraph(text(h), cell_style(header_style, j, False)) for j, h in enumerate(headers)]]
+    data += [
+        [Paragraph(text(c), cell_style(s["cell"], j, i in totals)) for j, c in enumerate(row)]
+        for i, row in enumerate(rows)
+    ]
     table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     style = TableStyle(TABLE_STYLE.getCommands())
     for index in highlight_rows:
         style.add("BACKGROUND", (0, index + 1), (-1, index + 1), colors.HexColor("#f8d7da"))
+    for index in totals:
+        style.add("LINEABOVE", (0, index + 1), (-1, index + 1), 0.8, colors.HexColor("#0d3b66"))
     table.setStyle(style)
     return table
 

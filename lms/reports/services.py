@@ -42,6 +42,7 @@ from lms.reports.models import (
     RunStatus,
     ScheduleRecipient,
 )
+from lms.reports.parameters import describe_parameters
 from lms.reports.recurrence import next_after
 
 log = logging.getLogger("lms.reports")
@@ -331,16 +332,8 @@ def visible_runs_query(user: User) -> sa.Select:
 
 
 def describe(session: Session, run: ReportRun) -> str:
-    """A short human description of what a run covers."""
-    params = run.parameters or {}
-    subject = _subject(session, run.kind, params)
-    if run.kind == ReportKind.DIRECTORATE:
-        return f"{params.get('start')} – {params.get('end')}"
-    if isinstance(subject, User):
-        return subject.full_name
-    if isinstance(subject, Project):
-        return f"{subject.code} {subject.title}"
-    return "—"
+    """A short human description of what a run covers (its parameters in words)."""
+    return describe_parameters(session, run.kind, run.parameters)
 
 
 # Schedules ---------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from lms.reports import choices, documents, runner, services
 from lms.reports.data import directorate_data
 from lms.reports.forms import CertificateBundleForm, GenerateForm, ScheduleForm
 from lms.reports.models import ReportKind, ReportRun, ReportSchedule, RunStatus
+from lms.reports.parameters import run_parameters
 
 bp = Blueprint("reports", __name__)
 
@@ -80,7 +81,7 @@ def index():
     return render_template(
         "reports/index.html",
         page=page,
-        descriptions={run.id: services.describe(db.session, run) for run in page.items},
+        parameters={r.id: run_parameters(db.session, r.kind, r.parameters) for r in page.items},
         projects=projects.items,
         projects_note=_capped_note(projects, _("projects")),
         is_staff=current_user.has_role(*STAFF),
@@ -174,7 +175,7 @@ def run(run_id: int):
             "reports/run.html",
             run=report_run,
             pending=pending,
-            description=services.describe(db.session, report_run),
+            parameters=run_parameters(db.session, report_run.kind, report_run.parameters),
         )
     )
     if pending:

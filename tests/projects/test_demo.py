@@ -53,3 +53,13 @@ def test_the_demo_projects_show_each_situation(app, client):
     html = client.get("/projects/").get_data(as_text=True)
     assert html.count("data-project=") == 1 and 'data-project="DS-ESA-2024"' in html
     assert client.get(f"/projects/{projects['RM-WCA-2023'].id}").status_code == 403
+
+
+def test_enums_sharing_a_value_keep_their_own_labels(app):
+    from lms.projects.models import MilestoneStatus, ProjectStatus, TrainingMeasure
+
+    with app.test_request_context():
+        assert ProjectStatus.COMPLETED.label == "Completed"
+        assert ProjectStatus.CANCELLED.label == "Cancelled"
+        assert MilestoneStatus.CANCELLED.label == "Cancelled"
+        assert TrainingMeasure.COMPLETED.label == "Officers who passed a course"

@@ -1,8 +1,11 @@
-"""A project's partner organisations and its yearly budget lines."""
+"""A project's partner organisations and its yearly budget lines: the editors, and the read
+model (``budget_summary``, ``partners_by_role``) that the project page and the project report
+both show."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -90,3 +93,72 @@ def set_budget_line(
         summary=f"{project.code} {line.year}",
     )
     return line
+
+
+# Read model ---------------------------------------------------------------------------------
+
+# The order partners are listed in: who pays first, then who delivers, receives and answers.
+PARTNER_ROLE_ORDER = (
+    PartnerRole.FUNDING,
+    PartnerRole.IMPLEMENTING,
+    PartnerRole.BENEFICIARY,
+    PartnerRole.ACCOUNTABLE,
+)
+
+
+def share_spent(planned: Decimal, spent: Decimal) -> int | None:
+    """Reported spend as a whole percentage of the planned budget (half up); ``None`` when
+    nothing is planned."""
+    if not planned:
+        return None
+    return int((Decimal(spent) * 100 / Decimal(planned)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    year: int
+    planned: Decimal
+    spent: Decimal
+
+    @property
+    def share_spent(self) -> int | None:
+        return share_spent(self.planned, self.spent)
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    """The budget lines by year, planned against reported spend, with the totals."""
+
+    currency: str
+    rows: tuple[BudgetRow, ...]
+
+    @property
+    def planned(self) -> Decimal:
+        return sum((row.planned for row in self.rows), Decimal(0))
+
+    @property
+    def spent(self) -> Decimal:
+        return sum((row.spent for row in self.rows), Decimal(0))
+
+    @property
+    def share_spent(self) -> int | None:
+        return share_spent(self.planned, self.spent)
+
+
+def budget_summary(project: Project) -> BudgetSummary:
+    lines = sorted(project.budget_lines, key=lambda line: line.year)
+    return BudgetSummary(
+        project.currency,
+        tuple(BudgetRow(line.year, Decimal(line.planned), Decimal(line.spent)) for line in lines),
+    )
+
+
+def partners_by_role(project: Project) -> list[ProjectPartner]:
+    """The partner organisations, funders first (then implementing, beneficiary and
+    accountable partners), by name within a role."""
+    rank = {role: index for index, role in enumerate(PARTNER_ROLE_ORDER)}
+    return sorted(project.partners, key=lambda p: (rank.get(p.role, 99), p.name.lower(), p.id))
+
+
+def funders(project: Project) -> list[ProjectPartner]:
+    return [p for p in partners_by_role(project) if p.role is PartnerRole.FUNDING]

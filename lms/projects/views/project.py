@@ -122,6 +122,8 @@ def detail(project_id: int):
         can_set_beneficiaries=services.can_set_beneficiaries(current_user),
         confirm=ConfirmForm(),
         training=training.training_delivered(db.session, project),
+        budget=services.budget_summary(project),
+        partners=services.partners_by_role(project),
         **_status_context(project, today()),
         **link_form_context(project, request.args.get("session_q", ""), editable),
     )

@@ -1,5 +1,6 @@
-"""An assistance project's progress report: milestones, logframe, indicators, risks and the
-training delivered, with the RAG rating exactly as the project pages compute it."""
+"""An assistance project's progress report: partners, budget and spend, milestones, logframe,
+indicators, risks and the training delivered, with the RAG rating and the budget figures
+exactly as the project pages compute them."""
 
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ class ProjectReportData:
     reasons: list[str]
     elapsed_pct: int
     done_pct: int | None
+    currency: str = "EUR"
+    partners: list[list[Any]] = field(default_factory=list)  # organisation, role
+    funders: list[str] = field(default_factory=list)
+    budget: list[list[Any]] = field(default_factory=list)  # year, planned, spent, share spent
+    budget_total: list[Any] = field(default_factory=list)  # the same columns, for all years
     milestones: list[list[Any]] = field(default_factory=list)
     late_rows: list[int] = field(default_factory=list)
     logframe: list[list[Any]] = field(default_factory=list)
@@ -65,7 +71,20 @@ class ProjectReportData:
             for block in self.indicators
             for row in block.rows
         ]
+        budget_rows = self.budget + ([self.budget_total] if self.budget else [])
         return [
+            TableData(
+                "partners",
+                _("Funders and partners"),
+                [_("Organisation"), _("Role")],
+                self.partners,
+            ),
+            TableData(
+                "budget",
+                _("Budget and spend (%(currency)s)", currency=self.currency),
+                [_("Year"), _("Planned"), _("Reported spend"), _("Share spent")],
+                budget_rows,
+            ),
             TableData(
                 "milestones",
                 _("Milestones"),
@@ -127,6 +146,28 @@ def _number(value) -> str:
     return projects._number(value)
 
 
+def _share(value: int | None) -> str:
+    return "—" if value is None else f"{value} %"
+
+
+def _budget_and_partners(data: ProjectReportData, project: Project) -> None:
+    """The same read model as the project page: ``budget_summary`` and ``partners_by_role``."""
+    budget = projects.budget_summary(project)
+    data.currency = budget.currency
+    data.budget = [
+        [str(row.year), _number(row.planned), _number(row.spent), _share(row.share_spent)]
+        for row in budget.rows
+    ]
+    data.budget_total = [
+        _("Total"),
+        _number(budget.planned),
+        _number(budget.spent),
+        _share(budget.share_spent),
+    ]
+    data.partners = [[p.name, p.role.label] for p in projects.partners_by_role(project)]
+    data.funders = [p.name for p in projects.funders(project)]
+
+
 def project_report_data(session: Session, project: Project, today: date) -> ProjectReportData:
     project = projects.load_project(session, project.id) or project
     assessment = projects.compute_rag(project, today)
@@ -152,6 +193,7 @@ def project_report_data(session: Session, project: Project, today: date) -> Proj
         elapsed_pct=round(projects.time_elapsed(project, today) * 100),
         done_pct=None if done is None else round(done * 100),
     )
+    _budget_and_partners(data, project)
     for index, m in enumerate(sorted(project.milestones, key=lambda m: (m.due_date, m.id))):
         status = m.status_on(today)
         if status is MilestoneStatus.LATE:

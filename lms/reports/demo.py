@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration, Role, User
 from lms.projects.models import Project
-from lms.reports import services
+from lms.reports import organisation, services
 from lms.reports.models import EmptyPolicy, Recurrence, ReportFormat, ReportKind
 
 
@@ -64,4 +64,13 @@ def load_reports(session: Session) -> str:
             recipients=[services.RecipientSpec(user_id=users["manager@example.org"].id)],
         )
         schedules += 1
-    return f"Reports: {schedules} report schedules"
+    # The certificate's heading and signature block (an admin sets the logo and the
+    # signature image at /admin/organisation).
+    organisation.update(
+        session,
+        actor=users["admin@example.org"],
+        name="Customs Capacity Building Directorate",
+        signatory_name=director.full_name,
+        signatory_title="Director, Capacity Building",
+    )
+    return f"Reports: {schedules} report schedules; organisation settings for certificates"

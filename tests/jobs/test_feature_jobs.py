@@ -183,6 +183,14 @@ def test_report_schedules_run_through_the_scheduler_once(app):
     db.session.commit()
     # The demo's monthly directorate report and weekly project report.
     assert "Reports: 2 report schedules" in summary
+    # ... and the organisation's name and signatory on its certificates.
+    from lms.reports.organisation import branding
+
+    signed = branding(db.session)
+    assert (signed.organisation, signed.signatory_title) == (
+        "Customs Capacity Building Directorate",
+        "Director, Capacity Building",
+    )
     sync_jobs(db.session)
     db.session.commit()
     later = datetime.now(UTC) + timedelta(days=40)  # past every demo schedule's next run

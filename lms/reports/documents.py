@@ -203,11 +203,14 @@ def project_pdf(data: ProjectReportData) -> bytes:
         if data.timeline and (data.timeline.milestones or data.timeline.phases):
             body.append(chart(timeline_chart(data.timeline, today_label=_("today")), _("Timeline")))
         body += _table_section(tables["logframe"], empty=_("No logical framework yet."))
-        body.append(heading(_("Indicators: targets and actuals")))
+        section_heading = heading(_("Indicators: targets and actuals"))
         if not data.indicators:
-            body.append(para(_("No indicators."), "muted"))
-        for block in data.indicators:
-            parts: list[Flowable] = [
+            body += [section_heading, para(_("No indicators."), "muted")]
+        for number, block in enumerate(data.indicators):
+            # The section's heading rides in its first indicator's block, so it never stands
+            # alone at the foot of a page.
+            parts: list[Flowable] = [section_heading] if number == 0 else []
+            parts += [
                 heading(f"{block.element} · {block.name} ({block.unit})", 2),
                 para(_("Baseline: %(value)s", value=block.baseline)),
             ]

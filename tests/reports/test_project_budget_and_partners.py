@@ -121,3 +121,9 @@ def test_the_last_page_of_each_demo_project_report_holds_more_than_a_heading(cli
         assert f"Total {_amount(budget.planned)} {_amount(budget.spent)}" in text
         for partner in project.partners:
             assert partner.name in text
+        # The indicators' section heading never stands alone at a page's foot: its page
+        # (after the contents) goes on with the first indicator.
+        pages = [page.extract_text() for page in reader.pages]
+        heading = "Indicators: targets and actuals"
+        (page,) = [t for t in pages[1:] if heading in t and "Contents" not in t]
+        assert "Baseline:" in page.split(heading, 1)[1], (project.code, page)

@@ -34,9 +34,7 @@ from lms.progress.models import (
     Certificate,
     CertificateStatus,
     ClaimStatus,
-    CompetencyEvidence,
     CompetencyRating,
-    EvidenceKind,
     PriorLearningClaim,
     RatingSource,
     TrackEnrolment,
@@ -47,7 +45,7 @@ from lms.progress.services.ratings import (
     _apply_rollups,
     _check_level,
     latest_ratings,
-    rate_competency,
+    rate_accepted_claim,
 )
 from lms.progress.services.tracks import (
     on_session_result_recorded,
@@ -446,28 +444,7 @@ def _decide_again(
             reason=f"The claim decision it came from was corrected: {reason}",
         )
     if status == ClaimStatus.ACCEPTED:
-        session.add(
-            CompetencyEvidence(
-                user_id=claim.user_id,
-                competency_id=claim.competency_id,
-                kind=EvidenceKind.PRIOR_LEARNING,
-                level_id=claim.level_id,
-                description=claim.description,
-                url=claim.evidence_url,
-                created_by_id=actor.id,
-            )
-        )
-        rated = rate_competency(
-            session,
-            user=claim.user,
-            competency=claim.competency,
-            level=claim.level,
-            source=RatingSource.PRIOR_LEARNING,
-            actor=actor,
-            comment=claim.review_comment or "Prior learning accepted",
-            evidence_url=claim.evidence_url,
-        )
-        rated.claim_id = claim.id
+        rate_accepted_claim(session, claim, actor=actor)
     follow_correction(session, claim.user, touched, actor=actor, reason=reason, today=today)
     return correction
 

@@ -341,29 +341,39 @@ def review_claim(
         summary=claim.user.email,
     )
     if accept:
-        session.add(
-            CompetencyEvidence(
-                user_id=claim.user_id,
-                competency_id=claim.competency_id,
-                kind=EvidenceKind.PRIOR_LEARNING,
-                level_id=claim.level_id,
-                description=claim.description,
-                url=claim.evidence_url,
-                created_by_id=actor.id,
-            )
-        )
-        rated = rate_competency(
-            session,
-            user=claim.user,
-            competency=claim.competency,
-            level=claim.level,
-            source=RatingSource.PRIOR_LEARNING,
-            actor=actor,
-            comment=claim.review_comment or "Prior learning accepted",
-            evidence_url=claim.evidence_url,
-        )
-        rated.claim_id = claim.id  # a corrected decision withdraws it
+        rate_accepted_claim(session, claim, actor=actor)
     session.flush()
+
+
+def rate_accepted_claim(
+    session: Session, claim: PriorLearningClaim, *, actor: Any
+) -> CompetencyRating:
+    """What accepting a claim records, on a first decision or a corrected one: the claim as
+    evidence and a prior-learning rating that names the claim (so a corrected decision can
+    withdraw it)."""
+    session.add(
+        CompetencyEvidence(
+            user_id=claim.user_id,
+            competency_id=claim.competency_id,
+            kind=EvidenceKind.PRIOR_LEARNING,
+            level_id=claim.level_id,
+            description=claim.description,
+            url=claim.evidence_url,
+            created_by_id=actor.id,
+        )
+    )
+    rated = rate_competency(
+        session,
+        user=claim.user,
+        competency=claim.competency,
+        level=claim.level,
+        source=RatingSource.PRIOR_LEARNING,
+        actor=actor,
+        comment=claim.review_comment or "Prior learning accepted",
+        evidence_url=claim.evidence_url,
+    )
+    rated.claim_id = claim.id
+    return rated
 
 
 def request_review(

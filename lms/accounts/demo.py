@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import Region, Role
+from lms.accounts.models import Region, Role, Sex
 from lms.accounts.passwords import hash_password
 from lms.accounts.services import create_member, create_user
 from lms.core import clock
@@ -222,8 +222,11 @@ def generated_trainee_emails() -> list[str]:
 
 def _generated_trainees(session: Session, members: dict, count: int) -> list:
     """Trainees beyond the stories' ones, spread over every member administration; names
-    drawn with a fixed seed, so every load builds the same people."""
+    drawn with a fixed seed, so every load builds the same people. Their sex too, from a
+    seed of its own (the names stay as they were); about one in twelve has none recorded
+    and a few prefer not to say."""
     rng = random.Random(20260301)
+    sexes = random.Random(20260302)
     codes = sorted(members)
     made = []
     # They were registered a month before the history starts.
@@ -240,6 +243,9 @@ def _generated_trainees(session: Session, members: dict, count: int) -> list:
                     roles=[Role.TRAINEE],
                     member_administration_id=members[code].id,
                     preferred_language="fr" if code in FRENCH_SPEAKING else "en",
+                    sex=sexes.choices(
+                        [Sex.FEMALE, Sex.MALE, Sex.UNDISCLOSED, None], weights=[45, 45, 2, 8]
+                    )[0],
                 )
             )
     return made

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from lms.accounts.models import REGION_LABELS, ROLE_LABELS, Region, Role
+from lms.accounts.models import REGION_LABELS, ROLE_LABELS, Region, Role, Sex
 from lms.accounts.passwords import MIN_LENGTH
 from lms.core.forms import FlaskForm
 
@@ -62,6 +62,12 @@ class UserForm(FlaskForm):
         _l("Member administration"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
     )
     preferred_language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    sex = SelectField(
+        _l("Sex"),
+        choices=[("", _l("Not recorded")), *Sex.choices()],
+        validators=[Optional()],
+        description=_l("Optional; used only for results by sex in the directorate report."),
+    )
     roles = MultiCheckboxField(
         _l("Roles"),
         choices=[(r.value, ROLE_LABELS[r]) for r in Role],

@@ -57,6 +57,22 @@ ROLE_LABELS = {
 LabelledEnum.label_members(ROLE_LABELS)
 
 
+class Sex(LabelledEnum):
+    """A user's sex, optional: a user without one has it not recorded (NULL)."""
+
+    FEMALE = "female"
+    MALE = "male"
+    UNDISCLOSED = "prefer_not_to_say"
+
+
+SEX_LABELS = {
+    Sex.FEMALE: _l("Female"),
+    Sex.MALE: _l("Male"),
+    Sex.UNDISCLOSED: _l("Prefer not to say"),
+}
+LabelledEnum.label_members(SEX_LABELS)
+
+
 class MemberAdministration(db.Model):
     """A customs administration that is a member of the organisation."""
 
@@ -110,6 +126,8 @@ class User(db.Model):
         sa.ForeignKey("member_administrations.id", ondelete="RESTRICT"), index=True
     )
     preferred_language: Mapped[str] = mapped_column(sa.String(5), default="en")
+    # Optional, for results by sex in the directorate report; None: not recorded.
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, "sex"))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

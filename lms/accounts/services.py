@@ -23,6 +23,7 @@ from lms.accounts.models import (
     PasswordResetRequest,
     Region,
     Role,
+    Sex,
     TokenPurpose,
     User,
     UserRole,
@@ -41,6 +42,7 @@ USER_FIELDS = (
     "full_name",
     "member_administration_id",
     "preferred_language",
+    "sex",
     "is_active",
     "roles",
 )
@@ -333,6 +335,16 @@ def _user_snapshot(user: User) -> dict:
     return snapshot(user, USER_FIELDS)
 
 
+def _checked_sex(value: Sex | str | None) -> Sex | None:
+    """The sex as stored: None (not recorded) for an empty value, else one of ``Sex``."""
+    if value is None or value == "":
+        return None
+    try:
+        return Sex(value)
+    except ValueError:
+        raise ValidationError("Unknown value for sex.", field="sex") from None
+
+
 def _check_member(session: Session, member_id: int | None) -> None:
     if member_id is not None and session.get(MemberAdministration, member_id) is None:
         raise ValidationError("Unknown member administration.", field="member_administration_id")
@@ -347,6 +359,7 @@ def create_user(
     roles: Iterable[Role | str],
     member_administration_id: int | None = None,
     preferred_language: str = "en",
+    sex: Sex | str | None = None,
     password: str | None = None,
     check_policy: bool = True,
 ) -> User:
@@ -365,6 +378,7 @@ def create_user(
         full_name=full_name,
         member_administration_id=member_administration_id,
         preferred_language=preferred_language,
+        sex=_checked_sex(sex),
         role_links=[UserRole(role=r) for r in sorted(role_set)],
     )
     session.add(user)
@@ -395,6 +409,7 @@ def update_user(
     roles: Iterable[Role | str],
     member_administration_id: int | None,
     preferred_language: str,
+    sex: Sex | str | None = None,
 ) -> User:
     email = checked_email(email)
     other = get_user_by_email(session, email)
@@ -416,6 +431,7 @@ def update_user(
         user.full_name = full_name
         user.member_administration_id = member_administration_id
         user.preferred_language = preferred_language
+        user.sex = _checked_sex(sex)
         current = user.roles
         for link in list(user.role_links):
             if link.role not in role_set:

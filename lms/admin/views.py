@@ -47,6 +47,7 @@ def _user_values(form: UserForm) -> dict:
         "roles": form.roles.data,
         "member_administration_id": form.member_administration_id.data,
         "preferred_language": form.preferred_language.data,
+        "sex": form.sex.data or None,
     }
 
 
@@ -143,6 +144,7 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
         form.member_administration_id.data = user.member_administration_id
+        form.sex.data = user.sex.value if user.sex else ""
     if form.validate_on_submit():
         outcome = commit_or_report(
             lambda: services.update_user(

@@ -317,6 +317,16 @@ def results_sections(tables: dict[str, TableData]) -> list[Flowable]:
             "muted",
         )
     )
+    body += _table_section(tables["results_by_sex"], empty="")
+    body.append(
+        para(
+            _(
+                "By the sex recorded on the trainee's profile (an optional field); not recorded: "
+                "trainees without one."
+            ),
+            "muted",
+        )
+    )
     # The short tables first, then the long one: no half-empty page before it.
     body += _table_section(tables["results_by_track"], empty=_("No participants in this period."))
     body += _table_section(tables["targets"], empty=_("No active tracks."))

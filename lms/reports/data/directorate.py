@@ -85,7 +85,7 @@ class DirectorateData:
         ]
 
     def results_tables(self) -> list[TableData]:
-        """Participants, passes and pass rate of the sessions delivered, three ways."""
+        """Participants, passes and pass rate of the sessions delivered, four ways."""
         if self.results is None:
             return []
         r = self.results
@@ -109,6 +109,13 @@ class DirectorateData:
                 _("Results by track"),
                 [_("Track"), *figures],
                 [[name, *f.as_row()] for name, f in r.by_track],
+            ),
+            TableData(
+                "results_by_sex",
+                _("Results by sex"),
+                [_("Sex"), *figures],
+                [[sex.label if sex else _("Not recorded"), *f.as_row()] for sex, f in r.by_sex]
+                + [[_("Total"), *r.total.as_row()]],
             ),
         ]
 

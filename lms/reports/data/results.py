@@ -1,5 +1,5 @@
 """Results of the period for the directorate: the participants and passes of the sessions
-delivered, by region, member administration and track; and each track's targets against
+delivered, by region, member administration, track and sex; and each track's targets against
 actuals (how many of its trainees reached every target level by the end of the period)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from lms.accounts.models import MemberAdministration, Region, User
+from lms.accounts.models import MemberAdministration, Region, Sex, User
 from lms.courses.models import TrackCourse
 from lms.frameworks.models import Track
 from lms.progress import services as progress
@@ -46,27 +46,27 @@ class SessionResults:
     by_region: list[tuple[str, Results]]  # every region, in the enum's order
     by_member: list[tuple[str, str, Results]]  # administrations with participants, by name
     by_track: list[tuple[str, Results]]  # tracks whose path holds a delivered course
+    # every sex, in the enum's order, then the trainees whose sex is not recorded (None)
+    by_sex: list[tuple[Sex | None, Results]]
 
 
 def session_results(session: Session, start: date, end: date, today: date) -> SessionResults:
     """The sessions table's participants and passes, grouped by the trainee's region and
-    member administration and by the tracks whose path holds the session's course (a course
-    on two tracks counts for each)."""
+    member administration, by the tracks whose path holds the session's course (a course on
+    two tracks counts for each) and by the trainee's sex (or its not being recorded)."""
     places: list[tuple[int, int, bool]] = []  # (user id, course id, passed)
     for item in delivered_sessions(session, start, end, today):
         for e in item.enrolments:
             if e.status in TOOK_PART:
                 places.append((e.user_id, item.course_id, bool(e.passed)))
     user_ids = {user_id for user_id, _c, _p in places}
-    member_of = (
-        dict(
-            session.execute(
-                sa.select(User.id, User.member_administration_id).where(User.id.in_(user_ids))
-            ).all()
-        )
-        if user_ids
-        else {}
-    )
+    member_of: dict[int, int | None] = {}
+    sex_of: dict[int, Sex | None] = {}
+    if user_ids:
+        for user_id, member_id, sex in session.execute(
+            sa.select(User.id, User.member_administration_id, User.sex).where(User.id.in_(user_ids))
+        ):
+            member_of[user_id], sex_of[user_id] = member_id, sex
     members = {m.id: m for m in session.scalars(sa.select(MemberAdministration))}
     course_ids = {course_id for _u, course_id, _p in places}
     tracks_of: dict[int, set[str]] = defaultdict(set)
@@ -82,9 +82,10 @@ def session_results(session: Session, start: date, end: date, today: date) -> Se
     regions: dict[Region, Results] = defaultdict(Results)
     by_member: dict[int, Results] = defaultdict(Results)
     by_track: dict[str, Results] = defaultdict(Results)
+    by_sex: dict[Sex | None, Results] = defaultdict(Results)
     for user_id, course_id, passed in places:
         member = members.get(member_of.get(user_id))
-        groups = [total, *[by_track[name] for name in tracks_of[course_id]]]
+        groups = [total, by_sex[sex_of.get(user_id)], *[by_track[n] for n in tracks_of[course_id]]]
         if member is not None:
             groups += [regions[member.region], by_member[member.id]]
         for group in groups:
@@ -98,6 +99,7 @@ def session_results(session: Session, start: date, end: date, today: date) -> Se
             key=lambda item: item[0],
         ),
         by_track=sorted(by_track.items()),
+        by_sex=[(sex, by_sex.get(sex, Results())) for sex in [*Sex, None]],
     )
 
 

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from lms.accounts.members import create_member
 from lms.accounts.models import Region, Role, Sex
 from lms.accounts.passwords import hash_password
-from lms.accounts.services import create_member, create_user
+from lms.accounts.services import create_user
 from lms.core import clock
 
 DEMO_PASSWORD = "demo-password"

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts import members as member_services
 from lms.accounts import queries, services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
@@ -249,7 +250,9 @@ def create_member():
     form = MemberForm()
     if form.validate_on_submit():
         outcome = commit_or_report(
-            lambda: services.create_member(db.session, actor=current_user, **_member_values(form)),
+            lambda: member_services.create_member(
+                db.session, actor=current_user, **_member_values(form)
+            ),
             form=form,
             success=lambda member: _("%(name)s added.", name=member.name),
             redirect_to=url_for("admin.members"),
@@ -270,7 +273,7 @@ def edit_member(member_id: int):
         form.region.data = member.region.value
     if form.validate_on_submit():
         outcome = commit_or_report(
-            lambda: services.update_member(
+            lambda: member_services.update_member(
                 db.session, member, actor=current_user, **_member_values(form)
             ),
             form=form,

@@ -12,21 +12,11 @@ from lms.accounts.models import (
     Region,
     User,
 )
-from lms.accounts.passwords import hash_password
 from lms.accounts.services import normalise_email
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.i18n import _
 
-USER_FIELDS = (
-    "email",
-    "full_name",
-    "member_administration_id",
-    "preferred_language",
-    "sex",
-    "is_active",
-    "roles",
-)
 MEMBER_FIELDS = (
     "name",
     "country_code",
@@ -35,7 +25,6 @@ MEMBER_FIELDS = (
     "focal_point_email",
     "is_active",
 )
-_DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
 
 
 def is_country_code(code: str) -> bool:

@@ -45,14 +45,6 @@ USER_FIELDS = (
     "is_active",
     "roles",
 )
-MEMBER_FIELDS = (
-    "name",
-    "country_code",
-    "region",
-    "focal_point_name",
-    "focal_point_email",
-    "is_active",
-)
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
 
 

@@ -4,6 +4,8 @@ table; PostgreSQL's sequences moved past the ids used at the end."""
 
 from __future__ import annotations
 
+import enum
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -27,6 +29,14 @@ class Progress(Protocol):
 @contextmanager
 def _silent(label: str, total: int) -> Iterator[Callable[[int], None]]:
     yield lambda n: None
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
 
 
 class Loader:
@@ -82,9 +92,23 @@ class Loader:
         rows = self._pending.get(name)
         if not rows:
             return
-        self.session.execute(sa.insert(self._tables[name]), rows)
+        if self.session.get_bind().dialect.name == "postgresql":
+            self._copy(name, rows)
+        else:
+            self.session.execute(sa.insert(self._tables[name]), rows)
         self.counts[name] += len(rows)
         self._pending[name] = []
+
+    def _copy(self, name: str, rows: list[dict]) -> None:
+        """PostgreSQL: COPY the rows in (several times faster than INSERTs), in the
+        session's transaction. The rows carry every column they set, values as the columns
+        store them (enums as their values, JSON as text)."""
+        columns = list(rows[0])
+        listed = ", ".join(f'"{c}"' for c in columns)
+        raw = self.session.connection().connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{name}" ({listed}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([_stored(row[c]) for c in columns])
 
     # End -------------------------------------------------------------------------------
     def finish(self) -> None:

@@ -192,7 +192,8 @@ def build_learning(
                     "seats_taken": seats,
                     "enrolment_deadline": planned.starts_on - timedelta(days=7),
                     "language": "fr" if index % 9 == 0 else "en",
-                    "requires_approval": False,
+                    # Requests wait for approval only where the session asks for it.
+                    "requires_approval": any(e["status"] == S.REQUESTED for e in enrolments),
                     "status": _session_status(planned, today),
                     "created_at": at(planned.starts_on - timedelta(days=60), 8),
                 },

@@ -164,6 +164,8 @@ def test_semantic_invariants(generated):
         )
         assert s.seats_taken == holding <= s.capacity
         for e in s.enrolments:
+            if e.status.value == "requested":
+                assert s.requires_approval  # a request waits only where approval is asked
             if e.result_recorded_at is not None:
                 assert e.result_recorded_at.date() > s.ends_on
     # The demo trainer's and the demo manager's shares.

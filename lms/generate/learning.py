@@ -78,7 +78,7 @@ def _statuses(rng, planned: PlannedSession, take: Take, today: date) -> list[tup
         if take.outcome == "no_show":
             return [(S.REQUESTED, 0), (S.ENROLLED, 0), (S.NO_SHOW, -1)]
         return [(S.REQUESTED, 0), (S.ENROLLED, 0), (S.ATTENDED, -1)]
-    roll = rng.random()
+    roll = 1.0 if take.outcome == "enrolled" else rng.random()
     if roll < 0.05:
         return [(S.REQUESTED, 0), (S.ENROLLED, 0), (S.WITHDRAWN, 3)]
     if roll < 0.15:
@@ -118,11 +118,17 @@ def build_learning(
     path_takes = sum(len(s.takes) for s in plan.sessions)
     elective = _elective_counts(rng, plan.sessions, size.enrolments - path_takes, today)
     ratings = Ratings(loader, rng, size, catalogue, people, now)
+    upcoming = True
     with loader.progress("Sessions and enrolments", len(plan.sessions)) as advance:
         for index, planned in enumerate(plan.sessions):
             session_id = loader.next_id(sessions_t)
             planned.id = session_id
             takes = planned.takes or _draw(rng, people, plan, planned, elective.get(id(planned), 0))
+            if upcoming and planned.elective and planned.starts_on > today and takes:
+                # The demo trainee has a session coming (enrolled, not waiting).
+                takes = [t for t in takes if t.user_id != people.demo_trainee][: len(takes) - 1]
+                takes.append(Take(people.demo_trainee, "enrolled"))
+                upcoming = False
             enrolments, events, passes = [], [], []
             trainer = planned.trainers[0]
             for take in takes:

@@ -34,7 +34,7 @@ ONLINE = (DeliveryMode.E_LEARNING, DeliveryMode.VIRTUAL_CLASSROOM)
 @dataclass
 class Take:
     user_id: int
-    outcome: str  # pass, fail, no_show
+    outcome: str  # pass, fail, no_show; "enrolled": a place kept in a session to come
 
 
 @dataclass
@@ -103,6 +103,8 @@ class _Planner:
             path = self.catalogue.paths[track]
             position, tries, done_in = 0, 0, quarter
             while position < len(path):
+                if flawless and track == "EXPERTS" and position == len(path) - 1:
+                    break  # the demo trainee is on the Experts track's last course
                 q = quarter + position // PER_QUARTER[track] + tries
                 if q > QUARTERS + 1 or (not flawless and self.rng.random() < 0.02):
                     if q <= QUARTERS and not flawless:

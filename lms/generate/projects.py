@@ -61,6 +61,16 @@ STATUSES = [
     (ProjectStatus.CANCELLED, 4),
 ]
 LEVELS = list(RiskLevel)
+DELIVERABLES = (
+    "Diagnostic report accepted",
+    "Training plan agreed",
+    "Workshop delivered",
+    "Pilot completed",
+    "Procedures manual adopted",
+    "Trainers accredited",
+    "Data set documented",
+    "Evaluation report accepted",
+)
 
 
 def _spread(total: int, parts: int) -> list[int]:
@@ -225,12 +235,14 @@ def _body(loader, rng, project_id, status, start, end, today, manager, n_milesto
                     "end_date": min(end, a_start + timedelta(days=rng.randint(30, 365))),
                 },
             )
-    _indicators(loader, rng, project_id, boxes, start, end, today, manager, n_indicators)
-    _milestones(loader, rng, project_id, status, start, end, today, manager, n_milestones)
+    # Most projects keep to their plan; one in four slips, a few badly.
+    health = rng.random()
+    _indicators(loader, rng, project_id, boxes, start, end, today, manager, n_indicators, health)
+    _milestones(loader, rng, project_id, status, start, end, today, manager, n_milestones, health)
     _reporting(loader, rng, project_id, status, start, end, today, manager)
 
 
-def _indicators(loader, rng, project_id, boxes, start, end, today, manager, count):
+def _indicators(loader, rng, project_id, boxes, start, end, today, manager, count, health):
     indicators, targets, actuals = (
         Indicator.__table__,
         IndicatorTarget.__table__,
@@ -260,7 +272,8 @@ def _indicators(loader, rng, project_id, boxes, start, end, today, manager, coun
                 "training_measure": None,
             },
         )
-        pace = rng.uniform(0.6, 1.15)
+        # Progress against the planned trajectory: on plan in healthy projects.
+        pace = rng.uniform(0.9, 1.15) if health < 0.75 else rng.uniform(0.45, 1.0)
         for q, quarter_end in enumerate(quarters, start=1):
             period = f"{quarter_end.year}-Q{(quarter_end.month - 1) // 3 + 1}"
             value = (baseline + (goal - baseline) * Decimal(q) / len(quarters)).quantize(
@@ -278,9 +291,8 @@ def _indicators(loader, rng, project_id, boxes, start, end, today, manager, coun
             )
             reported = quarter_end + timedelta(days=rng.randint(5, 25))
             if reported < today:
-                actual = (value * Decimal(str(round(pace * rng.uniform(0.9, 1.1), 3)))).quantize(
-                    Decimal("0.01")
-                )
+                factor = Decimal(str(round(pace * rng.uniform(0.95, 1.05), 3)))
+                actual = (baseline + (value - baseline) * factor).quantize(Decimal("0.01"))
                 loader.add(
                     actuals,
                     {
@@ -297,7 +309,7 @@ def _indicators(loader, rng, project_id, boxes, start, end, today, manager, coun
                 )
 
 
-def _milestones(loader, rng, project_id, status, start, end, today, manager, count):
+def _milestones(loader, rng, project_id, status, start, end, today, manager, count, health):
     phases, milestones, replans = Phase.__table__, Milestone.__table__, MilestoneReplan.__table__
     span = max(1, (end - start).days)
     cuts = [start, start + timedelta(days=span // 6), start + timedelta(days=span * 5 // 6), end]
@@ -318,6 +330,7 @@ def _milestones(loader, rng, project_id, status, start, end, today, manager, cou
             },
         )
     previous = None
+    late_share = 0.01 if health < 0.75 else (0.06 if health < 0.92 else 0.2)
     days = sorted(start + timedelta(days=rng.randint(0, span)) for _ in range(count))
     for n, baseline in enumerate(days, start=1):
         milestone_id = loader.next_id(milestones)
@@ -329,10 +342,10 @@ def _milestones(loader, rng, project_id, status, start, end, today, manager, cou
         state, completed = MilestoneStatus.PLANNED, None
         if status == ProjectStatus.COMPLETED or (status != ProjectStatus.PIPELINE and due < today):
             roll = rng.random()
-            if status == ProjectStatus.COMPLETED or roll < 0.8:
+            if status == ProjectStatus.COMPLETED or roll < 0.97 - late_share:
                 state = MilestoneStatus.DONE
                 completed = min(today, max(start, due + timedelta(days=rng.randint(-10, 10))))
-            elif roll < 0.85:
+            elif roll < 1 - late_share:
                 state = MilestoneStatus.CANCELLED
             else:
                 state = MilestoneStatus.IN_PROGRESS  # past due: shown as late
@@ -346,7 +359,7 @@ def _milestones(loader, rng, project_id, status, start, end, today, manager, cou
                 "project_id": project_id,
                 "phase_id": phase,
                 "depends_on_id": previous if previous and rng.random() < 0.3 else None,
-                "title": f"Milestone {n}: deliverable {n} accepted",
+                "title": f"{DELIVERABLES[n % len(DELIVERABLES)]} ({n})",
                 "owner": "Project team",
                 "baseline_date": baseline,
                 "due_date": due,

@@ -112,13 +112,12 @@ def generate(size: str, seed: int) -> None:
 
 def _progress_bar(label: str, total: int):
     """One bar per stage on stderr; the generator calls the bar's ``update(n)``."""
+    import sys
     from contextlib import contextmanager
 
     @contextmanager
     def stage():
-        with click.progressbar(
-            length=max(1, total), label=f"{label:28}", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=max(1, total), label=f"{label:28}", file=sys.stderr) as bar:
             yield bar.update
 
     return stage()

@@ -262,3 +262,11 @@ def test_new_rows_after_generation_get_fresh_ids(generated, make_user, make_memb
     free = next(a + b for a in "ZYX" for b in "ZYXWV" if a + b not in used)
     member = make_member(country_code=free)
     assert user.id > highest and member.id > SIZES["XS"].members
+
+
+def test_the_command_loads_xs_and_prints_the_counts(app):
+    result = app.test_cli_runner().invoke(args=["generate", "--size", "xs", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "session_enrolments" in result.output and "Size XS:" in result.output
+    db.session.remove()
+    assert _count(SessionEnrolment) == 500 and _count(User) == 60

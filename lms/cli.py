@@ -26,6 +26,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(generate)
     app.cli.add_command(outbox_group)
     app.cli.add_command(scheduler)
 
@@ -75,6 +76,51 @@ def demo(if_empty: bool) -> None:
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(summary)
+
+
+@click.command("generate")
+@click.option(
+    "--size",
+    type=click.Choice(["XS", "S", "M", "L", "XL", "XXL"], case_sensitive=False),
+    required=True,
+    help="XS (tests) … XL (the programme: 10,000 users) … XXL (twice XL).",
+)
+@click.option("--seed", default=0, show_default=True, help="The same seed builds the same data.")
+@with_appcontext
+def generate(size: str, seed: int) -> None:
+    """Fill an empty, migrated database with synthetic data of a given size."""
+    import sys
+    import time
+
+    from lms.core.errors import DomainError
+    from lms.generate import generate as build
+
+    started = time.monotonic()
+    try:
+        counts = build(db.session, size, seed, progress=_progress_bar)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    click.echo("Committing…", err=True)
+    db.session.commit()
+    elapsed = time.monotonic() - started
+    for table, count in sorted(counts.items()):
+        click.echo(f"{table:36} {count:>10,}")
+    click.echo(f"Size {size.upper()}: {sum(counts.values()):,} rows in {elapsed:.1f} s.")
+    sys.stdout.flush()
+
+
+def _progress_bar(label: str, total: int):
+    """One bar per stage on stderr; the generator calls the bar's ``update(n)``."""
+    import sys
+    from contextlib import contextmanager
+
+    @contextmanager
+    def stage():
+        with click.progressbar(length=max(1, total), label=f"{label:28}", file=sys.stderr) as bar:
+            yield bar.update
+
+    return stage()
 
 
 @click.group("outbox")

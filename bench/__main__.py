@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -36,6 +37,13 @@ def parse(argv: list[str]) -> Options:
     )
     parser.add_argument("--data-label", help="how to describe the data in the results")
     parser.add_argument("--pdf-rounds", type=int, default=3, help="rounds per PDF (default 3)")
+    parser.add_argument(
+        "--pdf-timeout",
+        type=float,
+        default=float(os.environ.get("BENCH_PDF_TIMEOUT", 180)),
+        help="stop a PDF report still running after this many seconds (env BENCH_PDF_TIMEOUT, "
+        "default 180): a missed target",
+    )
     parser.add_argument("--out-dir", type=Path, default=None, help="default bench/results/")
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when a target is missed (default 0)"
@@ -49,6 +57,7 @@ def parse(argv: list[str]) -> Options:
         only=args.only,
         data_label=args.data_label,
         pdf_rounds=args.pdf_rounds,
+        pdf_timeout=args.pdf_timeout,
         strict=args.strict,
     )
     if args.out_dir:
@@ -57,4 +66,6 @@ def parse(argv: list[str]) -> Options:
 
 
 if __name__ == "__main__":
+    # a SIGTERM (timeout, CI) unwinds like Ctrl-C, so gunicorn and wrk are stopped on the way
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main(parse(sys.argv[1:])))

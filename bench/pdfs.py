@@ -114,3 +114,54 @@ def measure(app, pdf: Pdf, *, rounds: int, budget_s: float) -> PdfResult:
         bare_seconds=_median([b.seconds for b in bare]),
         bare_pages=bare[-1].pages,
     )
+
+
+MARKER = "PDF_JSON "
+
+
+def run_bounded(name: str, *, rounds: int, budget_s: float, timeout_s: float, env: dict):
+    """``measure`` in a child process (``python -m bench.pdfs``), killed after ``timeout_s``:
+    a report that takes minutes cannot hold the benchmark. None when it was killed."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from bench.server import ROOT
+
+    command = [sys.executable, "-m", "bench.pdfs", name, str(rounds), str(budget_s)]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith(MARKER)), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"measuring {name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return PdfResult(**json.loads(line[len(MARKER) :]))
+
+
+def _main(argv: list[str]) -> None:
+    import json
+    from dataclasses import asdict
+
+    from bench.pages import PDFS
+    from lms import create_app
+
+    name, rounds, budget = argv
+    pdf = next(p for p in PDFS if p.name == name)
+    result = measure(create_app(), pdf, rounds=int(rounds), budget_s=float(budget))
+    print(MARKER + json.dumps(asdict(result)), flush=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    _main(sys.argv[1:])

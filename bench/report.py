@@ -98,9 +98,10 @@ def render_markdown(results: dict) -> str:
             f"| {number(p.get('statements'))} | {number(p['worker_rss_mb_max'])} |"
         )
     for skipped in results.get("skipped_pages", []):
+        what, cell = ("failed", "❌") if skipped.get("failed") else ("not measured", "❔")
         lines.append(
-            f"| {skipped['name']} | {skipped['role']} | not measured: {skipped['reason']} "
-            "| | | | | | ❔ | ❔ | | | |"
+            f"| {skipped['name']} | {skipped['role']} | {what}: {skipped['reason']} "
+            f"| | | | | | {cell} | {cell} | | | |"
         )
     lines += [
         "",
@@ -115,6 +116,12 @@ def render_markdown(results: dict) -> str:
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results["pdfs"]:
+        if r.get("timed_out_after_s"):
+            lines.append(
+                f"| {r['name']} | | | | | stopped after {r['timed_out_after_s']:.0f} s "
+                "| | | | — ❌ |"
+            )
+            continue
         lines.append(
             f"| {r['name']} | {r['subject']} | {r['pages']} | {r['data_s']:.2f} "
             f"| {r['render_s']:.2f} | {r['seconds']:.2f} | {number(r['pages_per_second'], 1)} "
@@ -124,7 +131,8 @@ def render_markdown(results: dict) -> str:
     lines += ["", "## Other targets", "", "| target | figure | limit | |", "|---|--:|--:|---|"]
     for c in results["other_checks"]:
         lines.append(
-            f"| {c['name']} | {number(c['value'], 1)} | {number(c['limit'], 0)} "
+            f"| {c['name']} | {c.get('note') or number(c['value'], 1)} "
+            f"| {number(c['limit'], 0)} "
             f"| {mark(c['passed'])} |"
         )
     w = results["workers"]
@@ -133,7 +141,8 @@ def render_markdown(results: dict) -> str:
         "",
         f"Worker RSS after the run (MB): {rss or '—'}; before the pages: "
         f"{', '.join(f'{v:.0f}' for v in sorted(w['rss_mb_before'].values())) or '—'}; "
-        f"workers replaced by gunicorn during the run: {w['restarted']}.",
+        f"workers replaced by gunicorn during the run: {w['restarted']} "
+        f"({w.get('timeouts', 0)} requests killed at its timeout).",
         "",
         f"**{results['summary']['passed']} of {results['summary']['total']} targets hold**"
         + (

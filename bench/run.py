@@ -33,6 +33,7 @@ class Options:
     only: list[str] | None = None
     data_label: str | None = None
     pdf_rounds: int = 3
+    pdf_timeout: float = 180
     strict: bool = False
     out_dir: Path = report.RESULTS_DIR
 
@@ -75,6 +76,21 @@ def _loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _not_measured(page, path: str, reason: str, *, failed: bool) -> dict:
+    """A page the load was not run on: failed (the server could not serve it: both targets
+    missed) or not measurable here (a redirect, a 403: the harness or the data)."""
+    _log(f"{page.name}: {reason}; {'FAILED' if failed else 'not measured'}")
+    checks = [stats.Check("throughput share", None, stats.PAGE_MIN_THROUGHPUT_SHARE, False)]
+    checks.append(stats.Check("p95 multiple", None, stats.PAGE_MAX_P95_MULTIPLE, False))
+    return {
+        **asdict(page),
+        "path": path,
+        "reason": reason,
+        "failed": failed,
+        "checks": [asdict(c) for c in checks] if failed else [],
+    }
+
+
 def _measure_pages(lms: Server, bare: Server, cookies: dict, ids: dict, opts: Options):
     measured, skipped = [], []
     for page in PAGES:
@@ -82,22 +98,24 @@ def _measure_pages(lms: Server, bare: Server, cookies: dict, ids: dict, opts: Op
             continue
         path = resolve_path(page.path, ids)
         if path is None:
-            skipped.append({**asdict(page), "reason": "no record in the data for its path"})
+            skipped.append(_not_measured(page, page.path, "no record for its path", failed=False))
             continue
         cookie = cookies.get(page.role)
+        timeouts_before = lms.worker_timeouts()
         try:
             first = client.request(lms.base_url, "GET", path, cookie=cookie, timeout=TIMEOUT_S + 30)
         except (OSError, http.client.HTTPException) as exc:
-            reason = f"one request failed: {type(exc).__name__}: {exc}"
-            skipped.append({**asdict(page), "path": path, "reason": reason})
-            _log(f"{page.name}: {reason}, not measured")
+            # gunicorn's timeout killed the worker, or no answer in twice that: the page fails
+            reason = f"one request alone failed ({type(exc).__name__}: {exc})"
+            skipped.append(_not_measured(page, path, reason, failed=True))
             continue
         if first.status != 200:
-            reason = f"answered {first.status} to one request" + (
+            reason = f"one request alone answered {first.status}" + (
                 f" (to {first.location})" if first.location else ""
             )
-            skipped.append({**asdict(page), "path": path, "reason": reason})
-            _log(f"{page.name}: {reason}, not measured")
+            if first.status == 500 and lms.worker_timeouts() > timeouts_before:
+                reason += f", killed at gunicorn's {TIMEOUT_S} s timeout"
+            skipped.append(_not_measured(page, path, reason, failed=first.status >= 500))
             continue
         size = len(first.body)
         _log(f"{page.name} ({page.role}, {path}, {size:,} bytes): {opts.seconds:.0f} s")
@@ -178,12 +196,31 @@ def _count_statements(app, pages: list[dict], cookies: dict[str, str]) -> None:
         sa.event.remove(engine, "before_cursor_execute", count)
 
 
-def _measure_pdfs(app, opts: Options) -> list[dict]:
-    wanted = [pdf for pdf in PDFS if _wanted(pdf.name, opts.only)]
+def _measure_pdfs(env: dict[str, str], opts: Options) -> list[dict]:
     measured = []
-    for pdf in wanted:
-        _log(f"{pdf.name}: up to {opts.pdf_rounds} rounds")
-        result = pdfs.measure(app, pdf, rounds=opts.pdf_rounds, budget_s=opts.seconds)
+    for pdf in PDFS:
+        if not _wanted(pdf.name, opts.only):
+            continue
+        _log(f"{pdf.name}: up to {opts.pdf_rounds} rounds, stopped at {opts.pdf_timeout:.0f} s")
+        result = pdfs.run_bounded(
+            pdf.name,
+            rounds=opts.pdf_rounds,
+            budget_s=opts.seconds,
+            timeout_s=opts.pdf_timeout,
+            env=env,
+        )
+        if result is None:
+            _log(f"  still running after {opts.pdf_timeout:.0f} s: stopped")
+            check = stats.Check("pages/s share", None, stats.PDF_MIN_PAGES_SHARE, False)
+            measured.append(
+                {
+                    "name": pdf.name,
+                    "all_years": pdf.all_years,
+                    "timed_out_after_s": opts.pdf_timeout,
+                    "checks": [asdict(check)],
+                }
+            )
+            continue
         figures = result.figures()
         _log(
             f"  {result.pages} pages in {result.seconds:.2f} s (data {result.data_s:.2f} s); "
@@ -193,6 +230,7 @@ def _measure_pdfs(app, opts: Options) -> list[dict]:
             {
                 **asdict(result),
                 "all_years": pdf.all_years,
+                "timed_out_after_s": None,
                 "pages_per_second": figures.pages_per_second,
                 "bare_pages_per_second": figures.bare_pages_per_second,
                 "pages_share": figures.pages_share,
@@ -202,10 +240,18 @@ def _measure_pdfs(app, opts: Options) -> list[dict]:
     return measured
 
 
+def _directorate_check(pdf_results: list[dict]) -> stats.Check:
+    directorate = next((r for r in pdf_results if r["all_years"]), None)
+    if directorate and directorate["timed_out_after_s"]:  # longer than that: missed
+        limit = stats.DIRECTORATE_ALL_YEARS_MAX_SECONDS
+        return stats.Check(stats.directorate_check(0).name, None, limit, False)
+    return stats.directorate_check(directorate["seconds"] if directorate else None)
+
+
 def summarise(
     pages: list[dict], pdf_results: list[dict], other: list[dict], not_measured: int = 0
 ) -> dict:
-    checks = [c for p in pages for c in p["checks"]]
+    checks = [c for p in pages for c in p["checks"]]  # failed pages' too
     checks += [c for r in pdf_results for c in r["checks"]]
     checks += other
     decided = [c for c in checks if c["passed"] is not None]
@@ -264,17 +310,20 @@ def run(opts: Options) -> dict:
         rss_before = lms.worker_rss_mb()
         pages, skipped = _measure_pages(lms, bare, cookies, ids, opts)
         rss_after_pages = lms.worker_rss_mb()
-        app = _driver_app(env)
+        app = _driver_app(lms.env)
         _count_statements(app, pages, cookies)
-        pdf_results = _measure_pdfs(app, opts)
+        pdf_results = _measure_pdfs(lms.env, opts)
         rss_after = lms.worker_rss_mb()
         restarted = lms.restarted_workers()
+        worker_timeouts = lms.worker_timeouts()
     finally:
         lms.stop()
         bare.stop()
     directorate = next((r for r in pdf_results if r["all_years"]), None)
+    stopped = directorate["timed_out_after_s"] if directorate else None
     other = [
-        asdict(stats.directorate_check(directorate["seconds"] if directorate else None)),
+        asdict(_directorate_check(pdf_results))
+        | ({"note": f"stopped after {stopped:.0f} s"} if stopped else {}),
         asdict(stats.rss_check(list(rss_after.values()))),
     ]
     machine["load_average_end"] = _loadavg()
@@ -291,6 +340,7 @@ def run(opts: Options) -> dict:
             "gunicorn_timeout_s": TIMEOUT_S,
             "load_tool": machine["wrk"].split(" [")[0],
             "pdf_rounds": opts.pdf_rounds,
+            "pdf_timeout_s": opts.pdf_timeout,
             "only": opts.only,
         },
         "machine": machine,
@@ -311,10 +361,16 @@ def run(opts: Options) -> dict:
             "rss_mb_after_pages": {str(k): v for k, v in rss_after_pages.items()},
             "rss_mb_after": {str(k): v for k, v in rss_after.items()},
             "restarted": restarted,
+            "timeouts": worker_timeouts,
             "gunicorn_logs": str(log_dir),
         },
         "other_checks": other,
-        "summary": summarise(pages, pdf_results, other, len(skipped)),
+        "summary": summarise(
+            pages + [p for p in skipped if p["failed"]],
+            pdf_results,
+            other,
+            sum(1 for p in skipped if not p["failed"]),
+        ),
     }
     return results
 

@@ -93,6 +93,12 @@ class Server:
         """Workers that are not the ones started (gunicorn replaced them: timeouts, crashes)."""
         return len(set(self.worker_pids()) - self.started_workers)
 
+    def worker_timeouts(self) -> int:
+        """Requests gunicorn killed at its timeout so far (its log's WORKER TIMEOUT lines)."""
+        if not self.log_path or not self.log_path.exists():
+            return 0
+        return self.log_path.read_text(errors="replace").count("WORKER TIMEOUT")
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -62,7 +62,27 @@ def _results():
         }
     ]
     other = [asdict(stats.directorate_check(2.0)), asdict(stats.rss_check([120.0, 310.0]))]
-    skipped = [{"name": "project page", "role": "manager", "reason": "answered 403"}]
+    skipped = [
+        {"name": "project page", "role": "manager", "reason": "answered 403", "failed": False},
+        {
+            "name": "trainees list",
+            "role": "trainer",
+            "reason": "one request alone failed (RemoteDisconnected)",
+            "failed": True,
+            "checks": [
+                asdict(stats.Check("throughput share", None, 0.2, False)),
+                asdict(stats.Check("p95 multiple", None, 5.0, False)),
+            ],
+        },
+    ]
+    pdfs.append(
+        {
+            "name": "project report",
+            "all_years": False,
+            "timed_out_after_s": 180,
+            "checks": [asdict(stats.Check("pages/s share", None, 0.5, False))],
+        }
+    )
     return {
         "started_at": "2026-12-02T07:20:00+00:00",
         "finished_at": "2026-12-02T07:30:00+00:00",
@@ -97,9 +117,10 @@ def _results():
             "rss_mb_before": {"11": 110.0, "12": 112.0},
             "rss_mb_after": {"11": 120.0, "12": 310.0},
             "restarted": 1,
+            "timeouts": 1,
         },
         "other_checks": other,
-        "summary": summarise(pages, pdfs, other, len(skipped)),
+        "summary": summarise([*pages, skipped[1]], pdfs, other, 1),
     }
 
 
@@ -115,9 +136,12 @@ def test_page_rows_show_figures_ratios_and_marks():
     statistics = _row(markdown, "statistics page")
     assert "0.01% ❌" in statistics and "800× ❌" in statistics and "| 4 |" in statistics
     assert "not measured: answered 403" in _row(markdown, "project page")
+    failed = _row(markdown, "trainees list")
+    assert "failed: one request alone failed" in failed and failed.count("❌") == 2
     # every row of the page table has as many cells as its header
     header = _row(markdown, "page").count("|")
-    assert all(_row(markdown, n).count("|") == header for n in ("login page", "project page"))
+    names = ("login page", "project page", "trainees list")
+    assert all(_row(markdown, n).count("|") == header for n in names)
 
 
 def test_pdf_and_other_targets():
@@ -126,15 +150,18 @@ def test_pdf_and_other_targets():
     assert "| 5.0 | 5 | 50.0 | 10% ❌ |" in _row(markdown, "directorate report, all years")
     assert _row(markdown, "directorate report, all years (s)").endswith("| 2.0 | 10 | ✅ |")
     assert _row(markdown, "largest worker RSS (MB)").endswith("| 310.0 | 300 | ❌ |")
-    assert "workers replaced by gunicorn during the run: 1" in markdown
+    assert "stopped after 180 s" in _row(markdown, "project report")
+    assert _row(markdown, "project report").endswith("— ❌ |")
+    assert "replaced by gunicorn during the run: 1 (1 requests killed at its timeout)" in markdown
     assert "users 10,000 · competency_ratings 300,000" in markdown
 
 
 def test_summary_counts_every_target():
     summary = _results()["summary"]
-    # login: 2 held; statistics: 2 missed; the PDF: missed; directorate time held, RSS missed
-    assert summary == {"passed": 3, "missed": 4, "total": 7, "not_measured": 1}
-    assert "**3 of 7 targets hold** (1 page not measured)." in report.render_markdown(_results())
+    # login: 2 held; statistics and the failed trainees list: 4 missed; both PDFs missed;
+    # directorate time held, RSS missed
+    assert summary == {"passed": 3, "missed": 7, "total": 10, "not_measured": 1}
+    assert "**3 of 10 targets hold** (1 page not measured)." in report.render_markdown(_results())
 
 
 def test_ratio_formats():

@@ -107,6 +107,8 @@ def _measure_pages(lms: Server, bare: Server, cookies: dict, ids: dict, opts: Op
         except (OSError, http.client.HTTPException) as exc:
             # gunicorn's timeout killed the worker, or no answer in twice that: the page fails
             reason = f"one request alone failed ({type(exc).__name__}: {exc})"
+            if lms.worker_timeouts() > timeouts_before:
+                reason += f", killed at gunicorn's {TIMEOUT_S} s timeout"
             skipped.append(_not_measured(page, path, reason, failed=True))
             continue
         if first.status != 200:

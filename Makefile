@@ -54,8 +54,13 @@ test: lint
 		LMS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q -n $(TEST_WORKERS); \
 	fi
 
+## Benchmarks (bench/, README "Benchmarks"): gunicorn on PostgreSQL at 16 clients against the
+## same run's ceilings; BENCH_SECONDS per page (10), BENCH_ARGS e.g. --database-url URL --strict.
+## Installs Debian's wrk when missing. Exits 0 when targets are missed, unless --strict.
+BENCH_ARGS ?=
 bench: install-dev
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## Mutation testing of the critical rules (groups in tools/mutate.py; one group:
 ## `make mutate GROUPS=rag`), then the score per group. LMS_SHARED_DIR: the tests run in mutants/.

@@ -1,92 +1,71 @@
-"""Time the hot pages against a throw-away SQLite database filled with many records.
-
-Prints one line per page: median and 95th-percentile latency and SQL statements per request.
-"""
+"""``python -m bench`` (``make bench``): the benchmark of issue 12 against gunicorn and
+PostgreSQL, with the same run's ceilings. ``--help`` lists the options."""
 
 from __future__ import annotations
 
+import argparse
 import os
-import statistics
+import signal
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-import sqlalchemy as sa
-
-os.environ.setdefault("SECRET_KEY", "bench-only-secret")
-os.environ["LMS_ENV"] = "testing"
+from bench.run import Options, main
 
 
-def main(rounds: int = 50, users: int = 2000) -> None:
-    from lms import create_app
-    from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
-    from lms.accounts.passwords import hash_password
-    from lms.core.extensions import db
-
-    workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "WTF_CSRF_ENABLED": False,
-        }
+def parse(argv: list[str]) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--database-url",
+        help="an already-loaded PostgreSQL database (default: create, migrate and load "
+        "postgresql://postgres@127.0.0.1:5432/lms_bench)",
     )
-    with app.app_context():
-        db.create_all()
-        members = [
-            MemberAdministration(
-                name=f"Administration {i}",
-                country_code=f"{chr(65 + i // 26)}{chr(65 + i % 26)}",
-                region=list(Region)[i % 6],
-            )
-            for i in range(60)
-        ]
-        db.session.add_all(members)
-        db.session.flush()
-        password_hash = hash_password("bench-password-long")
-        db.session.add_all(
-            User(
-                email=f"user{i}@example.org",
-                full_name=f"User {i:05d}",
-                password_hash=password_hash,
-                member_administration_id=members[i % 60].id,
-                role_links=[UserRole(role=Role.TRAINEE if i else Role.ADMIN)],
-            )
-            for i in range(users)
-        )
-        db.session.commit()
-        statements = 0
-
-        def count(*_args):
-            nonlocal statements
-            statements += 1
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-
-    client = app.test_client()
-    client.post(
-        "/auth/login", data={"email": "user0@example.org", "password": "bench-password-long"}
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=float(os.environ.get("BENCH_SECONDS", 10)),
+        help="load time per page and per ceiling (env BENCH_SECONDS, default 10)",
     )
-    pages = [
-        "/admin/users",
-        "/admin/users?q=user1&role=trainee",
-        "/admin/members",
-        "/admin/audit",
-        "/healthz",
-    ]
-    print(f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'SQL/req':>8}   ({users} users)")
-    for page in pages:
-        timings = []
-        statements = 0
-        for _ in range(rounds):
-            start = time.perf_counter()
-            response = client.get(page)
-            timings.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (page, response.status_code)
-        timings.sort()
-        p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"{page:45} {statistics.median(timings):10.1f} {p95:8.1f} {statements / rounds:8.1f}")
+    parser.add_argument("--fresh", action="store_true", help="drop and reload lms_bench")
+    parser.add_argument(
+        "--demo-trainees",
+        type=int,
+        default=int(os.environ.get("BENCH_DEMO_TRAINEES", 1000)),
+        help="LMS_DEMO_TRAINEES when loading `lms demo` (no `lms generate`); default 1000",
+    )
+    parser.add_argument(
+        "--only", action="append", help="measure only pages/PDFs whose name holds this word"
+    )
+    parser.add_argument("--data-label", help="how to describe the data in the results")
+    parser.add_argument("--pdf-rounds", type=int, default=3, help="rounds per PDF (default 3)")
+    parser.add_argument(
+        "--pdf-timeout",
+        type=float,
+        default=float(os.environ.get("BENCH_PDF_TIMEOUT", 180)),
+        help="stop a PDF report still running after this many seconds (env BENCH_PDF_TIMEOUT, "
+        "default 180): a missed target",
+    )
+    parser.add_argument("--out-dir", type=Path, default=None, help="default bench/results/")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when a target is missed (default 0)"
+    )
+    args = parser.parse_args(argv)
+    opts = Options(
+        database_url=args.database_url,
+        seconds=args.seconds,
+        fresh=args.fresh,
+        demo_trainees=args.demo_trainees,
+        only=args.only,
+        data_label=args.data_label,
+        pdf_rounds=args.pdf_rounds,
+        pdf_timeout=args.pdf_timeout,
+        strict=args.strict,
+    )
+    if args.out_dir:
+        opts.out_dir = args.out_dir
+    return opts
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:]))
+    # a SIGTERM (timeout, CI) unwinds like Ctrl-C, so gunicorn and wrk are stopped on the way
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    sys.exit(main(parse(sys.argv[1:])))

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import AuthSession, User
 from lms.core.extensions import db
@@ -55,11 +55,17 @@ def load_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    row = db.session.execute(
-        sa.select(AuthSession, User)
-        .join(User, AuthSession.user_id == User.id)
-        .where(AuthSession.token_hash == _hash(token))
-    ).first()
+    # One statement per request: the session record, its user and the user's roles.
+    row = (
+        db.session.execute(
+            sa.select(AuthSession, User)
+            .join(User, AuthSession.user_id == User.id)
+            .options(joinedload(User.role_links))
+            .where(AuthSession.token_hash == _hash(token))
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     record, user = row

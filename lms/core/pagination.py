@@ -14,11 +14,12 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
 
 
-def paginate(stmt: Select, per_page: int = DEFAULT_PER_PAGE) -> Pagination:
+def paginate(stmt: Select, per_page: int = DEFAULT_PER_PAGE, *, arg: str = "page") -> Pagination:
     """Page ``stmt`` by the ``page`` and ``per_page`` query arguments; bad values fall back
     (a page that is not a number, or below 1, is the first; one past ``MAX_PAGE`` the last
-    one that may exist, which shows an empty page)."""
-    page = _whole(request.args.get("page"), 1)
+    one that may exist, which shows an empty page). A page with two lists pages the second
+    by another argument (``arg``)."""
+    page = _whole(request.args.get(arg), 1)
     per_page = _whole(request.args.get("per_page"), per_page)
     return db.paginate(
         stmt,

@@ -10,8 +10,8 @@ Two kinds of signal:
 
 - *events*: the sender announces that something happened; receivers' return values are ignored;
 - *questions*: the sender asks every listener (``session_approvers``, ``trainee_remit``,
-  ``course_retake_allowed``, ``user_history_probe``) and reads the answers with
-  ``values_from_signal``.
+  ``trainee_remit_set``, ``course_retake_allowed``, ``user_history_probe``) and reads the
+  answers with ``values_from_signal``.
 """
 
 from __future__ import annotations
@@ -78,6 +78,17 @@ trainee_remit = _signals.signal(
 
     Sender: the database session. Keyword arguments: ``viewer``, ``trainee``.
     A listener returns ``True`` when its rule says yes; any ``True`` grants.
+    """,
+)
+
+trainee_remit_set = _signals.signal(
+    "trainee-remit-set",
+    doc="""Question: which of ``trainees`` are within ``viewer``'s remit? The set-based form
+    of ``trainee_remit`` for a list page, answered in one query for the whole list.
+
+    Sender: the database session. Keyword arguments: ``viewer``, ``trainees`` (users). A
+    listener returns the set of ids its rule grants. A feature answering ``trainee_remit``
+    answers this one too, with the same rule.
     """,
 )
 

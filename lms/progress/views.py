@@ -127,7 +127,7 @@ def dashboard():
 def trainees():
     q = request.args.get("q", "").strip().lower()
     page = paginate(services.trainees_query(q=q))
-    visible = {u.id for u in page.items if can_view_trainee(db.session, current_user, u)}
+    visible = services.trainees_in_remit(db.session, current_user, page.items)
     return render_template("progress/trainees.html", page=page, q=q, visible=visible)
 
 
@@ -290,9 +290,11 @@ def evidence_file(file_id: int):
 @bp.route("/assessments/")
 @role_required(Role.TRAINER)
 def queue():
-    requests, claims = services.assessment_queue(db.session)
     return render_template(
-        "progress/queue.html", requests=requests, claims=claims, decision_form=ClaimDecisionForm()
+        "progress/queue.html",
+        requests=paginate(services.open_review_requests_query()),
+        claims=paginate(services.pending_claims_query(), arg="claims_page"),
+        decision_form=ClaimDecisionForm(),  # one form, one CSRF token for every row
     )
 
 

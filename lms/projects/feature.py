@@ -44,6 +44,7 @@ FEATURE = Feature(
     ),
     listeners=(
         (signals.trainee_remit, training.project_manager_remit),
+        (signals.trainee_remit_set, training.project_manager_remit_set),
         (signals.session_approvers, training.project_manager_approves),
         (signals.user_history_probe, project_history_reason),
     ),

@@ -242,6 +242,30 @@ def project_manager_remit(session: Session, *, viewer: User, trainee: User) -> b
     )
 
 
+def project_manager_remit_set(session: Session, *, viewer: User, trainees: list[User]) -> set[int]:
+    """``project_manager_remit`` for a list of trainees, in one query."""
+    from lms.accounts.models import Role
+    from lms.projects.models import project_beneficiaries, project_managers
+
+    members = {t.member_administration_id for t in trainees} - {None}
+    if not viewer.has_role(Role.PROJECT_MANAGER) or not members:
+        return set()
+    mine = set(
+        session.scalars(
+            sa.select(project_beneficiaries.c.member_administration_id)
+            .join(
+                project_managers,
+                project_managers.c.project_id == project_beneficiaries.c.project_id,
+            )
+            .where(
+                project_managers.c.user_id == viewer.id,
+                project_beneficiaries.c.member_administration_id.in_(members),
+            )
+        )
+    )
+    return {t.id for t in trainees if t.member_administration_id in mine}
+
+
 def project_manager_approves(
     session: Session, *, user: User, course_session: CourseSession
 ) -> bool:

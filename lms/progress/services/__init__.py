@@ -18,7 +18,7 @@ re-exported here for pages, reports, jobs and the API: ``lms.progress.services.X
 from __future__ import annotations
 
 from lms.progress.models import RatingSource
-from lms.progress.permissions import can_rate, can_view_trainee, is_own_record
+from lms.progress.permissions import can_rate, can_view_trainee, is_own_record, trainees_in_remit
 from lms.progress.services.certificates import (
     CertificateState,
     certificate_counts,
@@ -50,6 +50,8 @@ from lms.progress.services.ratings import (
     latest_ratings,
     latest_ratings_for_users,
     latest_self_assessments,
+    open_review_requests_query,
+    pending_claims_query,
     rate_competency,
     ratings_as_of,
     request_review,
@@ -130,7 +132,9 @@ __all__ = [
     "latest_self_assessments",
     "mime_type",
     "on_session_result_recorded",
+    "open_review_requests_query",
     "open_tracks",
+    "pending_claims_query",
     "progress_for_tracks",
     "rate_competency",
     "rating_history",
@@ -143,6 +147,7 @@ __all__ = [
     "store_evidence_file",
     "track_progress",
     "trainee_record",
+    "trainees_in_remit",
     "trainees_query",
     "update_track_completion",
     "withdraw_from_track",

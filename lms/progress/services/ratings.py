@@ -395,27 +395,35 @@ def request_review(
     return request
 
 
+def open_review_requests_query() -> sa.Select[tuple[ReviewRequest]]:
+    """The review requests waiting in the assessment queue, oldest first (trainee and
+    competency loaded with them)."""
+    return (
+        sa.select(ReviewRequest)
+        .options(joinedload(ReviewRequest.user), joinedload(ReviewRequest.competency))
+        .where(ReviewRequest.status == ReviewStatus.OPEN)
+        .order_by(ReviewRequest.requested_at, ReviewRequest.id)
+    )
+
+
+def pending_claims_query() -> sa.Select[tuple[PriorLearningClaim]]:
+    """The prior-learning claims waiting in the assessment queue, oldest first (trainee,
+    competency and evidence files loaded with them)."""
+    return (
+        sa.select(PriorLearningClaim)
+        .options(
+            joinedload(PriorLearningClaim.user),
+            joinedload(PriorLearningClaim.competency),
+            selectinload(PriorLearningClaim.files),
+        )
+        .where(PriorLearningClaim.status == ClaimStatus.PENDING)
+        .order_by(PriorLearningClaim.created_at, PriorLearningClaim.id)
+    )
+
+
 def assessment_queue(session: Session) -> tuple[list[ReviewRequest], list[PriorLearningClaim]]:
-    requests = list(
-        session.scalars(
-            sa.select(ReviewRequest)
-            .options(joinedload(ReviewRequest.user), joinedload(ReviewRequest.competency))
-            .where(ReviewRequest.status == ReviewStatus.OPEN)
-            .order_by(ReviewRequest.requested_at)
-        )
-    )
-    claims = list(
-        session.scalars(
-            sa.select(PriorLearningClaim)
-            .options(
-                joinedload(PriorLearningClaim.user),
-                joinedload(PriorLearningClaim.competency),
-                selectinload(PriorLearningClaim.files),
-            )
-            .where(PriorLearningClaim.status == ClaimStatus.PENDING)
-            .order_by(PriorLearningClaim.created_at)
-        )
-    )
+    requests = list(session.scalars(open_review_requests_query()))
+    claims = list(session.scalars(pending_claims_query()))
     return requests, claims
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment
+from lms.frameworks.models import Competency
 from lms.progress import services as progress
 from lms.progress.charts import ProfileChartData, profile_data
 from lms.progress.models import (
@@ -273,7 +274,11 @@ def _add_evidence_and_ratings(
             ]
         )
     current = progress.latest_ratings(session, user.id)
-    for rating in sorted(current.values(), key=lambda r: r.competency.code):
+    # The raters and competencies in one query each, not one by one: held here, the
+    # ratings' ``rated_by`` and ``competency`` come from the session's identity map.
+    raters = _by_id(session, User, {r.rated_by_id for r in current.values()})
+    competencies = _by_id(session, Competency, {r.competency_id for r in current.values()})
+    for rating in sorted(current.values(), key=lambda r: competencies[r.competency_id].code):
         shown = [e.description or e.url for e in evidence_by_competency[rating.competency_id]]
         if rating.evidence_url:
             shown.insert(0, rating.evidence_url)
@@ -283,11 +288,18 @@ def _add_evidence_and_ratings(
                 rating.level.name,
                 rating.source.label,
                 _d(rating.rated_at),
-                rating.rated_by.full_name if rating.rated_by else "",
+                raters[rating.rated_by_id].full_name if rating.rated_by_id else "",
                 rating.comment,
                 "; ".join(s for s in shown if s),
             ]
         )
+
+
+def _by_id(session: Session, model: Any, ids: set[int | None]) -> dict[int, Any]:
+    wanted = ids - {None}
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.scalars(sa.select(model).where(model.id.in_(wanted)))}
 
 
 def _record(

@@ -404,6 +404,18 @@ TABLE_STYLE = TableStyle(
 )
 
 
+SHORT_CELL = 24  # characters: longer text is a paragraph, free to wrap in its column
+
+
+def short_cell(words: str) -> bool:
+    """Whether a cell's text can be a plain string: one short line with no space to break
+    at (a number, date, code, "—") or a very short one ("12 %"). Such a text is never wider
+    than the narrowest column the table gives it (a column is at least its longest word)."""
+    if len(words) > SHORT_CELL or "\n" in words:
+        return False
+    return len(words) <= 6 or not any(ch.isspace() for ch in words)
+
+
 def data_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[object]],
@@ -432,17 +444,32 @@ def data_table(
             alignment=TA_RIGHT if column in numeric else base.alignment,
         )
 
-    data = [[Paragraph(text(h), cell_style(header_style, j, False)) for j, h in enumerate(headers)]]
-    data += [
-        [Paragraph(text(c), cell_style(s["cell"], j, i in totals)) for j, c in enumerate(row)]
-        for i, row in enumerate(rows)
+    data: list[list[object]] = [
+        [Paragraph(text(h), cell_style(header_style, j, False)) for j, h in enumerate(headers)]
     ]
+    for i, row in enumerate(rows):
+        cells: list[object] = []
+        for j, value in enumerate(row):
+            words = plain(value)
+            # A short cell that needs no wrapping is drawn as the string itself: the table
+            # never reads it as markup, so it is not escaped (only control characters go).
+            cells.append(
+                words
+                if short_cell(words)
+                else Paragraph(text(words), cell_style(s["cell"], j, i in totals))
+            )
+        data.append(cells)
     table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     style = TableStyle(TABLE_STYLE.getCommands())
+    body_font = s["cell"]  # strings in the cells set like the cells' paragraphs
+    style.add("FONT", (0, 1), (-1, -1), body_font.fontName, body_font.fontSize, body_font.leading)
+    for column in numeric:
+        style.add("ALIGN", (column, 1), (column, -1), "RIGHT")
     for index in highlight_rows:
         style.add("BACKGROUND", (0, index + 1), (-1, index + 1), colors.HexColor("#f8d7da"))
     for index in totals:
         style.add("LINEABOVE", (0, index + 1), (-1, index + 1), 0.8, colors.HexColor("#0d3b66"))
+        style.add("FONTNAME", (0, index + 1), (-1, index + 1), FONT_BOLD)
     table.setStyle(style)
     return table
 

@@ -9,7 +9,6 @@ here touches the database.
 from __future__ import annotations
 
 import io
-from ast import literal_eval
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -306,9 +305,9 @@ class OnePassContents(TableOfContents):
 
     def __init__(self, entries: list[tuple[int, str, str]], **kwargs) -> None:
         super().__init__(**kwargs)
-        # The contents lays each entry out as a Paragraph (markup): the plain text escaped.
-        self._lastEntries = [(level, escape(entry), 0, key) for level, entry, key in entries]
-        self.pages: dict[str, int] = {}
+        self.entries = entries
+        self.pages: dict[str, int] = {}  # heading key → its page (``afterFlowable``)
+        # heading key → where its page number goes: style, x, y, line width, leader
         self.ends: dict[str, tuple[ParagraphStyle, float, float, float, str]] = {}
 
     def isIndexing(self) -> int:
@@ -318,26 +317,33 @@ class OnePassContents(TableOfContents):
         pass  # the entries are known: keep them
 
     def wrap(self, availWidth, availHeight):
-        size = super().wrap(availWidth, availHeight)
-
-        def entry_end(canvas, kind, label) -> None:
-            """Where the page number goes; the form drawn there is written at save."""
-            _page, level, key = label.split(",", 2)
-            key = literal_eval(key)
-            level = int(level)
+        def entry_end(canvas, kind, key) -> None:
+            """Where the line's text ends, in the line's own coordinates."""
+            level = levels[key]
             dots = " . " if self.dotsMinLevel >= 0 and level >= self.dotsMinLevel else ""
             info = canvas._curr_tx_info
-            self.ends[key] = (
-                self.getLevelStyle(level),
-                info["cur_x"],
-                info["cur_y"],
-                availWidth,
-                dots,
-            )
-            canvas.doForm(f"toc-{key}")
+            style = self.getLevelStyle(level)
+            self.ends[key] = (style, info["cur_x"], info["cur_y"], availWidth, dots)
 
-        self.canv.setNamedCB("drawTOCEntryEnd", entry_end)
-        return size
+        self.canv.setNamedCB("lmsContentsEnd", entry_end)
+        levels = {key: level for level, _entry, key in self.entries}
+        rows: list[list[Flowable]] = []
+        for level, entry, key in self.entries:
+            style = self.getLevelStyle(level)
+            # Plain text, escaped: the contents lays each entry out as a Paragraph (markup).
+            line = Paragraph(
+                f'<a href="#{key}">{escape(entry)}</a>'
+                f'<onDraw name="lmsContentsEnd" label="{key}"/>',
+                style,
+            )
+            if style.spaceBefore:
+                rows.append([Spacer(1, style.spaceBefore)])
+            rows.append([_ContentsLine(line, f"toc-{key}")])
+        self._table = Table(
+            rows or [[Spacer(1, 0)]], colWidths=(availWidth,), style=self.tableStyle
+        )
+        self.width, self.height = self._table.wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
 
     def draw_forms(self, canvas) -> None:
         """Each contents line's page number, right-aligned after leader dots (as ReportLab's
@@ -358,6 +364,22 @@ class OnePassContents(TableOfContents):
             line.textLine(f"{count * dots}{page}")
             canvas.drawText(line)
             canvas.endForm()
+
+
+class _ContentsLine(Flowable):
+    """One line of the contents: the entry, then (read after it) its page-number form."""
+
+    def __init__(self, line: Paragraph, form: str) -> None:
+        super().__init__()
+        self.line, self.form = line, form
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = self.line.wrap(avail_width, avail_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.line.drawOn(self.canv, 0, 0)
+        self.canv.doForm(self.form)
 
 
 def cover_block(cover: Cover) -> list[Flowable]:

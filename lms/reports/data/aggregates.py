@@ -17,14 +17,13 @@ from lms.reports.data.shared import _bounds
 TOOK_PART = (EnrolmentStatus.ATTENDED, EnrolmentStatus.COMPLETED)  # a participant's place
 
 
-def current_ratings(on: date, *, competencies: sa.Select | None = None) -> sa.Subquery:
+def current_ratings(on: date) -> sa.Subquery:
     """Each trainee's current rating per competency as the record stood at the end of ``on``:
     columns ``user_id``, ``competency_id``, ``level_id``, one row per pair.
 
     Progress's "latest rating wins" rule (``progress.ratings_as_of``), in SQL: of the ratings
     given by the end of that day and never corrected or withdrawn, the one with the latest
     ``rated_at``, and of ratings given at the same instant the one recorded last (highest id).
-    ``competencies``, a select of competency ids, narrows it to those.
     """
     _low, high = _bounds(on, on)
     rank = (
@@ -39,8 +38,6 @@ def current_ratings(on: date, *, competencies: sa.Select | None = None) -> sa.Su
         CompetencyRating.rated_at < high,
         ~sa.exists().where(RatingCorrection.rating_id == CompetencyRating.id),
     ]
-    if competencies is not None:
-        conditions.append(CompetencyRating.competency_id.in_(competencies))
     ranked = (
         sa.select(
             CompetencyRating.user_id,

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Region, Sex, User
 from lms.courses.models import CourseSession, SessionEnrolment, TrackCourse
@@ -163,22 +163,29 @@ def track_targets(session: Session, end: date) -> list[TrackTargets]:
             sa.select(enrolled.c.track_id, sa.func.count()).group_by(enrolled.c.track_id)
         ).all()
     )
-    current = current_ratings(end, competencies=sa.select(TrackTarget.competency_id))
-    target_level, rated_level = aliased(ScaleLevel), aliased(ScaleLevel)
+    current = current_ratings(end)
+    rated = (  # each trainee's current level per competency, as its place on the scale
+        sa.select(current.c.user_id, current.c.competency_id, ScaleLevel.position)
+        .join(ScaleLevel, ScaleLevel.id == current.c.level_id)
+        .subquery("rated")
+    )
+    needed = (  # each track's target competencies and the place of the level they need
+        sa.select(TrackTarget.track_id, TrackTarget.competency_id, ScaleLevel.position)
+        .join(ScaleLevel, ScaleLevel.id == TrackTarget.level_id)
+        .subquery("needed")
+    )
     met = (  # per trainee and track: how many of its targets the trainee's ratings meet
         sa.select(enrolled.c.track_id, sa.func.count().label("met"))
         .select_from(enrolled)
-        .join(TrackTarget, TrackTarget.track_id == enrolled.c.track_id)
-        .join(target_level, target_level.id == TrackTarget.level_id)
+        .join(needed, needed.c.track_id == enrolled.c.track_id)
         .join(
-            current,
+            rated,
             sa.and_(
-                current.c.user_id == enrolled.c.user_id,
-                current.c.competency_id == TrackTarget.competency_id,
+                rated.c.user_id == enrolled.c.user_id,
+                rated.c.competency_id == needed.c.competency_id,
             ),
         )
-        .join(rated_level, rated_level.id == current.c.level_id)
-        .where(rated_level.position >= target_level.position)
+        .where(rated.c.position >= needed.c.position)
         .group_by(enrolled.c.track_id, enrolled.c.user_id)
         .subquery("met")
     )

@@ -128,13 +128,19 @@ def level_distribution(session: Session, end: date) -> list[tuple[str, int]]:
     progress's rule (the latest rating per trainee and competency), read as of that moment
     (``aggregates.current_ratings``) and counted by the database."""
     current = current_ratings(end)
-    counts = session.execute(
-        sa.select(ScaleLevel.position, ScaleLevel.name, sa.func.count())
-        .select_from(current)
-        .join(ScaleLevel, ScaleLevel.id == current.c.level_id)
-        .group_by(ScaleLevel.position, ScaleLevel.name)
-    ).all()
-    return [(name, n) for _pos, name, n in sorted(counts, key=lambda row: (row[0], row[1]))]
+    per_level = (
+        sa.select(current.c.level_id, sa.func.count().label("ratings"))
+        .group_by(current.c.level_id)
+        .subquery("per_level")
+    )
+    counts: Counter[tuple[int, str]] = Counter()
+    for position, name, n in session.execute(
+        sa.select(ScaleLevel.position, ScaleLevel.name, per_level.c.ratings).join(
+            per_level, per_level.c.level_id == ScaleLevel.id
+        )
+    ):
+        counts[(position, name)] += n  # levels of two scales may share a place and name
+    return [(name, n) for (_pos, name), n in sorted(counts.items())]
 
 
 SESSION_COLUMNS = 9  # course, title, start, end, venue, participants, passed, hours, days

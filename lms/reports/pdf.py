@@ -20,6 +20,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -181,6 +182,7 @@ class ReportDocument(BaseDocTemplate):
             **kwargs,
         )
         self.header, self.footer = header, footer
+        self.contents: OnePassContents | None = None
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._decorate)])
 
@@ -197,33 +199,67 @@ class ReportDocument(BaseDocTemplate):
         canv.restoreState()
 
     def afterFlowable(self, flowable) -> None:
-        # Only headings made by ``heading``, whose text is known plain: the entry is escaped
-        # here, since the contents lays each entry out as a Paragraph (markup) again.
-        entry = getattr(flowable, "toc_entry", None)
-        if entry is not None:
-            level, entry_text = entry
-            key = f"h{id(flowable)}"
+        # Only headings made by ``heading``, whose key ``contents_entries`` gave before the
+        # build: the page each one lands on is what its contents line prints.
+        key = getattr(flowable, "toc_key", None)
+        if key is not None and self.contents is not None:
             self.canv.bookmarkPage(key)
-            self.notify("TOCEntry", (level, escape(entry_text), self.page, key))
+            self.contents.pages.setdefault(key, self.page)
 
 
-def numbered_canvas(page_label: str, counter: list[int] | None = None):
-    """A canvas that holds every page until the end, then writes "page X of Y" on each;
-    ``counter`` (a one-item list) receives the page count."""
+class LongEnough(Exception):
+    """The document reached the page count asked for (``numbered_canvas(stop_at=...)``)."""
+
+
+def numbered_canvas(
+    page_label: str,
+    counter: list[int] | None = None,
+    *,
+    contents: OnePassContents | None = None,
+    stop_at: int | None = None,
+):
+    """A canvas that holds every page until the end, then writes "page X of Y" on each, in
+    the one layout pass; ``counter`` (a one-item list) receives the page count. With
+    ``stop_at``, laying out stops (``LongEnough``) once that many pages are done.
+
+    What is known only at the end is drawn then, once, as a PDF form the pages refer to: the
+    page numbers of the contents (``contents``) and every chart (``ChartFigure``), so a chart
+    is drawn once per document, however often it is laid out or placed."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             self._saved_pages: list[dict] = []
+            self.charts: dict[str, Drawing] = {}
 
         def showPage(self) -> None:
             self._saved_pages.append(dict(self.__dict__))
+            if stop_at is not None and len(self._saved_pages) >= stop_at:
+                raise LongEnough
             self._startPage()
+
+        def chart_form(self, drawing: Drawing) -> str:
+            """The name of the form that draws ``drawing`` (drawn at save)."""
+            name = f"chart{id(drawing)}"
+            self.charts.setdefault(name, drawing)
+            return name
+
+        def _draw_forms(self) -> None:
+            from reportlab.graphics import renderPDF
+
+            for name, drawing in self.charts.items():
+                w, h = drawing.width, drawing.height
+                self.beginForm(name, -w, -h, 2 * w, 2 * h)
+                renderPDF.draw(drawing, self, 0, 0)
+                self.endForm()
+            if contents is not None:
+                contents.draw_forms(self)
 
         def save(self) -> None:
             total = len(self._saved_pages)
             if counter is not None:
                 counter[:] = [total]
+            self._draw_forms()
             for state in self._saved_pages:
                 self.__dict__.update(state)
                 self.setFont(FONT, 8)
@@ -240,6 +276,110 @@ def numbered_canvas(page_label: str, counter: list[int] | None = None):
             super().save()
 
     return NumberedCanvas
+
+
+def contents_entries(body: Sequence[Flowable]) -> list[tuple[int, str, str]]:
+    """Every heading of ``body`` (inside ``KeepTogether`` too) that feeds the contents, as
+    (level, plain text, key), in order; each heading is given its key (``toc_key``)."""
+    found: list[tuple[int, str, str]] = []
+
+    def scan(items: Sequence[Flowable]) -> None:
+        for item in items:
+            if isinstance(item, KeepTogether):
+                scan(item._content)
+                continue
+            entry = getattr(item, "toc_entry", None)
+            if entry is not None:
+                item.toc_key = f"h{len(found)}"  # type: ignore[attr-defined]
+                found.append((entry[0], entry[1], item.toc_key))  # type: ignore[attr-defined]
+
+    scan(body)
+    return found
+
+
+class OnePassContents(TableOfContents):
+    """ReportLab's table of contents laid out in one pass: its lines are the body's headings,
+    known before the build (``contents_entries``), and each line's page number (with its
+    leader dots) is a PDF form the canvas draws at save, once every heading's page is known.
+    """
+
+    def __init__(self, entries: list[tuple[int, str, str]], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.entries = entries
+        self.pages: dict[str, int] = {}  # heading key → its page (``afterFlowable``)
+        # heading key → where its page number goes: style, x, y, line width, leader
+        self.ends: dict[str, tuple[ParagraphStyle, float, float, float, str]] = {}
+
+    def isIndexing(self) -> int:
+        return 0  # nothing to settle over passes
+
+    def beforeBuild(self) -> None:
+        pass  # the entries are known: keep them
+
+    def wrap(self, availWidth, availHeight):
+        def entry_end(canvas, kind, key) -> None:
+            """Where the line's text ends, in the line's own coordinates."""
+            level = levels[key]
+            dots = " . " if self.dotsMinLevel >= 0 and level >= self.dotsMinLevel else ""
+            info = canvas._curr_tx_info
+            style = self.getLevelStyle(level)
+            self.ends[key] = (style, info["cur_x"], info["cur_y"], availWidth, dots)
+
+        self.canv.setNamedCB("lmsContentsEnd", entry_end)
+        levels = {key: level for level, _entry, key in self.entries}
+        rows: list[list[Flowable]] = []
+        for level, entry, key in self.entries:
+            style = self.getLevelStyle(level)
+            # Plain text, escaped: the contents lays each entry out as a Paragraph (markup).
+            line = Paragraph(
+                f'<a href="#{key}">{escape(entry)}</a>'
+                f'<onDraw name="lmsContentsEnd" label="{key}"/>',
+                style,
+            )
+            if style.spaceBefore:
+                rows.append([Spacer(1, style.spaceBefore)])
+            rows.append([_ContentsLine(line, f"toc-{key}")])
+        self._table = Table(
+            rows or [[Spacer(1, 0)]], colWidths=(availWidth,), style=self.tableStyle
+        )
+        self.width, self.height = self._table.wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
+
+    def draw_forms(self, canvas) -> None:
+        """Each contents line's page number, right-aligned after leader dots (as ReportLab's
+        ``drawPageNumbers`` sets them), in the coordinates of the line that refers to it."""
+        for key, (style, x, y, width, dots) in self.ends.items():
+            page = str(self.pages.get(key, ""))
+            font_size = style.fontSize
+            page_width = stringWidth(page, style.fontName, font_size)
+            while page_width > width - x and font_size >= 1.0:
+                font_size *= 0.9
+                page_width = stringWidth(page, style.fontName, font_size)
+            dot_width = stringWidth(dots, style.fontName, font_size) if dots else 0
+            count = int((width - x - page_width) / dot_width) if dots else 0
+            canvas.beginForm(f"toc-{key}", -2 * width, -2 * width, 2 * width, 2 * width)
+            line = canvas.beginText(width - count * dot_width - page_width, y)
+            line.setFont(style.fontName, font_size)
+            line.setFillColor(style.textColor)
+            line.textLine(f"{count * dots}{page}")
+            canvas.drawText(line)
+            canvas.endForm()
+
+
+class _ContentsLine(Flowable):
+    """One line of the contents: the entry, then (read after it) its page-number form."""
+
+    def __init__(self, line: Paragraph, form: str) -> None:
+        super().__init__()
+        self.line, self.form = line, form
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = self.line.wrap(avail_width, avail_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.line.drawOn(self.canv, 0, 0)
+        self.canv.doForm(self.form)
 
 
 def cover_block(cover: Cover) -> list[Flowable]:
@@ -286,6 +426,18 @@ TABLE_STYLE = TableStyle(
 )
 
 
+SHORT_CELL = 24  # characters: longer text is a paragraph, free to wrap in its column
+
+
+def short_cell(words: str) -> bool:
+    """Whether a cell's text can be a plain string: one short line with no space to break
+    at (a number, date, code, "—") or a very short one ("12 %"). Such a text is never wider
+    than the narrowest column the table gives it (a column is at least its longest word)."""
+    if len(words) > SHORT_CELL or "\n" in words:
+        return False
+    return len(words) <= 6 or not any(ch.isspace() for ch in words)
+
+
 def data_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[object]],
@@ -314,17 +466,32 @@ def data_table(
             alignment=TA_RIGHT if column in numeric else base.alignment,
         )
 
-    data = [[Paragraph(text(h), cell_style(header_style, j, False)) for j, h in enumerate(headers)]]
-    data += [
-        [Paragraph(text(c), cell_style(s["cell"], j, i in totals)) for j, c in enumerate(row)]
-        for i, row in enumerate(rows)
+    data: list[list[object]] = [
+        [Paragraph(text(h), cell_style(header_style, j, False)) for j, h in enumerate(headers)]
     ]
+    for i, row in enumerate(rows):
+        cells: list[object] = []
+        for j, value in enumerate(row):
+            words = plain(value)
+            # A short cell that needs no wrapping is drawn as the string itself: the table
+            # never reads it as markup, so it is not escaped (only control characters go).
+            cells.append(
+                words
+                if short_cell(words)
+                else Paragraph(text(words), cell_style(s["cell"], j, i in totals))
+            )
+        data.append(cells)
     table = Table(data, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
     style = TableStyle(TABLE_STYLE.getCommands())
+    body_font = s["cell"]  # strings in the cells set like the cells' paragraphs
+    style.add("FONT", (0, 1), (-1, -1), body_font.fontName, body_font.fontSize, body_font.leading)
+    for column in numeric:
+        style.add("ALIGN", (column, 1), (column, -1), "RIGHT")
     for index in highlight_rows:
         style.add("BACKGROUND", (0, index + 1), (-1, index + 1), colors.HexColor("#f8d7da"))
     for index in totals:
         style.add("LINEABOVE", (0, index + 1), (-1, index + 1), 0.8, colors.HexColor("#0d3b66"))
+        style.add("FONTNAME", (0, index + 1), (-1, index + 1), FONT_BOLD)
     table.setStyle(style)
     return table
 
@@ -347,7 +514,11 @@ class ScaledDrawing(Flowable):
 
         self.canv.saveState()
         self.canv.scale(self.scale, self.scale)
-        renderPDF.draw(self.drawing, self.canv, 0, 0)
+        chart_form = getattr(self.canv, "chart_form", None)
+        if chart_form is None:  # a canvas of its own: drawn here
+            renderPDF.draw(self.drawing, self.canv, 0, 0)
+        else:  # the report's canvas draws it once, at save, and each placing refers to it
+            self.canv.doForm(chart_form(self.drawing))
         self.canv.restoreState()
 
 
@@ -391,33 +562,38 @@ def build_pdf(
     toc_title: str = "Contents",
     toc_from_pages: int = TOC_FROM_PAGES,
 ) -> bytes:
-    """Cover, a table of contents, then ``body``; returns the PDF's bytes. ``with_toc=None``
-    adds the contents only when the report runs to ``TOC_FROM_PAGES`` pages or more (built
-    once without to find out; flowables keep layout state, so ``body`` is then a function that
-    makes them afresh)."""
+    """Cover, a table of contents, then ``body``; returns the PDF's bytes, laid out once:
+    "page X of Y", the contents' page numbers and the charts are drawn at save.
+    ``with_toc=None`` adds the contents only when the report runs to ``toc_from_pages``
+    pages or more: laid out without, and when the pages reach that count the layout stops
+    and starts again with the contents (flowables keep layout state, so ``body`` is then a
+    function that makes them afresh)."""
     register_fonts()
     make = body if callable(body) else (lambda: body)
     if with_toc is None:
-        pages: list[int] = [0]
-        content = _build(cover, make(), page_label, footer, False, toc_title, pages)
-        if pages[0] < toc_from_pages:
-            return content
-        if not callable(body):
-            raise ValueError("give a function that makes the body to decide on a contents page")
+        try:
+            return _build(cover, make(), page_label, footer, False, toc_title, toc_from_pages)
+        except LongEnough:
+            if not callable(body):
+                raise ValueError(
+                    "give a function that makes the body to decide on a contents page"
+                ) from None
         with_toc = True
     return _build(cover, make(), page_label, footer, with_toc, toc_title, None)
 
 
-def _build(cover, body, page_label, footer, with_toc, toc_title, counter) -> bytes:
+def _build(cover, body, page_label, footer, with_toc, toc_title, stop_at) -> bytes:
     s = styles()
     buffer = io.BytesIO()
     generated = cover.generated_on.isoformat() if cover.generated_on else ""
     doc = ReportDocument(buffer, header=cover.title, footer=footer or f"Capacity LMS · {generated}")
     story = cover_block(cover)
     if with_toc:
-        toc = TableOfContents()
-        toc.levelStyles = [s["toc1"], s["toc2"]]
-        story += [Paragraph(text(toc_title), s["label"]), toc, PageBreak()]
+        doc.contents = OnePassContents(contents_entries(body))
+        doc.contents.levelStyles = [s["toc1"], s["toc2"]]
+        story += [Paragraph(text(toc_title), s["label"]), doc.contents, PageBreak()]
     story += body
-    doc.multiBuild(story, canvasmaker=numbered_canvas(page_label, counter))
+    doc.build(
+        story, canvasmaker=numbered_canvas(page_label, contents=doc.contents, stop_at=stop_at)
+    )
     return buffer.getvalue()

@@ -7,17 +7,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from lms.accounts.models import MemberAdministration, Region, Sex, User
-from lms.courses.models import TrackCourse
-from lms.frameworks.models import Track
-from lms.progress import services as progress
+from lms.accounts.models import Region, Sex, User
+from lms.courses.models import CourseSession, SessionEnrolment, TrackCourse
+from lms.frameworks.models import ScaleLevel, Track, TrackTarget
 from lms.progress.models import TrackEnrolment, TrackEnrolmentStatus
+from lms.reports.data.aggregates import TOOK_PART, current_ratings, delivered
 from lms.reports.data.shared import _bounds
-from lms.reports.data.statistics import TOOK_PART, delivered_sessions
+from lms.reports.data.statistics import _members
 
 
 @dataclass
@@ -53,52 +54,58 @@ class SessionResults:
 def session_results(session: Session, start: date, end: date, today: date) -> SessionResults:
     """The sessions table's participants and passes, grouped by the trainee's region and
     member administration, by the tracks whose path holds the session's course (a course on
-    two tracks counts for each) and by the trainee's sex (or its not being recorded)."""
-    places: list[tuple[int, int, bool]] = []  # (user id, course id, passed)
-    for item in delivered_sessions(session, start, end, today):
-        for e in item.enrolments:
-            if e.status in TOOK_PART:
-                places.append((e.user_id, item.course_id, bool(e.passed)))
-    user_ids = {user_id for user_id, _c, _p in places}
-    member_of: dict[int, int | None] = {}
-    sex_of: dict[int, Sex | None] = {}
-    if user_ids:
-        for user_id, member_id, sex in session.execute(
-            sa.select(User.id, User.member_administration_id, User.sex).where(User.id.in_(user_ids))
-        ):
-            member_of[user_id], sex_of[user_id] = member_id, sex
-    members = {m.id: m for m in session.scalars(sa.select(MemberAdministration))}
-    course_ids = {course_id for _u, course_id, _p in places}
-    tracks_of: dict[int, set[str]] = defaultdict(set)
-    if course_ids:
-        for course_id, name in session.execute(
-            sa.select(TrackCourse.course_id, Track.name)
-            .join(Track, Track.id == TrackCourse.track_id)
-            .where(TrackCourse.course_id.in_(course_ids))
-        ):
-            tracks_of[course_id].add(name)
+    two tracks counts for each) and by the trainee's sex (or its not being recorded). The
+    database counts the places of each group (three statements, whatever the period)."""
+    places = (
+        sa.select(
+            SessionEnrolment.user_id,
+            CourseSession.course_id,
+            sa.case((SessionEnrolment.passed.is_(True), 1), else_=0).label("passed"),
+        )
+        .join(CourseSession, CourseSession.id == SessionEnrolment.session_id)
+        .where(*delivered(start, end, today), SessionEnrolment.status.in_(TOOK_PART))
+        .cte("places")
+    )
+    counts = (sa.func.count(), sa.func.sum(places.c.passed))
 
+    def grouped(group: Any, target: Any, on: Any) -> list[tuple[Any, Results]]:
+        stmt = sa.select(group, *counts).select_from(places).join(target, on).group_by(group)
+        return [(key, Results(n, int(p or 0))) for key, n, p in session.execute(stmt)]
+
+    on_user = User.id == places.c.user_id
+    by_sex = dict(grouped(User.sex, User, on_user))
+    by_member = [
+        (mid, r)
+        for mid, r in grouped(User.member_administration_id, User, on_user)
+        if mid is not None
+    ]
+    track_names = (
+        sa.select(TrackCourse.course_id, Track.name)
+        .join(Track, Track.id == TrackCourse.track_id)
+        .distinct()
+        .subquery("track_names")
+    )
+    by_track = grouped(
+        track_names.c.name, track_names, track_names.c.course_id == places.c.course_id
+    )
+    members = _members(session)
     total = Results()
     regions: dict[Region, Results] = defaultdict(Results)
-    by_member: dict[int, Results] = defaultdict(Results)
-    by_track: dict[str, Results] = defaultdict(Results)
-    by_sex: dict[Sex | None, Results] = defaultdict(Results)
-    for user_id, course_id, passed in places:
-        member = members.get(member_of.get(user_id))
-        groups = [total, by_sex[sex_of.get(user_id)], *[by_track[n] for n in tracks_of[course_id]]]
-        if member is not None:
-            groups += [regions[member.region], by_member[member.id]]
-        for group in groups:
-            group.participants += 1
-            group.passed += passed
+    for figures in by_sex.values():
+        total.participants += figures.participants
+        total.passed += figures.passed
+    for mid, figures in by_member:
+        region = regions[members[mid][1]]
+        region.participants += figures.participants
+        region.passed += figures.passed
     return SessionResults(
         total=total,
         by_region=[(region.label, regions.get(region, Results())) for region in Region],
         by_member=sorted(
-            ((members[mid].name, members[mid].region.label, r) for mid, r in by_member.items()),
+            ((members[mid][0], members[mid][1].label, r) for mid, r in by_member),
             key=lambda item: item[0],
         ),
-        by_track=sorted(by_track.items()),
+        by_track=sorted(by_track, key=lambda item: item[0]),
         by_sex=[(sex, by_sex.get(sex, Results())) for sex in [*Sex, None]],
     )
 
@@ -133,7 +140,8 @@ class TrackTargets:
 def track_targets(session: Session, end: date) -> list[TrackTargets]:
     """Every active track. Enrolled: joined by the end of the period and not withdrawn.
     Reached: of those, the trainees whose current rating (progress's rule, as at the end of
-    the period) is at or above the target level of every competency the track targets."""
+    the period: ``aggregates.current_ratings``) is at or above the target level of every
+    competency the track targets. Both counted by the database."""
     _low, high = _bounds(end, end)
     tracks = session.scalars(
         sa.select(Track)
@@ -141,32 +149,65 @@ def track_targets(session: Session, end: date) -> list[TrackTargets]:
         .where(Track.is_active.is_(True))
         .order_by(Track.name)
     ).all()
-    enrolled: dict[int, set[int]] = defaultdict(set)
-    for user_id, track_id in session.execute(
-        sa.select(TrackEnrolment.user_id, TrackEnrolment.track_id).where(
+    enrolled = (
+        sa.select(TrackEnrolment.user_id, TrackEnrolment.track_id)
+        .where(
             TrackEnrolment.enrolled_at < high,
             TrackEnrolment.status != TrackEnrolmentStatus.WITHDRAWN,
         )
-    ):
-        enrolled[track_id].add(user_id)
-    user_ids = set().union(*enrolled.values()) if enrolled else set()
-    competency_ids = {t.competency_id for track in tracks for t in track.targets}
-    current = (
-        progress.ratings_as_of(session, user_ids=user_ids, competency_ids=competency_ids, on=end)
-        if user_ids and competency_ids
-        else {}
+        .distinct()
+        .cte("enrolled")
     )
-
-    def reached_all(user_id: int, track: Track) -> bool:
-        for target in track.targets:
-            rating = current.get((user_id, target.competency_id))
-            if rating is None or rating.level.position < target.level.position:
-                return False
-        return True
-
-    rows = []
-    for track in tracks:
-        people = enrolled.get(track.id, set())
-        reached = sum(reached_all(u, track) for u in people) if track.targets else None
-        rows.append(TrackTargets(track.name, len(track.targets), len(people), reached))
-    return rows
+    people = dict(
+        session.execute(
+            sa.select(enrolled.c.track_id, sa.func.count()).group_by(enrolled.c.track_id)
+        ).all()
+    )
+    current = current_ratings(end)
+    rated = (  # each trainee's current level per competency, as its place on the scale
+        sa.select(current.c.user_id, current.c.competency_id, ScaleLevel.position)
+        .join(ScaleLevel, ScaleLevel.id == current.c.level_id)
+        .subquery("rated")
+    )
+    needed = (  # each track's target competencies and the place of the level they need
+        sa.select(TrackTarget.track_id, TrackTarget.competency_id, ScaleLevel.position)
+        .join(ScaleLevel, ScaleLevel.id == TrackTarget.level_id)
+        .subquery("needed")
+    )
+    met = (  # per trainee and track: how many of its targets the trainee's ratings meet
+        sa.select(enrolled.c.track_id, sa.func.count().label("met"))
+        .select_from(enrolled)
+        .join(needed, needed.c.track_id == enrolled.c.track_id)
+        .join(
+            rated,
+            sa.and_(
+                rated.c.user_id == enrolled.c.user_id,
+                rated.c.competency_id == needed.c.competency_id,
+            ),
+        )
+        .where(rated.c.position >= needed.c.position)
+        .group_by(enrolled.c.track_id, enrolled.c.user_id)
+        .subquery("met")
+    )
+    targets = (
+        sa.select(TrackTarget.track_id, sa.func.count().label("targets"))
+        .group_by(TrackTarget.track_id)
+        .subquery("targets")
+    )
+    reached = dict(
+        session.execute(
+            sa.select(met.c.track_id, sa.func.count())
+            .join(targets, targets.c.track_id == met.c.track_id)
+            .where(met.c.met == targets.c.targets)
+            .group_by(met.c.track_id)
+        ).all()
+    )
+    return [
+        TrackTargets(
+            track.name,
+            len(track.targets),
+            people.get(track.id, 0),
+            reached.get(track.id, 0) if track.targets else None,
+        )
+        for track in tracks
+    ]

@@ -5,7 +5,6 @@ sessions delivered; the project portfolio. Each function reads what it counts on
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,12 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import MemberAdministration, Region, User
-from lms.courses.models import CourseSession, EnrolmentStatus, SessionStatus
-from lms.frameworks.models import Track
+from lms.courses.models import Course, CourseSession, SessionEnrolment
+from lms.frameworks.models import ScaleLevel, Track
 from lms.progress import services as progress
 from lms.progress.models import Certificate, CertificateStatus, TrackEnrolment
 from lms.projects import services as projects
 from lms.projects.models import Indicator, Project, ProjectStatus, Rag
+from lms.reports.data.aggregates import TOOK_PART, current_ratings, delivered
 from lms.reports.data.shared import _bounds, _d
 
 
@@ -48,76 +48,98 @@ class TraineeFigures:
 def trainee_figures(session: Session, start: date, end: date) -> TraineeFigures:
     """Enrolled: joined a track in the period; completed: completed a track in the period;
     certified: received a (non-revoked) certificate in the period. Each trainee counts once
-    per group; the totals count each trainee once overall."""
+    per group; the totals count each trainee once overall. Every count is the database's
+    ``count(distinct user)``, one statement per grouping."""
     low, high = _bounds(start, end)
-    enrolled = session.execute(
-        sa.select(TrackEnrolment.user_id, TrackEnrolment.track_id).where(
-            TrackEnrolment.enrolled_at >= low, TrackEnrolment.enrolled_at < high
-        )
-    ).all()
-    completed = session.execute(
-        sa.select(TrackEnrolment.user_id, TrackEnrolment.track_id).where(
-            TrackEnrolment.completed_at >= low, TrackEnrolment.completed_at < high
-        )
-    ).all()
-    certified = session.execute(
-        sa.select(Certificate.user_id, Certificate.track_id).where(
+    rows = sa.union_all(
+        sa.select(
+            sa.literal(ENROLLED, sa.Integer).label("kind"),
+            TrackEnrolment.user_id,
+            TrackEnrolment.track_id,
+        ).where(TrackEnrolment.enrolled_at >= low, TrackEnrolment.enrolled_at < high),
+        sa.select(
+            sa.literal(COMPLETED, sa.Integer).label("kind"),
+            TrackEnrolment.user_id,
+            TrackEnrolment.track_id,
+        ).where(TrackEnrolment.completed_at >= low, TrackEnrolment.completed_at < high),
+        sa.select(
+            sa.literal(CERTIFIED, sa.Integer).label("kind"),
+            Certificate.user_id,
+            Certificate.track_id,
+        ).where(
             Certificate.issued_on >= start,
             Certificate.issued_on <= end,
             Certificate.status != CertificateStatus.REVOKED,
-        )
-    ).all()
-    user_ids = {r.user_id for r in (*enrolled, *completed, *certified)}
-    member_of = (
-        dict(
-            session.execute(
-                sa.select(User.id, User.member_administration_id).where(User.id.in_(user_ids))
-            ).all()
-        )
-        if user_ids
-        else {}
-    )
-    members = {m.id: m for m in session.scalars(sa.select(MemberAdministration))}
-    tracks = {t.id: t for t in session.scalars(sa.select(Track))}
+        ),
+    ).cte("figure_rows")
+    people = sa.func.count(sa.distinct(rows.c.user_id))
 
-    def figures(key: Callable[[Any], Any]) -> dict[Any, Figures]:
-        groups: dict[Any, list[set[int]]] = defaultdict(lambda: [set(), set(), set()])
-        for index, rows in enumerate((enrolled, completed, certified)):
-            for row in rows:
-                group = key(row)
-                if group is not None:
-                    groups[group][index].add(row.user_id)
-        return {g: Figures(len(a), len(b), len(c)) for g, (a, b, c) in groups.items()}
+    def figures(group: Any, *joins: tuple[Any, Any]) -> dict[Any, Figures]:
+        stmt = sa.select(group, rows.c.kind, people).select_from(rows)
+        for target, on in joins:
+            stmt = stmt.join(target, on)
+        found: dict[Any, Figures] = defaultdict(Figures)
+        for key, kind, count in session.execute(stmt.group_by(group, rows.c.kind)):
+            if key is not None:
+                setattr(found[key], FIGURE_NAMES[kind], count)
+        return found
 
-    def region_of(row: Any) -> Region | None:
-        member = members.get(member_of.get(row.user_id))
-        return member.region if member else None
-
-    by_region_raw = figures(region_of)
-    by_member_raw = figures(lambda row: member_of.get(row.user_id))
-    by_track_raw = figures(lambda row: row.track_id)
+    on_user = (User, User.id == rows.c.user_id)
+    on_member = (MemberAdministration, MemberAdministration.id == User.member_administration_id)
+    total = figures(sa.literal("all", sa.String).label("everyone"))
+    by_region = figures(MemberAdministration.region, on_user, on_member)
+    by_member = figures(User.member_administration_id, on_user)
+    by_track = figures(rows.c.track_id)
+    members = _members(session)
+    tracks = dict(session.execute(sa.select(Track.id, Track.name)).all())
     return TraineeFigures(
-        total=figures(lambda row: "all").get("all", Figures()),
-        by_region=[(region.label, by_region_raw.get(region, Figures())) for region in Region],
+        total=total.get("all", Figures()),
+        by_region=[(region.label, by_region.get(region, Figures())) for region in Region],
         by_member=sorted(
             (
-                (members[mid].name, members[mid].region.label, f)
-                for mid, f in by_member_raw.items()
+                (members[mid][0], members[mid][1].label, f)
+                for mid, f in by_member.items()
                 if mid in members
             ),
             key=lambda item: item[0],
         ),
-        by_track=sorted(
-            ((tracks[tid].name, f) for tid, f in by_track_raw.items()), key=lambda item: item[0]
-        ),
+        by_track=sorted(((tracks[tid], f) for tid, f in by_track.items()), key=lambda i: i[0]),
     )
+
+
+ENROLLED, COMPLETED, CERTIFIED = 0, 1, 2
+FIGURE_NAMES = {ENROLLED: "enrolled", COMPLETED: "completed", CERTIFIED: "certified"}
+
+
+def _members(session: Session) -> dict[int, tuple[str, Region]]:
+    """Every member administration's name and region, by id."""
+    return {
+        mid: (name, region)
+        for mid, name, region in session.execute(
+            sa.select(
+                MemberAdministration.id, MemberAdministration.name, MemberAdministration.region
+            )
+        )
+    }
 
 
 def level_distribution(session: Session, end: date) -> list[tuple[str, int]]:
     """How many current ratings sit at each level, as at the end of the period. "Current" is
-    progress's rule (the latest rating per trainee and competency), read as of that moment."""
-    current = progress.ratings_as_of(session, on=end)
-    counts = Counter((r.level.position, r.level.name) for r in current.values())
+    progress's rule (the latest rating per trainee and competency), read as of that moment
+    (``aggregates.current_ratings``) and counted by the database."""
+    current = current_ratings(end)
+    per_level = (
+        sa.select(current.c.level_id, sa.func.count().label("ratings"))
+        .group_by(current.c.level_id)
+        .subquery("per_level")
+    )
+    counts: Counter[tuple[int, str]] = Counter()
+    for position, name, n in session.execute(
+        sa.select(ScaleLevel.position, ScaleLevel.name, per_level.c.ratings).join(
+            per_level, per_level.c.level_id == ScaleLevel.id
+        )
+    ):
+        counts[(position, name)] += n  # levels of two scales may share a place and name
     return [(name, n) for (_pos, name), n in sorted(counts.items())]
 
 
@@ -126,43 +148,51 @@ PARTICIPANTS, PASSED, HOURS, DAYS = 5, 6, 7, 8  # positions in a sessions row
 
 
 def sessions_delivered(session: Session, start: date, end: date, today: date) -> list[list[Any]]:
-    """Sessions (not cancelled) that ended in the period and by today, with their turnout,
-    the course's hours and the session's calendar days."""
+    """Sessions delivered (``aggregates.delivered``), oldest first, with their turnout
+    (places taken: attended or completed; passed: enrolments that passed), the course's hours
+    and the session's calendar days. The turnout is counted by the database."""
+    took_part = sa.case((SessionEnrolment.status.in_(TOOK_PART), 1), else_=0)
+    passed = sa.case((SessionEnrolment.passed.is_(True), 1), else_=0)
+    turnout = (
+        sa.select(
+            SessionEnrolment.session_id,
+            sa.func.sum(took_part).label("participants"),
+            sa.func.sum(passed).label("passed"),
+        )
+        .group_by(SessionEnrolment.session_id)
+        .subquery("turnout")
+    )
+    rows = session.execute(
+        sa.select(
+            Course.code,
+            Course.title,
+            CourseSession.starts_on,
+            CourseSession.ends_on,
+            CourseSession.venue,
+            CourseSession.virtual_link,
+            sa.func.coalesce(turnout.c.participants, 0),
+            sa.func.coalesce(turnout.c.passed, 0),
+            Course.hours,
+        )
+        .join(Course, Course.id == CourseSession.course_id)
+        .outerjoin(turnout, turnout.c.session_id == CourseSession.id)
+        .where(*delivered(start, end, today))
+        .order_by(CourseSession.starts_on, CourseSession.id)
+    )
     return [
         [
-            s.course.code,
-            s.course.title,
-            _d(s.starts_on),
-            _d(s.ends_on),
-            s.venue or s.virtual_link,
-            sum(e.status in TOOK_PART for e in s.enrolments),
-            sum(bool(e.passed) for e in s.enrolments),
-            s.course.hours,
-            (s.ends_on - s.starts_on).days + 1,
+            code,
+            title,
+            _d(starts_on),
+            _d(ends_on),
+            venue or link,
+            int(participants),
+            int(passes),
+            hours,
+            (ends_on - starts_on).days + 1,
         ]
-        for s in delivered_sessions(session, start, end, today)
+        for code, title, starts_on, ends_on, venue, link, participants, passes, hours in rows
     ]
-
-
-TOOK_PART = (EnrolmentStatus.ATTENDED, EnrolmentStatus.COMPLETED)  # a participant's place
-
-
-def delivered_sessions(
-    session: Session, start: date, end: date, today: date
-) -> list[CourseSession]:
-    """The one selection of "sessions delivered": not cancelled, ended in the period and by
-    today, with their enrolments loaded. The sessions table and the results tables read it."""
-    return session.scalars(
-        sa.select(CourseSession)
-        .options(selectinload(CourseSession.enrolments))
-        .where(
-            CourseSession.ends_on >= start,
-            CourseSession.ends_on <= end,
-            CourseSession.ends_on <= today,
-            CourseSession.status != SessionStatus.CANCELLED,
-        )
-        .order_by(CourseSession.starts_on, CourseSession.id)
-    ).all()
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def trainees():
     """Trainees whose report the user may generate (the same remit as their records)."""
     q = request.args.get("q", "").strip().lower()
     page = paginate(choices.trainee_search(q))
-    visible = {u.id for u in page.items if can_view_trainee(db.session, current_user, u)}
+    visible = progress_services.trainees_in_remit(db.session, current_user, page.items)
     return render_template("reports/trainees.html", page=page, q=q, visible=visible)
 
 

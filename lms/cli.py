@@ -30,6 +30,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(scheduler)
 
+    from lms.projects.cli import rebuild_project_summaries_command
+
+    app.cli.add_command(rebuild_project_summaries_command)
+
 
 @click.command("create-admin")
 @click.option("--email", prompt=True)

@@ -3,20 +3,31 @@
 Each chart is one function from a small dataclass to a ``Drawing``: pages render it to inline
 SVG with ``svg_markup`` (readable without JavaScript), and a PDF report can place the same
 ``Drawing`` on a page. ReportLab escapes every string it writes into the SVG.
+
+Pages take their SVG through ``indicator_svg`` and ``timeline_svg``, which keep the markup of
+the last ``CHART_CACHE_SIZE`` charts in each process, keyed by *everything the chart is drawn
+from* (the series or timeline data, size and labels), not by an id and a version: a chart's
+key changes exactly when its drawing would, whichever path changed the data (a target
+revised, an actual reported, corrected or withdrawn, figures updated from training records,
+rows loaded in bulk), so there is no invalidation to forget and nothing to store. Building
+the key costs what the page already loads (targets and actuals); drawing and serialising the
+SVG, about 90 ms a chart, is what is saved. Each worker holds its own cache (a few MB at most).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
+from markupsafe import Markup
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
-from lms.core.charts import svg_markup  # noqa: F401 - pages call charts.svg_markup
+from lms.core.charts import svg_markup
 from lms.projects.models import Indicator, MilestoneStatus, Project
 from lms.projects.services import current_actuals
 
@@ -30,6 +41,7 @@ MILESTONE_COLOURS = {
     MilestoneStatus.CANCELLED: colors.HexColor("#adb5bd"),
 }
 PHASE_COLOURS = ["#cfe2ff", "#d1e7dd", "#fff3cd", "#f8d7da", "#e2e3e5"]
+CHART_CACHE_SIZE = 512  # charts per process and kind; ~15 KB of SVG each
 
 
 # Target vs actual ---------------------------------------------------------------------------
@@ -261,3 +273,96 @@ def _diamond(x: float, y: float, r: float, fill, stroke) -> Polygon:
 
 def _clip(text: str, length: int = 38) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+# Cached page markup ---------------------------------------------------------------------------
+
+
+def indicator_svg(
+    indicator: Indicator,
+    *,
+    label: str,
+    width: int = 420,
+    height: int = 190,
+    target_label: str = "Target",
+    actual_label: str = "Actual",
+    empty_label: str = "No targets or actuals yet",
+) -> Markup:
+    """The indicator's target-vs-actual chart as page markup, drawn once per distinct data."""
+    series = indicator_series(indicator)
+    return _indicator_svg(
+        series.unit,
+        tuple(series.periods),
+        tuple(series.targets),
+        tuple(series.actuals),
+        series.baseline,
+        width,
+        height,
+        target_label,
+        actual_label,
+        empty_label,
+        label,
+    )
+
+
+@lru_cache(maxsize=CHART_CACHE_SIZE)
+def _indicator_svg(
+    unit: str,
+    periods: tuple[str, ...],
+    targets: tuple[float | None, ...],
+    actuals: tuple[float | None, ...],
+    baseline: float,
+    width: int,
+    height: int,
+    target_label: str,
+    actual_label: str,
+    empty_label: str,
+    label: str,
+) -> Markup:
+    series = IndicatorSeries(unit, list(periods), list(targets), list(actuals), baseline)
+    drawing = target_actual_chart(
+        series,
+        width,
+        height,
+        target_label=target_label,
+        actual_label=actual_label,
+        empty_label=empty_label,
+    )
+    return svg_markup(drawing, label)
+
+
+def timeline_svg(data: TimelineData, *, label: str, today_label: str = "today") -> Markup:
+    """The project's timeline as page markup, drawn once per distinct data (and day)."""
+    return _timeline_svg(
+        data.start_date,
+        data.end_date,
+        data.today,
+        tuple(data.phases),
+        tuple(data.milestones),
+        today_label,
+        label,
+    )
+
+
+@lru_cache(maxsize=CHART_CACHE_SIZE)
+def _timeline_svg(
+    start_date: date,
+    end_date: date,
+    today: date,
+    phases: tuple[TimelinePhase, ...],
+    milestones: tuple[TimelineMilestone, ...],
+    today_label: str,
+    label: str,
+) -> Markup:
+    data = TimelineData(start_date, end_date, today, list(phases), list(milestones))
+    return svg_markup(timeline_chart(data, today_label=today_label), label, full_width=True)
+
+
+def chart_cache_info() -> dict[str, object]:
+    """Hits, misses and size of each chart cache (for tests and diagnostics)."""
+    return {"indicator": _indicator_svg.cache_info(), "timeline": _timeline_svg.cache_info()}
+
+
+def clear_chart_caches() -> None:
+    _indicator_svg.cache_clear()
+    _timeline_svg.cache_clear()

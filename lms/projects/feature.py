@@ -18,7 +18,7 @@ FEATURE = Feature(
     models=("lms.projects.models",),
     blueprint="lms.projects.views:bp",
     more_blueprints=("lms.projects.correction_views:bp",),
-    jobs=(jobs.remind_milestones, jobs.weekly_digest),
+    jobs=(jobs.remind_milestones, jobs.weekly_digest, jobs.refresh_summaries),
     notification_kinds=(
         jobs.MILESTONE_DUE_KIND,
         jobs.MILESTONE_OVERDUE_KIND,

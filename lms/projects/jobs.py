@@ -1,5 +1,5 @@
-"""Project monitoring jobs: milestone reminders, overdue alerts and the managers' weekly
-digest."""
+"""Project monitoring jobs: milestone reminders, overdue alerts, the managers' weekly digest,
+and the nightly refresh of the stored project summaries."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Role
+from lms.core import clock
 from lms.notifications.registry import notification_kind
 from lms.projects import services
 from lms.projects.models import Milestone, MilestoneStatus, Project, ProjectStatus
@@ -147,3 +148,20 @@ def weekly_digest(session: Session, now: datetime) -> JobResult:
         ):
             sent += 1
     return JobResult(f"{sent} digest(s) sent", items=sent)
+
+
+@scheduled_job(
+    "projects.refresh_summaries",
+    cron="5 0 * * *",
+    description=_l(
+        "Recompute each project's stored rating and progress for the new day (late "
+        "milestones and elapsed time change as days pass)."
+    ),
+)
+def refresh_summaries(session: Session, now: datetime) -> JobResult:
+    """Rewrite the summaries computed for an earlier day (and fill missing ones), so the
+    portfolio reads stored rows from the first request of the day. The day is the one the
+    pages judge on: the pinned ``LMS_TODAY`` when set (a demo), else the run's date."""
+    today = clock.today() if current_app.config.get("LMS_TODAY") else now.date()
+    count = services.refresh_project_summaries(session, today, stale_only=True)
+    return JobResult(f"{count} project summary(ies) recomputed for {today.isoformat()}", count)

@@ -20,6 +20,7 @@ from lms.projects.demo.late import late_project
 from lms.projects.demo.on_track import on_track_project
 from lms.projects.demo.others import completed_project, pipeline_project
 from lms.projects.demo.training import link_demo_training
+from lms.projects.services.summary import refresh_project_summaries
 
 
 def load_projects(session: Session) -> str:
@@ -53,6 +54,8 @@ def load_projects(session: Session) -> str:
     ]
     session.flush()
     linked = link_demo_training(session, on_track, manager, today)
+    # The history was recorded on earlier days: every summary for the day the demo is read.
+    refresh_project_summaries(session, today)
     return (
         f"Demo projects: {len(projects)} ({', '.join(p.code for p in projects)}), "
         f"{linked} course sessions linked as training delivered; "

@@ -41,6 +41,7 @@ from lms.projects.models.project import (
     project_managers,
 )
 from lms.projects.models.reporting import ProgressUpdate, RagOverride, Risk
+from lms.projects.models.summary import ProjectSummary
 
 __all__ = [
     "LABELS",
@@ -65,6 +66,7 @@ __all__ = [
     "Project",
     "ProjectPartner",
     "ProjectStatus",
+    "ProjectSummary",
     "Rag",
     "RagOverride",
     "Risk",

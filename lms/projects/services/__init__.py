@@ -72,6 +72,7 @@ from lms.projects.services.portfolio import (
     PortfolioRow,
     portfolio_query,
     portfolio_row,
+    portfolio_rows,
     status_counts,
 )
 from lms.projects.services.projects import (
@@ -97,12 +98,21 @@ from lms.projects.services.rag import (
     withdraw_override,
 )
 from lms.projects.services.read_model import (
+    StatusSummary,
     load_project,
+    next_milestones,
+    project_summaries,
+    project_summary,
     rag_ready_options,
     rag_ready_project,
     rag_ready_projects_query,
 )
 from lms.projects.services.risks import RISK_FIELDS, add_progress_update, save_risk
+from lms.projects.services.summary import (
+    rebuild_project_summaries,
+    refresh_project_summaries,
+    refresh_project_summary,
+)
 from lms.projects.services.user_history import project_history_reason
 
 __all__ = [
@@ -125,6 +135,7 @@ __all__ = [
     "RagAssessment",
     "RagReason",
     "SessionChoices",
+    "StatusSummary",
     "_",
     "_decimal",
     "_number",
@@ -160,17 +171,24 @@ __all__ = [
     "logframe_tree",
     "may_see_any_project",
     "milestones_done_share",
+    "next_milestones",
     "override_rag",
     "parse_period",
     "partners_by_role",
     "planned_value",
     "portfolio_query",
     "portfolio_row",
+    "portfolio_rows",
     "project_activities",
     "project_history_reason",
+    "project_summaries",
+    "project_summary",
     "rag_ready_options",
     "rag_ready_project",
     "rag_ready_projects_query",
+    "rebuild_project_summaries",
+    "refresh_project_summaries",
+    "refresh_project_summary",
     "remove_partner",
     "replan_milestone",
     "report_actual",

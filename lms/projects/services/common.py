@@ -147,3 +147,13 @@ def _pct(value: float | Decimal) -> int:
 def _number(value: Decimal | float) -> str:
     value = Decimal(value).quantize(Decimal("0.01"))
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def refresh_summary(session: Any, project: Project) -> None:
+    """Rewrite ``project``'s stored status after a change the RAG rules read, in the same
+    transaction (``lms.projects.services.summary``). Every service changing the project's
+    dates or status, a milestone, an indicator, a target or an actual ends with it."""
+    # Imported here: the summary runs the rules, whose modules import this one.
+    from lms.projects.services.summary import refresh_project_summary
+
+    refresh_project_summary(session, project)

@@ -19,7 +19,7 @@ from lms.core.errors import PermissionDenied, ValidationError
 from lms.core.model_base import utcnow
 from lms.projects.models import ActualCorrection, IndicatorActual
 from lms.projects.permissions import can_correct_actual
-from lms.projects.services.common import _decimal
+from lms.projects.services.common import _decimal, refresh_summary
 
 
 def _picture(actual: IndicatorActual) -> dict[str, Any]:
@@ -63,6 +63,7 @@ def _supersede(
         after=correction.after or {"actual_id": None},
         summary=f"{indicator.name[:200]} {actual.period}: {reason}",
     )
+    refresh_summary(session, indicator.project)
     return correction
 
 

@@ -29,6 +29,7 @@ from lms.projects.services.common import (
     _period_within_project,
     _text,
     parse_period,
+    refresh_summary,
 )
 
 INDICATOR_FIELDS = (
@@ -85,6 +86,7 @@ def add_indicator(
         after={"element": element.code, "name": name, "unit": unit, "baseline": str(baseline)},
         summary=name[:300],
     )
+    refresh_summary(session, element.project)
     return indicator
 
 
@@ -136,6 +138,7 @@ def update_indicator(
         indicator.period_kind = period_kind
         indicator.means_of_verification = (means_of_verification or "").strip()
         indicator.training_measure = TrainingMeasure(training_measure) if training_measure else None
+    refresh_summary(session, indicator.project)
     return indicator
 
 
@@ -164,6 +167,7 @@ def set_target(
         after={"period": label, "value": str(value)},
         summary=f"{indicator.name[:200]} {label}",
     )
+    refresh_summary(session, indicator.project)
     return target
 
 
@@ -206,6 +210,7 @@ def report_actual(
         after={"period": label, "value": str(value)},
         summary=f"{indicator.name[:200]} {label}",
     )
+    refresh_summary(session, indicator.project)
     return actual
 
 

@@ -12,7 +12,7 @@ from lms.core.audit import audited, record_change
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.model_base import utcnow
 from lms.projects.models import Milestone, MilestoneReplan, MilestoneStatus, Phase, Project
-from lms.projects.services.common import _text, _within_project
+from lms.projects.services.common import _text, _within_project, refresh_summary
 
 MILESTONE_FIELDS = ("title", "owner", "status", "completed_on", "evidence", "due_date", "phase_id")
 
@@ -134,6 +134,7 @@ def add_milestone(
         after={"project": project.code, "title": title, "baseline_date": due_date.isoformat()},
         summary=title,
     )
+    refresh_summary(session, project)
     return milestone
 
 
@@ -194,6 +195,7 @@ def update_milestone(
         if title is not None:
             milestone.title = _text(title, "title", "Enter the milestone.", max_length=200)
         session.flush()  # so the "after" picture reads the new phase_id
+    refresh_summary(session, project)
     return milestone
 
 
@@ -233,6 +235,7 @@ def replan_milestone(
         after={"due_date": new_date.isoformat(), "reason": reason},
         summary=milestone.title,
     )
+    refresh_summary(session, milestone.project)
     return replan
 
 

@@ -3,12 +3,13 @@ counts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import MemberAdministration, Region, User
 from lms.projects.models import (
@@ -28,7 +29,7 @@ from lms.projects.services.rag import (
     milestones_done_share,
     time_elapsed,
 )
-from lms.projects.services.read_model import rag_ready_projects_query
+from lms.projects.services.read_model import next_milestones, project_summaries
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,18 @@ class PortfolioFilters:
 
 
 def portfolio_query(user: User, filters: PortfolioFilters) -> sa.Select:
-    """The projects ``user`` may see, filtered, with everything the dashboard needs loaded in a
-    fixed number of statements (one per collection), whatever the number of projects."""
-    stmt = rag_ready_projects_query().where(visible_projects_clause(user))
+    """The projects ``user`` may see, filtered, with what their rows show loaded in a fixed
+    number of statements (one per collection), whatever the number of projects; their ratings
+    and progress come from the stored summaries (``portfolio_rows``)."""
+    stmt = (
+        sa.select(Project)
+        .options(
+            selectinload(Project.managers),
+            selectinload(Project.beneficiaries),
+            selectinload(Project.rag_overrides),
+        )
+        .where(visible_projects_clause(user))
+    )
     if filters.region is not None:
         stmt = stmt.where(
             Project.id.in_(
@@ -100,7 +110,31 @@ class PortfolioRow:
     next_milestones: list[Milestone]
 
 
+def portfolio_rows(
+    session: Session, projects: Sequence[Project], today: date
+) -> list[PortfolioRow]:
+    """The dashboard's rows for ``projects`` (from ``portfolio_query``), read from their stored
+    summaries: the same figures as ``portfolio_row``, in a fixed number of statements."""
+    summaries = project_summaries(session, projects, today)
+    upcoming = next_milestones(session, [p.id for p in projects])
+    rows = []
+    for project in projects:
+        summary = summaries[project.id]
+        rows.append(
+            PortfolioRow(
+                project=project,
+                assessment=summary.assessment,
+                elapsed_pct=_pct(summary.elapsed_share),
+                done_pct=None if summary.done_share is None else _pct(summary.done_share),
+                late_count=summary.late_milestones,
+                next_milestones=upcoming[project.id],
+            )
+        )
+    return rows
+
+
 def portfolio_row(project: Project, today: date) -> PortfolioRow:
+    """One row computed live from a project loaded ``rag_ready`` (the reports' portfolio)."""
     done = milestones_done_share(project)
     upcoming = [
         m

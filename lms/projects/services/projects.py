@@ -14,7 +14,7 @@ from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, PermissionDenied, ValidationError
 from lms.projects.models import LogframeLevel, Project, ProjectStatus
 from lms.projects.permissions import can_set_beneficiaries
-from lms.projects.services.common import _, _text
+from lms.projects.services.common import _, _text, refresh_summary
 from lms.projects.services.logframe import add_logframe_element
 
 PROJECT_FIELDS = (
@@ -196,6 +196,7 @@ def create_project(
         add_logframe_element(
             session, project, actor=actor, level=LogframeLevel.GOAL, statement=goal
         )
+    refresh_summary(session, project)
     return project
 
 
@@ -250,4 +251,5 @@ def update_project(
         for name, value in values.items():
             setattr(project, name, value)
         project.summary = (summary or "").strip()
+    refresh_summary(session, project)
     return project

@@ -150,15 +150,17 @@ def _chart_labels() -> dict[str, str]:
 
 
 def indicator_chart(indicator: Indicator, **size: int) -> Any:
-    return charts.svg_markup(
-        charts.target_actual_chart(charts.indicator_series(indicator), **size, **_chart_labels()),
-        _("Target and actual values of %(name)s", name=indicator.name),
+    return charts.indicator_svg(
+        indicator,
+        label=_("Target and actual values of %(name)s", name=indicator.name),
+        **size,
+        **_chart_labels(),
     )
 
 
 def timeline_chart(project: Project, on: date) -> Any:
-    return charts.svg_markup(
-        charts.timeline_chart(charts.timeline_data(project, on), today_label=_("today")),
-        _("Timeline of phases and milestones"),
-        full_width=True,
+    return charts.timeline_svg(
+        charts.timeline_data(project, on),
+        label=_("Timeline of phases and milestones"),
+        today_label=_("today"),
     )

@@ -27,7 +27,7 @@ def portfolio():
     return render_template(
         "projects/portfolio.html",
         page=page,
-        rows=[services.portfolio_row(project, on) for project in page.items],
+        rows=services.portfolio_rows(db.session, page.items, on),
         filters=filters,
         today=on,
         counts=services.status_counts(db.session, current_user),

@@ -94,12 +94,13 @@ def create():
 
 
 def _status_context(project: Project, on: date) -> dict[str, Any]:
-    """The rating, progress and timeline at the top of the page."""
+    """The rating, progress and timeline at the top of the page (the stored summary)."""
+    summary = services.project_summary(db.session, project, on)
     return {
         "today": on,
-        "assessment": services.compute_rag(project, on),
-        "elapsed_pct": round(services.time_elapsed(project, on) * 100),
-        "done_share": services.milestones_done_share(project),
+        "assessment": summary.assessment,
+        "elapsed_pct": round(summary.elapsed_share * 100),
+        "done_share": summary.done_share,
         "timeline": timeline_chart(project, on),
     }
 

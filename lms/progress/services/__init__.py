@@ -8,6 +8,9 @@ enrolment and progress, certificates and gap analysis, by sub-area:
 - ``certificates``: issuing, renewing, ``certificate_status`` on a date, the track policy;
 - ``gaps``: gap analysis;
 - ``evidence_files``: uploaded evidence files, checked by content and kept under random names;
+- ``summaries``: the stored progress summary per trainee and track (``TrackProgressSummary``):
+  ``track_progress_summaries`` reads a page of them, ``refresh_summaries`` keeps them current,
+  ``rebuild_track_summaries`` recomputes them all;
 - ``records``: a trainee's record (``trainee_record``), one competency's record, the trainee
   search (``trainees_query``).
 
@@ -63,6 +66,15 @@ from lms.progress.services.records import (
     trainee_record,
     trainees_query,
 )
+from lms.progress.services.summaries import (
+    GapLine,
+    compute_summaries,
+    gap_lines,
+    rebuild_track_summaries,
+    refresh_summaries,
+    refresh_user_summaries,
+    track_progress_summaries,
+)
 from lms.progress.services.tracks import (
     CourseRequirement,
     TargetStatus,
@@ -90,6 +102,7 @@ __all__ = [
     "CourseRequirement",
     "EvidenceStore",
     "Gap",
+    "GapLine",
     "RatingSource",
     "TargetStatus",
     "TrackProgress",
@@ -111,6 +124,7 @@ __all__ = [
     "claim_prior_learning",
     "competency_profile",
     "competency_record",
+    "compute_summaries",
     "create_intake",
     "download_name",
     "enrol_in_track",
@@ -118,6 +132,7 @@ __all__ = [
     "evidence_files",
     "evidence_path",
     "gap_analysis",
+    "gap_lines",
     "has_completed_track",
     "intake_enrolment_counts",
     "intake_enrolments",
@@ -136,12 +151,16 @@ __all__ = [
     "rating_history",
     "ratings_as_of",
     "readable_size",
+    "rebuild_track_summaries",
     "recertification_done",
+    "refresh_summaries",
+    "refresh_user_summaries",
     "request_review",
     "review_claim",
     "set_certification_policy",
     "store_evidence_file",
     "track_progress",
+    "track_progress_summaries",
     "trainee_record",
     "trainees_query",
     "update_track_completion",

@@ -426,3 +426,58 @@ def test_the_trainee_dashboard_reads_a_constant_number_of_statements(client, wor
     db.session.commit()
     assert home().count('data-gap="') == 1 + 4 * 2
     assert _count_statements(home) == small
+
+
+def test_a_new_framework_version_carries_ratings_and_the_moved_track_is_refreshed(world, make_user):
+    from lms.frameworks import services as frameworks
+
+    trainee = make_user(Role.TRAINEE)
+    services.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    _rate(world, trainee, world.quality, "Advanced")
+    db.session.commit()
+    v2 = frameworks.create_new_version(db.session, world.framework, actor=world.manager)
+    frameworks.publish_framework(db.session, v2, actor=world.manager)
+    track_services.move_track_to_version(db.session, world.specialists, v2, actor=world.manager)
+    new_quality = frameworks.map_competency(db.session, world.quality, v2)
+    new_stats = frameworks.map_competency(db.session, world.stats, v2)
+    # The targets are now v2's competencies; the carried rating meets DM.1 again.
+    stored = _check(trainee, world.specialists, targets_total=2, targets_met=1, percent=25)
+    assert stored["gap_ids"] == [new_stats.id] and new_quality.id != world.quality.id
+
+
+def test_the_trainees_list_shows_each_visible_trainees_tracks(client, world, make_user):
+    inside, outside = make_user(Role.TRAINEE), make_user(Role.TRAINEE)
+    for trainee in (inside, outside):
+        services.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    _rate(world, inside, world.quality, "Practitioner")
+    _rate(world, outside, world.stats, "Practitioner")
+    courses.request_enrolment(db.session, world.session_a, inside, actor=inside, today=TODAY)
+    db.session.execute(sa.text("DELETE FROM track_progress_summaries"))  # read computes them
+    db.session.commit()
+    assert login(client, world.trainer.email).status_code == 302  # remit: her sessions only
+    html = client.get("/trainees/").get_data(as_text=True)
+    assert html.count('data-track="DS" data-percent="25"') == 1
+    row = html[html.index(inside.full_name) :]
+    assert row[: row.index("</tr>")].count('data-track="DS"') == 1
+    row = html[html.index(outside.full_name) :]
+    assert 'data-track="' not in row[: row.index("</tr>")]
+    # What the page had to compute was stored (the inside trainee's row only).
+    assert _stored(inside.id, world.specialists.id)["percent"] == 25
+    assert _stored(outside.id, world.specialists.id) is None
+
+
+def test_track_totals_for_the_reports(world, make_user):
+    trainees = [make_user(Role.TRAINEE) for _ in range(3)]
+    for trainee in trainees:
+        services.enrol_in_track(db.session, trainee, world.specialists, actor=trainee)
+    _rate(world, trainees[0], world.quality, "Practitioner")  # 25%
+    _rate(world, trainees[1], world.quality, "Practitioner")
+    _rate(world, trainees[1], world.stats, "Practitioner")  # 50%
+    enrolment = services.enrol_in_track(db.session, trainees[2], world.specialists, actor=None)
+    services.withdraw_from_track(db.session, enrolment, actor=None)  # left out
+    services.track_progress_summaries(db.session, [trainees[0].id], [world.experts.id])  # not on
+    totals = services.track_summary_totals(db.session)
+    assert set(totals) == {world.specialists.id}
+    assert totals[world.specialists.id] == services.TrackTotals(2, 0, 37.5)
+    only = services.track_summary_totals(db.session, user_ids=[trainees[1].id])
+    assert only[world.specialists.id] == services.TrackTotals(1, 0, 50.0)

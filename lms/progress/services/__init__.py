@@ -68,12 +68,14 @@ from lms.progress.services.records import (
 )
 from lms.progress.services.summaries import (
     GapLine,
+    TrackTotals,
     compute_summaries,
     gap_lines,
     rebuild_track_summaries,
     refresh_summaries,
     refresh_user_summaries,
     track_progress_summaries,
+    track_summary_totals,
 )
 from lms.progress.services.tracks import (
     CourseRequirement,
@@ -106,6 +108,7 @@ __all__ = [
     "RatingSource",
     "TargetStatus",
     "TrackProgress",
+    "TrackTotals",
     "TraineeRecord",
     "add_self_assessment",
     "add_to_intake",
@@ -161,6 +164,7 @@ __all__ = [
     "store_evidence_file",
     "track_progress",
     "track_progress_summaries",
+    "track_summary_totals",
     "trainee_record",
     "trainees_query",
     "update_track_completion",

@@ -457,3 +457,42 @@ def gap_lines(
 def on_track_requirements_changed(session: Session, *, track_ids: Iterable[int], **_: Any) -> None:
     """Listener of ``track_requirements_changed``: every summary of those tracks, in bulk."""
     refresh_summaries(session, track_ids=track_ids)
+
+
+@dataclass(frozen=True)
+class TrackTotals:
+    """Across a track's trainees (withdrawn ones left out): how many, how many complete, and
+    the mean share, from the stored summaries (for the reports)."""
+
+    trainees: int
+    complete: int
+    mean_percent: float
+
+
+def track_summary_totals(
+    session: Session, *, user_ids: Iterable[int] | None = None
+) -> dict[int, TrackTotals]:
+    """Totals per track id in one aggregate query (optionally over some trainees only). Rows
+    must be current: after a bulk load, run ``rebuild_track_summaries`` first."""
+    stmt = (
+        sa.select(
+            TrackProgressSummary.track_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((TrackProgressSummary.is_complete, 1), else_=0)),
+            sa.func.avg(TrackProgressSummary.percent),
+        )
+        .where(
+            TrackProgressSummary.enrolment_status.is_not(None),
+            TrackProgressSummary.enrolment_status != TrackEnrolmentStatus.WITHDRAWN,
+        )
+        .group_by(TrackProgressSummary.track_id)
+    )
+    if user_ids is not None:
+        users = sorted(set(user_ids))
+        if not users:
+            return {}
+        stmt = stmt.where(TrackProgressSummary.user_id.in_(users))
+    return {
+        track_id: TrackTotals(int(count), int(complete or 0), float(mean or 0))
+        for track_id, count, complete, mean in session.execute(stmt)
+    }

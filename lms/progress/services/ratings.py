@@ -189,7 +189,7 @@ def rate_competency(
         request.status = ReviewStatus.DONE
         request.resolved_by_rating_id = rating.id
     _apply_rollups(session, user, competency.parent, actor=actor)
-    refresh_user_summaries(session, user)
+    refresh_user_summaries(session, user.id)
     return rating
 
 

@@ -300,9 +300,9 @@ def refresh_summaries(
     return len(rows)
 
 
-def refresh_user_summaries(session: Session, user: Any) -> int:
+def refresh_user_summaries(session: Session, user_id: int) -> int:
     """After a change to one trainee's results, ratings or track enrolments."""
-    return refresh_summaries(session, user_ids=[user.id if hasattr(user, "id") else user])
+    return refresh_summaries(session, user_ids=[user_id])
 
 
 def rebuild_track_summaries(session: Session, user_ids: Iterable[int] | None = None) -> int:

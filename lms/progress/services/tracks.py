@@ -106,7 +106,7 @@ def enrol_in_track(
         entity=existing,
         summary=f"{user.email} → {track.code}",
     )
-    refresh_user_summaries(session, user)
+    refresh_user_summaries(session, user.id)
     return existing
 
 
@@ -325,7 +325,7 @@ def update_track_completion(
                     session, user, certificate.track, today=today, actor=actor, renews=certificate
                 )
             )
-    refresh_user_summaries(session, user)
+    refresh_user_summaries(session, user.id)
     return issued
 
 

@@ -28,6 +28,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(generate)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(rebuild_summaries)
     app.cli.add_command(scheduler)
 
     from lms.projects.cli import rebuild_project_summaries_command
@@ -141,6 +142,17 @@ def outbox_deliver() -> None:
     sent = deliver_due(db.session, MailSettings.from_config(current_app.config))
     db.session.commit()
     click.echo(f"{sent} message(s) sent.")
+
+
+@click.command("rebuild-summaries")
+@with_appcontext
+def rebuild_summaries() -> None:
+    """Recompute every stored progress summary (one per trainee and track) from scratch."""
+    from lms.progress.services import rebuild_track_summaries
+
+    count = rebuild_track_summaries(db.session)
+    db.session.commit()
+    click.echo(f"{count} progress summaries rebuilt.")
 
 
 @click.command("scheduler")

@@ -53,6 +53,16 @@ session_result_corrected = _signals.signal(
     """,
 )
 
+track_requirements_changed = _signals.signal(
+    "track-requirements-changed",
+    doc="""What a track asks of its trainees changed: its target levels (frameworks) or the
+    courses it lists and whether each is required (courses).
+
+    Sender: the database session. Keyword argument: ``track_ids`` (the tracks concerned).
+    Listeners recompute what they derived from the requirements (progress's stored summaries).
+    """,
+)
+
 session_approvers = _signals.signal(
     "session-approvers",
     doc="""Question: may ``user`` approve enrolment requests for ``course_session``?

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from lms.core import signals
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.core.i18n import _
@@ -229,6 +230,7 @@ def set_targets(
         before=before,
         after={str(cid): lid for cid, lid in targets.items() if lid is not None},
     )
+    signals.track_requirements_changed.send(session, track_ids=[track.id])
     return track
 
 
@@ -266,6 +268,7 @@ def move_track_to_version(
         before={"framework_id": old.id},
         after={"framework_id": new_version.id, "dropped": dropped},
     )
+    signals.track_requirements_changed.send(session, track_ids=[track.id])
     return dropped
 
 

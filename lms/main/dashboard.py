@@ -33,17 +33,19 @@ class Section:
 
 
 def trainee_section(session: Session, user: User, today: date) -> dict[str, Any]:
-    record = progress.trainee_record(session, user, on=today)
+    """The track figures come from the stored progress summaries (one row per track)."""
+    record = progress.trainee_record(session, user, on=today, with_progress=False)
     active = [
-        p
-        for p in record.progress
-        if p.enrolment and p.enrolment.status == TrackEnrolmentStatus.ACTIVE
+        s
+        for s in progress.track_progress_summaries(session, [user.id]).values()
+        if s.enrolment_status == TrackEnrolmentStatus.ACTIVE
     ]
+    gaps = progress.gap_lines(session, active)
     return {
         "next": record.upcoming[0] if record.upcoming else None,
         "upcoming": record.upcoming[1:LIST_LIMIT],
-        "tracks": active,
-        "gap_count": sum(len(p.gaps) for p in active),
+        "tracks": [(s, gaps[s.id]) for s in active],
+        "gap_count": sum(s.gap_count for s in active),
         "certificates": record.certificates,
     }
 

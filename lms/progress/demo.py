@@ -188,6 +188,7 @@ def load_progress(session: Session) -> str:
     )
     session.flush()
     history = load_history(session, world, today)
+    services.rebuild_track_summaries(session)  # whatever the history wrote directly
     return (
         "Demo learners: one completed track with a certificate, trainees midway, "
         f"a waiting list and an intake; three years of history for {history.trainees} "

@@ -11,7 +11,7 @@ from lms.core.features import Feature, NavItem
 from lms.courses.permissions import EDITORS
 from lms.progress import history, hooks, jobs, services
 from lms.progress.permissions import RULES
-from lms.progress.services import corrections
+from lms.progress.services import corrections, summaries
 
 FEATURE = Feature(
     name="progress",
@@ -26,6 +26,7 @@ FEATURE = Feature(
         (signals.framework_version_published, services.carry_over_ratings),
         (signals.session_result_recorded, services.on_session_result_recorded),
         (signals.session_result_corrected, corrections.on_session_result_corrected),
+        (signals.track_requirements_changed, summaries.on_track_requirements_changed),
         (signals.course_retake_allowed, hooks.retake_for_recertification),
         (signals.user_history_probe, history.progress_history),
     ),

@@ -406,3 +406,57 @@ class TrackEnrolment(db.Model):
             "(status = 'completed') = (completed_at IS NOT NULL)", name="completed_has_date"
         ),
     )
+
+
+class TrackProgressSummary(db.Model):
+    """The stored figures of ``track_progress(user, track)``, so dashboards, lists and reports
+    read one row per trainee and track instead of recomputing from ratings and results.
+
+    Kept current by the services that change what progress depends on (results, attendance,
+    corrections, ratings, claims, track enrolment and completion, a track's requirements),
+    in their transaction; ``lms rebuild-summaries`` recomputes every row. ``gaps`` holds the
+    unmet targets as ``[competency id, current level id or null, target level id]``."""
+
+    __tablename__ = "track_progress_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    track_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("tracks.id", ondelete="CASCADE"), index=True
+    )
+    enrolment_status: Mapped[TrackEnrolmentStatus | None] = mapped_column(
+        enum_column(TrackEnrolmentStatus, "enrolment_status")
+    )
+    completed_at: Mapped[datetime | None]
+    courses_total: Mapped[int]
+    required_total: Mapped[int]
+    required_done: Mapped[int]
+    targets_total: Mapped[int]
+    targets_met: Mapped[int]
+    percent: Mapped[int]
+    is_complete: Mapped[bool]
+    gaps: Mapped[list] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    track: Mapped[Track] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "track_id"),
+        sa.CheckConstraint(
+            "courses_total >= required_total AND required_total >= required_done"
+            " AND required_done >= 0",
+            name="courses_counted",
+        ),
+        sa.CheckConstraint(
+            "targets_total >= targets_met AND targets_met >= 0", name="targets_counted"
+        ),
+        sa.CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
+    )
+
+    @property
+    def steps_total(self) -> int:
+        return self.required_total + self.targets_total
+
+    @property
+    def gap_count(self) -> int:
+        return self.targets_total - self.targets_met

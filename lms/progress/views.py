@@ -128,7 +128,13 @@ def trainees():
     q = request.args.get("q", "").strip().lower()
     page = paginate(services.trainees_query(q=q))
     visible = services.trainees_in_remit(db.session, current_user, page.items)
-    return render_template("progress/trainees.html", page=page, q=q, visible=visible)
+    summaries = services.track_progress_summaries(db.session, visible)
+    tracks: dict[int, list] = {}
+    for (user_id, _track_id), summary in summaries.items():
+        tracks.setdefault(user_id, []).append(summary)
+    html = render_template("progress/trainees.html", page=page, q=q, visible=visible, tracks=tracks)
+    db.session.commit()  # keeps the progress summaries the page had to compute
+    return html
 
 
 @bp.route("/trainees/<int:user_id>")

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from lms.core import signals
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
 from lms.courses.models import (
@@ -106,15 +107,18 @@ def _set_competencies(session: Session, course: Course, links: Iterable[Competen
             cc.level_id, cc.outcome = link.level_id, link.outcome
 
 
-def _set_tracks(session: Session, course: Course, links: Iterable[TrackLink]) -> None:
+def _set_tracks(session: Session, course: Course, links: Iterable[TrackLink]) -> set[int]:
+    """Set the tracks the course is on; returns the tracks whose requirements changed."""
     wanted = {link.track_id: link for link in links}
     for track_id in wanted:
         if session.get(Track, track_id) is None:
             raise ValidationError("Unknown track.", field="tracks")
+    changed: set[int] = set()
     existing = {tc.track_id: tc for tc in course.track_links}
     for track_id, tc in existing.items():
         if track_id not in wanted:
             course.track_links.remove(tc)
+            changed.add(track_id)
     for track_id, link in wanted.items():
         tc = existing.get(track_id)
         if tc is None:
@@ -125,8 +129,21 @@ def _set_tracks(session: Session, course: Course, links: Iterable[TrackLink]) ->
                     for_recertification=link.for_recertification,
                 )
             )
-        else:
+            changed.add(track_id)
+        elif (tc.is_required, tc.for_recertification) != (
+            link.is_required,
+            link.for_recertification,
+        ):
             tc.is_required, tc.for_recertification = link.is_required, link.for_recertification
+            changed.add(track_id)
+    return changed
+
+
+def _requirements_changed(session: Session, track_ids: set[int]) -> None:
+    """Tell the features above (progress's stored summaries) once the links are flushed."""
+    if track_ids:
+        session.flush()
+        signals.track_requirements_changed.send(session, track_ids=sorted(track_ids))
 
 
 def _set_prerequisites(session: Session, course: Course, ids: Iterable[int]) -> None:
@@ -185,9 +202,10 @@ def create_course(
     session.add(course)
     session.flush()
     _set_competencies(session, course, competencies)
-    _set_tracks(session, course, tracks)
+    changed = _set_tracks(session, course, tracks)
     _set_prerequisites(session, course, prerequisite_ids)
     session.flush()
+    _requirements_changed(session, changed)
     record_change(
         session,
         actor=actor,
@@ -235,9 +253,10 @@ def update_course(
         if results_from_start is not None:
             course.results_from_start = bool(results_from_start)
         _set_competencies(session, course, competencies)
-        _set_tracks(session, course, tracks)
+        changed = _set_tracks(session, course, tracks)
         _set_prerequisites(session, course, prerequisite_ids)
         session.flush()
+    _requirements_changed(session, changed)
     return course
 
 

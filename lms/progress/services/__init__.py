@@ -8,6 +8,9 @@ enrolment and progress, certificates and gap analysis, by sub-area:
 - ``certificates``: issuing, renewing, ``certificate_status`` on a date, the track policy;
 - ``gaps``: gap analysis;
 - ``evidence_files``: uploaded evidence files, checked by content and kept under random names;
+- ``summaries``: the stored progress summary per trainee and track (``TrackProgressSummary``):
+  ``track_progress_summaries`` reads a page of them, ``refresh_summaries`` keeps them current,
+  ``rebuild_track_summaries`` recomputes them all;
 - ``records``: a trainee's record (``trainee_record``), one competency's record, the trainee
   search (``trainees_query``).
 
@@ -65,6 +68,17 @@ from lms.progress.services.records import (
     trainee_record,
     trainees_query,
 )
+from lms.progress.services.summaries import (
+    GapLine,
+    TrackTotals,
+    compute_summaries,
+    gap_lines,
+    rebuild_track_summaries,
+    refresh_summaries,
+    refresh_user_summaries,
+    track_progress_summaries,
+    track_summary_totals,
+)
 from lms.progress.services.tracks import (
     CourseRequirement,
     TargetStatus,
@@ -92,9 +106,11 @@ __all__ = [
     "CourseRequirement",
     "EvidenceStore",
     "Gap",
+    "GapLine",
     "RatingSource",
     "TargetStatus",
     "TrackProgress",
+    "TrackTotals",
     "TraineeRecord",
     "add_self_assessment",
     "add_to_intake",
@@ -113,6 +129,7 @@ __all__ = [
     "claim_prior_learning",
     "competency_profile",
     "competency_record",
+    "compute_summaries",
     "create_intake",
     "download_name",
     "enrol_in_track",
@@ -120,6 +137,7 @@ __all__ = [
     "evidence_files",
     "evidence_path",
     "gap_analysis",
+    "gap_lines",
     "has_completed_track",
     "intake_enrolment_counts",
     "intake_enrolments",
@@ -140,12 +158,17 @@ __all__ = [
     "rating_history",
     "ratings_as_of",
     "readable_size",
+    "rebuild_track_summaries",
     "recertification_done",
+    "refresh_summaries",
+    "refresh_user_summaries",
     "request_review",
     "review_claim",
     "set_certification_policy",
     "store_evidence_file",
     "track_progress",
+    "track_progress_summaries",
+    "track_summary_totals",
     "trainee_record",
     "trainees_in_remit",
     "trainees_query",

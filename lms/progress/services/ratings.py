@@ -43,6 +43,7 @@ from lms.progress.models import (
     ReviewStatus,
     SelfAssessment,
 )
+from lms.progress.services.summaries import refresh_summaries, refresh_user_summaries
 
 
 def ratings_as_of(
@@ -188,6 +189,7 @@ def rate_competency(
         request.status = ReviewStatus.DONE
         request.resolved_by_rating_id = rating.id
     _apply_rollups(session, user, competency.parent, actor=actor)
+    refresh_user_summaries(session, user.id)
     return rating
 
 
@@ -452,7 +454,7 @@ def carry_over_ratings(session: Session, framework: Framework, actor: Any = None
             )
         ).all()
     )
-    carried = 0
+    carried, carried_to = 0, set()
     for (user_id, old_id), rating in current.items():
         new_id = new_by_old[old_id]
         level = new_levels.get(rating.level.position)
@@ -472,7 +474,10 @@ def carry_over_ratings(session: Session, framework: Framework, actor: Any = None
             )
         )
         carried += 1
+        carried_to.add(user_id)
     session.flush()
+    if carried_to:
+        refresh_summaries(session, user_ids=carried_to)
     if carried:
         record_change(
             session,

@@ -129,10 +129,18 @@ class TraineeRecord:
 
 
 def trainee_record(
-    session: Session, trainee: User, *, on: date, with_competencies: bool = False
+    session: Session,
+    trainee: User,
+    *,
+    on: date,
+    with_competencies: bool = False,
+    with_progress: bool = True,
 ) -> TraineeRecord:
-    """The one read model of a trainee's record (dashboard, profile pages, reports, API)."""
-    enrolments = enrolled_tracks(session, trainee)
+    """The one read model of a trainee's record (dashboard, profile pages, reports, API).
+
+    ``with_progress=False`` leaves the track progress out, for a page that reads the stored
+    summaries instead (``track_progress_summaries``)."""
+    enrolments = enrolled_tracks(session, trainee) if with_progress else []
     return TraineeRecord(
         trainee=trainee,
         on=on,

@@ -48,6 +48,7 @@ from lms.progress.services.certificates import (
     recertification_done,
 )
 from lms.progress.services.ratings import apply_course_pass, latest_ratings, latest_self_assessments
+from lms.progress.services.summaries import refresh_user_summaries
 
 
 def has_completed_track(session: Session, user: User, track: Track) -> bool:
@@ -105,6 +106,7 @@ def enrol_in_track(
         entity=existing,
         summary=f"{user.email} → {track.code}",
     )
+    refresh_user_summaries(session, user.id)
     return existing
 
 
@@ -120,6 +122,7 @@ def withdraw_from_track(session: Session, enrolment: TrackEnrolment, *, actor: A
         before={"status": TrackEnrolmentStatus.ACTIVE.value},
         after={"status": enrolment.status.value},
     )
+    refresh_user_summaries(session, enrolment.user_id)
 
 
 def create_intake(
@@ -322,6 +325,7 @@ def update_track_completion(
                     session, user, certificate.track, today=today, actor=actor, renews=certificate
                 )
             )
+    refresh_user_summaries(session, user.id)
     return issued
 
 
@@ -335,8 +339,9 @@ def on_session_result_recorded(
 ) -> None:
     """Listener of ``session_result_recorded``: a pass is evidence (and, per the course's
     outcomes, ratings or review requests) and may complete the trainee's tracks. Attendance
-    alone and failed results change nothing here."""
+    alone and failed results change no rating; the stored progress summary is refreshed."""
     if enrolment.status != EnrolmentStatus.COMPLETED or not enrolment.passed:
+        refresh_user_summaries(session, enrolment.user_id)
         return
     apply_course_pass(session, enrolment, actor=actor)
     day = today or enrolment.session.ends_on

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_progsummary'
-down_revision = '0014_sex'
+down_revision = '0015_projsummary'
 branch_labels = None
 depends_on = None
 

@@ -31,10 +31,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rebuild_summaries)
     app.cli.add_command(scheduler)
 
-    from lms.projects.cli import rebuild_project_summaries_command
-
-    app.cli.add_command(rebuild_project_summaries_command)
-
 
 @click.command("create-admin")
 @click.option("--email", prompt=True)
@@ -147,12 +143,17 @@ def outbox_deliver() -> None:
 @click.command("rebuild-summaries")
 @with_appcontext
 def rebuild_summaries() -> None:
-    """Recompute every stored progress summary (one per trainee and track) from scratch."""
+    """Recompute every stored summary from scratch: the progress summary of each trainee and
+    track, and each project's rating and progress for today (after a bulk load or an upgrade;
+    the pages are right without it, only slower)."""
     from lms.progress.services import rebuild_track_summaries
+    from lms.projects.services.summary import rebuild_project_summaries
 
-    count = rebuild_track_summaries(db.session)
+    tracks = rebuild_track_summaries(db.session)
+    projects = rebuild_project_summaries(db.session)
     db.session.commit()
-    click.echo(f"{count} progress summaries rebuilt.")
+    click.echo(f"{tracks} progress summaries rebuilt.")
+    click.echo(f"{projects} project summary(ies) rebuilt.")
 
 
 @click.command("scheduler")

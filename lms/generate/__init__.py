@@ -30,6 +30,8 @@ from lms.generate.people import at, build_people
 from lms.generate.plan import assign_trainers, plan_learning
 from lms.generate.projects import build_projects
 from lms.generate.sizes import SIZES, Size, size_named
+from lms.progress.services import rebuild_track_summaries
+from lms.projects.services.summary import rebuild_project_summaries
 
 __all__ = ["SIZES", "Size", "filled_tables", "generate", "size_named"]
 
@@ -71,6 +73,10 @@ def generate(
     build_learning(loader, rng, spec, catalogue, people, plan, today)
     build_projects(loader, rng, spec, people, today)
     loader.finish()
+    session.flush()
+    # The stored summaries are kept current by the services, which a bulk load bypasses.
+    rebuild_track_summaries(session)
+    rebuild_project_summaries(session)
     session.flush()
     return _counts(session)
 

@@ -282,7 +282,7 @@ def test_missing_rows_are_rated_live_and_the_command_rebuilds_them(app, make_pro
     ]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProjectSummary)) == 0
 
-    result = app.test_cli_runner().invoke(args=["rebuild-project-summaries"])
+    result = app.test_cli_runner().invoke(args=["rebuild-summaries"])
     assert result.exit_code == 0, result.output
     assert "2 project summary(ies) rebuilt." in result.output
     for project_id in (late_id, quiet_id):

@@ -1,7 +1,7 @@
 """progsummary: the stored progress summary per trainee and track (track_progress_summaries)
 
 Revision ID: 0016_progsummary
-Revises: 0014_sex
+Revises: 0015_projsummary
 Create Date: 2026-12-02 06:40:00
 
 The table starts empty: pages compute (and store) a missing row the first time they read it,

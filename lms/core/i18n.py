@@ -15,7 +15,7 @@ from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext
+from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext, pgettext
 from flask_login import current_user
 
 # The language a visitor chose with the switch (anonymous visitors too), in the Flask session.
@@ -31,6 +31,14 @@ def _(text: str, **values: Any) -> str:
     no reader to choose a language for, so the English text is used as it is."""
     if has_request_context():
         return gettext(text, **values)
+    return text % values if values else text
+
+
+def _p(context: str, text: str, **values: Any) -> str:
+    """``pgettext``: one English word with two meanings (``Open`` a status, ``Open`` a link)
+    gets a translation per ``context``; outside a request, the English text."""
+    if has_request_context():
+        return pgettext(context, text, **values)
     return text % values if values else text
 
 

@@ -116,6 +116,11 @@ def format_percentage(value: float | int | None, digits: int = 0, *, ratio: bool
     return _babel_percent(fraction, format=pattern, locale=locale)
 
 
+def format_weekday(value: date | datetime) -> str:
+    """The day of the week, abbreviated, in the reader's language (``Mon``, ``lun.``)."""
+    return _babel_date(value, "EEE", locale=_locale())
+
+
 def format_moment(value: datetime | None) -> str:
     """A date and time in the reader's language and the configured time zone."""
     if not value:

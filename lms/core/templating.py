@@ -10,7 +10,13 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from lms.core.features import NavItem
-from lms.core.i18n import format_day, format_moment, format_number, format_percentage
+from lms.core.i18n import (
+    format_day,
+    format_moment,
+    format_number,
+    format_percentage,
+    format_weekday,
+)
 from lms.core.permissions import can_edit, can_view
 
 # Each language named in itself, so a reader finds hers whatever the page's language.
@@ -41,6 +47,7 @@ def init_templating(
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["weekday"] = format_weekday
     app.jinja_env.filters["percent"] = format_percentage
     app.jinja_env.globals["languages"] = lambda: [
         (code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LMS_LANGUAGES"]

@@ -128,3 +128,23 @@ def test_numbers_percentages_and_dates_follow_the_locale(app):
         assert format_percentage(42.46, 1) == "42.5%"
         assert format_day(day) == "2026-03-02"
     assert format_number(None) == format_percentage(None) == "—"
+
+
+def test_a_french_page_shows_french_dates_numbers_and_words(client, logged_in, world):
+    # world: DQ101 (14 hours) has a session from 2026-03-12 (a Thursday) to 2026-03-14.
+    logged_in(Role.TRAINEE, preferred_language="fr")
+    catalogue = client.get("/courses/").get_data(as_text=True)
+    assert "14,0 h" in catalogue and "14.0 h" not in catalogue
+    assert "12/03/2026" in catalogue and "2026-03-12" not in catalogue
+    session = client.get(f"/sessions/{world.session_a.id}").get_data(as_text=True)
+    assert "Session du 12/03/2026 au 14/03/2026" in session
+    assert "jeu. 12/03/2026" in session
+    assert ">Ouvert<" in session or ">Prévu<" in session  # the session's status, in French
+
+
+def test_the_same_page_in_english_keeps_english_formats(client, logged_in, world):
+    logged_in(Role.TRAINEE, preferred_language="en")
+    catalogue = client.get("/courses/").get_data(as_text=True)
+    assert "14.0 h" in catalogue and "2026-03-12" in catalogue
+    session = client.get(f"/sessions/{world.session_a.id}").get_data(as_text=True)
+    assert "Thu 2026-03-12" in session

@@ -330,7 +330,7 @@ def alert_admins_of_failure(session: Session, job: ScheduledJob, run: JobRun, no
             ("job-failed", job.name, now.date()),
             admin,
             JOB_FAILED,
-            f"Scheduled job {job.name} failed",
+            _("Scheduled job %(name)s failed", name=job.name),
             run.summary,
             f"/admin/jobs/{job.name}",
             now=now,

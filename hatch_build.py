@@ -35,6 +35,8 @@ class CatalogueBuildHook(BuildHookInterface):
     PLUGIN_NAME = "catalogues"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        if version == "editable":
+            return  # an editable install compiles on app start, beside the .po files
         root = Path(self.root)
         for mo in compile_for_build(root):
             # Git-ignored, so hatch would leave them out: include them explicitly.

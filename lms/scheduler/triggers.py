@@ -41,7 +41,7 @@ def _crontab_weekdays(field: str) -> str:
 
     parts = []
     for item in field.split(","):
-        days, _, step = item.partition("/")
+        days, _slash, step = item.partition("/")
         parts.append(re.sub(r"\d+", name, days) + (f"/{step}" if step else ""))
     return ",".join(parts)
 

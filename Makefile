@@ -71,6 +71,12 @@ mutate: install-dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache mutants
 
-## Extract translatable strings into lms/translations/messages.pot (then pybabel init/update).
+## The translator's workflow: extract every interface string into lms/translations/messages.pot,
+## then merge it into each language's catalogue (new strings empty, changed ones fuzzy); the
+## .mo files are compiled at build and on app start. tests/core/test_translations.py then
+## names every string still to translate.
+BABEL_KEYWORDS := -k _l -k _p:1c,2 -k _n:1,2 -k lazy_pgettext:1c,2
 translations: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o lms/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-by-file --project "Capacity LMS" \
+		-o lms/translations/messages.pot .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -w 100

@@ -73,11 +73,24 @@ def register_extensions(app: Flask) -> None:
         render_item=render_migration_item,
     )
     csrf.init_app(app)
+    register_catalogues(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     bootstrap.init_app(app)
     from lms.accounts import sessions
 
     sessions.init_login_manager(app, login_manager)
+
+
+def register_catalogues(app: Flask) -> None:
+    """Compile the ``.mo`` files missing or older than their ``.po`` (an editable install,
+    ``make run``, ``make test``); the wheel already carries them."""
+    from lms.core.catalogues import ensure_compiled
+
+    instance_dir = Path(app.instance_path) / "translations"
+    fallback = ensure_compiled(PACKAGE_DIR / "translations", instance_dir)
+    if fallback is not None:
+        directories = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{directories};{fallback}"
 
 
 def register_bounds(app: Flask) -> None:

@@ -18,6 +18,7 @@ from lms.accounts.models import MemberAdministration, User
 from lms.core import clock
 from lms.core.errors import ConflictError
 from lms.core.features import resolve
+from lms.core.i18n import _
 from lms.features import wire
 
 __all__ = ["DEMO_PASSWORD", "database_is_empty", "load_demo"]
@@ -40,9 +41,14 @@ def load_demo(session: Session) -> str:
     )
     if real_users or real_members:
         raise ConflictError(
-            "This database holds non-demo data "
-            f"({real_users} user(s), {real_members} member administration(s)); "
-            "the demo dataset is only loaded into an empty or demo database."
+            _(
+                "This database holds non-demo data (%(real_users)s user(s), "
+                "%(real_members)s member "
+                "administration(s)); the demo dataset is only loaded into an empty or demo "
+                "database.",
+                real_users=real_users,
+                real_members=real_members,
+            )
         )
     if session.scalar(sa.select(sa.func.count()).select_from(User)):
         return "Demo data is already loaded."

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -26,6 +27,22 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField(_l("Log in"))
+
+
+class LanguageForm(FlaskForm):
+    """The language switch (navbar, login page): one button per language, no JavaScript."""
+
+    language = StringField(validators=[DataRequired(), Length(max=5)])
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    preferred_language = SelectField(
+        _l("Language"),
+        choices=LANGUAGE_CHOICES,
+        description=_l("The language of your pages, emails, notifications and documents."),
+    )
+    submit = SubmitField(_l("Save"))
 
 
 class PasswordResetRequestForm(FlaskForm):

@@ -44,7 +44,7 @@ def _member_values(
 ) -> tuple[str, str, Region, str]:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Enter the administration's name.", field="name")
+        raise ValidationError(_("Enter the administration's name."), field="name")
     code = (country_code or "").strip().upper()
     if not is_country_code(code):
         raise ValidationError(
@@ -53,14 +53,14 @@ def _member_values(
     try:
         region = Region(region)
     except ValueError as exc:
-        raise ValidationError("Choose one of the six regions.", field="region") from exc
+        raise ValidationError(_("Choose one of the six regions."), field="region") from exc
     focal_point_email = normalise_email(focal_point_email)
     if focal_point_email:
         try:
             validate_email(focal_point_email, check_deliverability=False)
         except EmailNotValidError as exc:
             raise ValidationError(
-                "Enter a valid email for the focal point.", field="focal_point_email"
+                _("Enter a valid email for the focal point."), field="focal_point_email"
             ) from exc
     return name, code, region, focal_point_email
 
@@ -73,7 +73,12 @@ def _check_member_unique(session: Session, name: str, code: str, exclude_id: int
         clash = session.scalar(sa.select(MemberAdministration).where(column == value))
         if clash is not None and clash.id != exclude_id:
             raise ConflictError(
-                f"{clash.name} already uses this {field.replace('_', ' ')}.", field=field
+                _(
+                    "%(name)s already uses this %(field)s.",
+                    name=clash.name,
+                    field=field.replace("_", " "),
+                ),
+                field=field,
             )
 
 

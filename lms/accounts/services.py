@@ -92,7 +92,9 @@ def checked_email(email: str) -> str:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError(f"Enter a valid email address ({exc}).", field="email") from exc
+        raise ValidationError(
+            _("Enter a valid email address (%(exc)s).", exc=exc), field="email"
+        ) from exc
     return email
 
 
@@ -163,15 +165,18 @@ def authenticate(
     if until is not None:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
         raise LoginThrottled(
-            f"Too many failed login attempts. Try again in {minutes} minute(s), "
-            "or reset your password."
+            _(
+                "Too many failed login attempts. Try again in %(minutes)s minute(s), "
+                "or reset your password.",
+                minutes=minutes,
+            )
         )
     user = get_user_by_email(session, email)
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     ok = ok and user is not None and user.is_active
     session.add(LoginAttempt(at=now, email=email[:254], ip_address=ip_address[:64], succeeded=ok))
     if not ok:
-        raise InvalidCredentials("Invalid email or password.")
+        raise InvalidCredentials(_("Invalid email or password."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -187,7 +192,7 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise ValidationError("Your current password is not correct.", field="current_password")
+        raise ValidationError(_("Your current password is not correct."), field="current_password")
     set_password(session, user, new)
     record_change(session, actor=user, action="user.password_changed", entity=user)
 
@@ -233,7 +238,9 @@ def find_valid_token(session: Session, token: str) -> UserToken | None:
 def redeem_token(session: Session, token: str, password: str) -> User:
     record = find_valid_token(session, token)
     if record is None:
-        raise ValidationError("This link is invalid, already used or expired. Ask for a new one.")
+        raise ValidationError(
+            _("This link is invalid, already used or expired. Ask for a new one.")
+        )
     user = record.user
     set_password(session, user, password)
     record.used_at = utcnow()
@@ -333,12 +340,12 @@ def _checked_sex(value: Sex | str | None) -> Sex | None:
     try:
         return Sex(value)
     except ValueError:
-        raise ValidationError("Unknown value for sex.", field="sex") from None
+        raise ValidationError(_("Unknown value for sex."), field="sex") from None
 
 
 def _check_member(session: Session, member_id: int | None) -> None:
     if member_id is not None and session.get(MemberAdministration, member_id) is None:
-        raise ValidationError("Unknown member administration.", field="member_administration_id")
+        raise ValidationError(_("Unknown member administration."), field="member_administration_id")
 
 
 def create_user(
@@ -357,13 +364,15 @@ def create_user(
     email = checked_email(email)
     full_name = (full_name or "").strip()
     if not full_name:
-        raise ValidationError("Enter the person's full name.", field="full_name")
+        raise ValidationError(_("Enter the person's full name."), field="full_name")
     if get_user_by_email(session, email) is not None:
-        raise ConflictError(f"A user with the email {email} already exists.", field="email")
+        raise ConflictError(
+            _("A user with the email %(email)s already exists.", email=email), field="email"
+        )
     _check_member(session, member_administration_id)
     role_set = {Role(r) for r in roles}
     if not role_set:
-        raise ValidationError("Give the user at least one role.", field="roles")
+        raise ValidationError(_("Give the user at least one role."), field="roles")
     user = User(
         email=email,
         full_name=full_name,
@@ -405,16 +414,18 @@ def update_user(
     email = checked_email(email)
     other = get_user_by_email(session, email)
     if other is not None and other.id != user.id:
-        raise ConflictError(f"A user with the email {email} already exists.", field="email")
+        raise ConflictError(
+            _("A user with the email %(email)s already exists.", email=email), field="email"
+        )
     full_name = (full_name or "").strip()
     if not full_name:
-        raise ValidationError("Enter the person's full name.", field="full_name")
+        raise ValidationError(_("Enter the person's full name."), field="full_name")
     _check_member(session, member_administration_id)
     role_set = {Role(r) for r in roles}
     if not role_set:
-        raise ValidationError("Give the user at least one role.", field="roles")
+        raise ValidationError(_("Give the user at least one role."), field="roles")
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in role_set:
-        raise ValidationError("You cannot remove your own administrator role.", field="roles")
+        raise ValidationError(_("You cannot remove your own administrator role."), field="roles")
     with audited(
         session, user, USER_FIELDS, actor=actor, action="user.updated", summary=lambda: user.email
     ):
@@ -438,7 +449,7 @@ def deactivate_user(session: Session, user: User, *, actor: User) -> None:
     from lms.accounts.sessions import end_all_sessions
 
     if user.id == actor.id:
-        raise ValidationError("You cannot deactivate your own account.")
+        raise ValidationError(_("You cannot deactivate your own account."))
     if not user.is_active:
         return
     with audited(
@@ -462,7 +473,11 @@ def delete_user(session: Session, user: User, *, actor: User) -> None:
     reason = history_reason(session, user)
     if reason:
         raise ConflictError(
-            f"{user.email} {reason}, so the account cannot be deleted; deactivate it instead."
+            _(
+                "%(email)s %(reason)s, so the account cannot be deleted; deactivate it instead.",
+                email=user.email,
+                reason=reason,
+            )
         )
     record_change(
         session,

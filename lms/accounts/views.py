@@ -4,20 +4,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 
-from lms.accounts import services
+from lms.accounts import profile, services
 from lms.accounts.forms import (
     ChangePasswordForm,
+    LanguageForm,
     LoginForm,
     PasswordResetRequestForm,
+    ProfileForm,
     SetPasswordForm,
 )
 from lms.accounts.sessions import end_all_sessions, end_current_session, start_session
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
+from lms.core.i18n import LANGUAGE_KEY, chosen_language
 from lms.core.permissions import login_required
 from lms.core.redirects import redirect_target
 
@@ -44,6 +58,7 @@ def login():
 
 
 def _sign_in(form: LoginForm):
+    chosen = chosen_language()  # picked on the login page; the new session starts empty
     user = services.authenticate(
         db.session,
         form.email.data,
@@ -52,7 +67,58 @@ def _sign_in(form: LoginForm):
         policy=services.ThrottlePolicy.from_config(current_app.config),
     )
     start_session(user)
+    if chosen:
+        session[LANGUAGE_KEY] = chosen
+        profile.set_preferred_language(
+            db.session, user, chosen, languages=current_app.config["LMS_LANGUAGES"]
+        )
     return user
+
+
+@bp.route("/language", methods=["POST"])
+def switch_language():
+    """The language switch, for anonymous visitors (kept in their session) and users alike
+    (saved on their profile too); back to the page it was used on."""
+    form = LanguageForm()
+    languages = current_app.config["LMS_LANGUAGES"]
+    if not form.validate_on_submit() or form.language.data not in languages:
+        abort(400)
+    language = form.language.data
+    session[LANGUAGE_KEY] = language
+    if current_user.is_authenticated:
+        profile.set_preferred_language(db.session, current_user, language, languages=languages)
+        db.session.commit()
+    return redirect(redirect_target(form.next.data, url_for("main.index")))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    form = ProfileForm(obj=current_user)
+    form.preferred_language.choices = [
+        choice
+        for choice in form.preferred_language.choices
+        if choice[0] in current_app.config["LMS_LANGUAGES"]
+    ]
+    if form.validate_on_submit():
+        language = form.preferred_language.data
+
+        def save() -> None:
+            profile.set_preferred_language(
+                db.session, current_user, language, languages=current_app.config["LMS_LANGUAGES"]
+            )
+            session[LANGUAGE_KEY] = language
+            refresh()  # the confirmation in the language just chosen
+
+        outcome = commit_or_report(
+            save,
+            form=form,
+            success=lambda _result: _("Your profile has been saved."),
+            redirect_to=url_for("auth.edit_profile"),
+        )
+        if outcome.response:
+            return outcome.response
+    return render_template("auth/profile.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

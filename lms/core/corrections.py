@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core.errors import ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
 
@@ -65,9 +66,12 @@ def clean_reason(reason: str | None) -> str:
     """A correction always says why."""
     text = (reason or "").strip()
     if not text:
-        raise ValidationError("Give the reason for the correction.", field="reason")
+        raise ValidationError(_("Give the reason for the correction."), field="reason")
     if len(text) > REASON_MAX:
-        raise ValidationError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+        raise ValidationError(
+            _("Keep the reason under %(reason_max)s characters.", reason_max=REASON_MAX),
+            field="reason",
+        )
     return text
 
 

@@ -10,8 +10,17 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from lms.core.features import NavItem
-from lms.core.i18n import format_day, format_moment
+from lms.core.i18n import (
+    format_day,
+    format_moment,
+    format_number,
+    format_percentage,
+    format_weekday,
+)
 from lms.core.permissions import can_edit, can_view
+
+# Each language named in itself, so a reader finds hers whatever the page's language.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 def _visible(items: tuple[NavItem, ...]) -> list[NavItem]:
@@ -37,6 +46,12 @@ def init_templating(
     app.jinja_env.globals.update(globals or {})
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["date"] = format_day
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["weekday"] = format_weekday
+    app.jinja_env.filters["percent"] = format_percentage
+    app.jinja_env.globals["languages"] = lambda: [
+        (code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LMS_LANGUAGES"]
+    ]
 
     @app.context_processor
     def navigation():

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
@@ -298,10 +299,10 @@ class EnrolmentStatus(LabelledEnum):
 
 ENROLMENT_STATUS_LABELS = {
     EnrolmentStatus.REQUESTED: _l("Awaiting approval"),
-    EnrolmentStatus.ENROLLED: _l("Enrolled"),
+    EnrolmentStatus.ENROLLED: lazy_pgettext("status", "Enrolled"),
     EnrolmentStatus.WAITLISTED: _l("Waitlisted"),
     EnrolmentStatus.ATTENDED: _l("Attended"),
-    EnrolmentStatus.COMPLETED: _l("Completed"),
+    EnrolmentStatus.COMPLETED: lazy_pgettext("status", "Completed"),
     EnrolmentStatus.NO_SHOW: _l("No-show"),
     EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
     EnrolmentStatus.REJECTED: _l("Rejected"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.core.audit import audited
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import enqueue_email
@@ -31,7 +32,7 @@ def _check_link(link: str | None) -> str | None:
     if link is None or link == "":
         return None
     if local_path(link) is None:  # the one rule for redirect targets (lms.core.redirects)
-        raise ValidationError("A notification links to a page of the application (a path).")
+        raise ValidationError(_("A notification links to a page of the application (a path)."))
     return link[:500]
 
 
@@ -82,7 +83,7 @@ def notify(
     get_kind(kind)
     title = " ".join((title or "").split())  # one line: it is also an email subject
     if not title:
-        raise ValidationError("A notification needs a title.")
+        raise ValidationError(_("A notification needs a title."))
     link = _check_link(link)
     notification = Notification(
         user_id=user.id, kind=kind, title=title[:200], body=body or "", link=link
@@ -150,7 +151,9 @@ def save_email_preferences(session: Session, user: User, email_kinds: set[str]) 
     kinds = kinds_for(user)
     unknown = set(email_kinds) - set(kinds)
     if unknown:
-        raise ValidationError(f"Unknown notification kind(s): {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            _("Unknown notification kind(s): %(kinds)s.", kinds=", ".join(sorted(unknown)))
+        )
     existing = {
         p.kind: p
         for p in session.scalars(
@@ -169,7 +172,9 @@ def save_email_preferences(session: Session, user: User, email_kinds: set[str]) 
 def retry_dead_message(session: Session, message: OutboxMessage, *, actor: User) -> None:
     """Give a dead-letter email a fresh set of attempts, starting now."""
     if message.status != OutboxStatus.DEAD:
-        raise ConflictError("Only a dead message can be retried; this one is still in the queue.")
+        raise ConflictError(
+            _("Only a dead message can be retried; this one is still in the queue.")
+        )
     with audited(
         session,
         message,

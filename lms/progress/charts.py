@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
+from lms.core.i18n import _
+
 BAR = colors.HexColor("#0d6efd")
 MET = colors.HexColor("#198754")
 TARGET = colors.HexColor("#dc3545")
@@ -95,10 +97,10 @@ def profile_chart(data: ProfileChartData, width: int = 640) -> Drawing:
     legend_y = 4
     for offset, (colour, text) in enumerate(
         (
-            (BAR, "current level"),
-            (MET, "target reached"),
-            (TARGET, "target"),
-            (SELF, "self-assessment"),
+            (BAR, _("current level")),
+            (MET, _("target reached")),
+            (TARGET, _("target")),
+            (SELF, _("self-assessment")),
         )
     ):
         x = label_width + offset * 100

@@ -28,6 +28,7 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from lms.core.charts import svg_markup
+from lms.core.i18n import _
 from lms.projects.models import Indicator, MilestoneStatus, Project
 from lms.projects.services import current_actuals
 
@@ -202,7 +203,7 @@ def timeline_chart(data: TimelineData, width: int = 900, *, today_label: str = "
 
     y = height - top_pad
     if not data.phases:
-        drawing.add(String(8, y - 13, "Project", fontSize=11))
+        drawing.add(String(8, y - 13, _("Project"), fontSize=11))
         drawing.add(
             Rect(
                 x_of(data.start_date),

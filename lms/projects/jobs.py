@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Role
 from lms.core import clock
+from lms.core.i18n import _
 from lms.notifications.registry import notification_kind
 from lms.projects import services
 from lms.projects.models import Milestone, MilestoneStatus, Project, ProjectStatus
@@ -83,7 +84,7 @@ def remind_milestones(session: Session, now: datetime) -> JobResult:
                 manager,
                 kind,
                 title,
-                "Update its status, or re-plan it with a reason.",
+                _("Update its status, or re-plan it with a reason."),
                 link,
                 now=now,
             ):
@@ -141,7 +142,7 @@ def weekly_digest(session: Session, now: datetime) -> JobResult:
             ("weekly-digest", year, week),
             manager,
             WEEKLY_DIGEST,
-            f"Your projects, week {week} of {year}",
+            _("Your projects, week %(week)s of %(year)s", week=week, year=year),
             "\n".join(lines),
             "/projects/",
             now=now,

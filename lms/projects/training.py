@@ -152,7 +152,7 @@ def link_session(
     actor: User,
 ) -> ActivitySession:
     if activity.output.project_id != project.id:
-        raise ValidationError("This activity belongs to another project.", field="activity_id")
+        raise ValidationError(_("This activity belongs to another project."), field="activity_id")
     if not serves_beneficiaries(course_session, project):
         raise ValidationError(
             _(
@@ -168,7 +168,7 @@ def link_session(
         )
     )
     if exists:
-        raise ConflictError("This session is already linked to the activity.")
+        raise ConflictError(_("This session is already linked to the activity."))
     link = ActivitySession(
         activity_id=activity.id, course_session_id=course_session.id, linked_by_id=actor.id
     )
@@ -204,7 +204,7 @@ def report_training_actual(
 ) -> IndicatorActual:
     """Append the current training figure as the indicator's actual for ``period``."""
     if indicator.training_measure is None:
-        raise ValidationError("This indicator is not fed from training records.")
+        raise ValidationError(_("This indicator is not fed from training records."))
     summary = training_delivered(session, indicator.project)
     value = summary.value(indicator.training_measure)
     return report_actual(

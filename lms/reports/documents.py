@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
@@ -271,7 +272,7 @@ def project_pdf(data: ProjectReportData) -> bytes:
 
 
 def figure_labels() -> tuple[str, str, str]:
-    return (_("Enrolled"), _("Completed"), _("Certified"))
+    return (pgettext("count", "Enrolled"), pgettext("count", "Completed"), _("Certified"))
 
 
 def region_chart(data: DirectorateData):

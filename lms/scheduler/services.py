@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import Role, User, UserRole
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.notifications.models import Notification
 from lms.notifications.registry import notification_kind
@@ -172,14 +173,14 @@ def leader_status(session: Session, now: datetime | None = None) -> SchedulerLea
 
 def pause_job(session: Session, job: ScheduledJob, *, actor: User) -> None:
     if job.is_paused:
-        raise ConflictError(f"{job.name} is already paused.")
+        raise ConflictError(_("%(name)s is already paused.", name=job.name))
     with audited(session, job, ("is_paused",), actor=actor, action="job.paused", summary=job.name):
         job.is_paused = True
 
 
 def resume_job(session: Session, job: ScheduledJob, *, actor: User) -> None:
     if not job.is_paused:
-        raise ConflictError(f"{job.name} is not paused.")
+        raise ConflictError(_("%(name)s is not paused.", name=job.name))
     with audited(session, job, ("is_paused",), actor=actor, action="job.resumed", summary=job.name):
         job.is_paused = False
 
@@ -197,7 +198,7 @@ def change_schedule(
     try:
         kind = TriggerKind(kind)
     except ValueError:
-        raise ValidationError("Choose an interval or a cron schedule.", field="kind") from None
+        raise ValidationError(_("Choose an interval or a cron schedule."), field="kind") from None
     before = snapshot(job, SCHEDULE_FIELDS)
     if kind == TriggerKind.CRON:
         cron = " ".join((cron or "").split())
@@ -225,9 +226,13 @@ def request_run(session: Session, job: ScheduledJob, *, actor: User) -> None:
     """Ask the scheduler process to run the job now. The web worker never runs jobs itself: it
     would compete with the leader and hold a request open for as long as the job takes."""
     if definition_for(job) is None:
-        raise ConflictError(f"{job.name} is no longer defined in the code; it cannot run.")
+        raise ConflictError(
+            _("%(name)s is no longer defined in the code; it cannot run.", name=job.name)
+        )
     if job.run_requested_at is not None:
-        raise ConflictError(f"A run of {job.name} is already requested and will start shortly.")
+        raise ConflictError(
+            _("A run of %(name)s is already requested and will start shortly.", name=job.name)
+        )
     job.run_requested_at = utcnow()
     job.run_requested_by_id = actor.id
     record_change(session, actor=actor, action="job.run_requested", entity=job, summary=job.name)
@@ -331,7 +336,7 @@ def alert_admins_of_failure(session: Session, job: ScheduledJob, run: JobRun, no
             ("job-failed", job.name, now.date()),
             admin,
             JOB_FAILED,
-            f"Scheduled job {job.name} failed",
+            _("Scheduled job %(name)s failed", name=job.name),
             run.summary,
             f"/admin/jobs/{job.name}",
             now=now,

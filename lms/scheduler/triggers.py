@@ -13,6 +13,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from lms.core.errors import ValidationError
+from lms.core.i18n import _
 from lms.scheduler.models import TriggerKind
 
 MIN_INTERVAL_SECONDS = 1
@@ -30,14 +31,17 @@ def _crontab_weekdays(field: str) -> str:
         number = int(match.group())
         if number > 7:
             raise ValidationError(
-                f"The weekday field takes 0-7 (0 and 7 are Sunday) or names; got {number}.",
+                _(
+                    "The weekday field takes 0-7 (0 and 7 are Sunday) or names; got %(number)s.",
+                    number=number,
+                ),
                 field="cron",
             )
         return _WEEKDAYS[number]
 
     parts = []
     for item in field.split(","):
-        days, _, step = item.partition("/")
+        days, _slash, step = item.partition("/")
         parts.append(re.sub(r"\d+", name, days) + (f"/{step}" if step else ""))
     return ",".join(parts)
 
@@ -48,8 +52,12 @@ def parse_cron(expression: str) -> CronTrigger:
     fields = expression.split(" ") if expression else []
     if len(fields) != 5:
         raise ValidationError(
-            f"A cron expression has five fields (minute hour day month weekday), "
-            f"for example '30 3 * * *'; got {len(fields)} in {expression!r}.",
+            _(
+                "A cron expression has five fields (minute hour day month weekday), for example "
+                "'30 3 * * *'; got %(count)s in %(expression)r.",
+                count=len(fields),
+                expression=expression,
+            ),
             field="cron",
         )
     try:
@@ -63,13 +71,15 @@ def parse_cron(expression: str) -> CronTrigger:
             timezone=UTC,
         )
     except (ValueError, KeyError) as error:
-        raise ValidationError(f"Not a valid cron expression: {error}.", field="cron") from error
+        raise ValidationError(
+            _("Not a valid cron expression: %(error)s.", error=error), field="cron"
+        ) from error
 
 
 def check_interval(seconds: int | None) -> int:
     if seconds is None or not MIN_INTERVAL_SECONDS <= seconds <= MAX_INTERVAL_SECONDS:
         raise ValidationError(
-            "The interval must be between one second and 366 days.", field="interval_value"
+            _("The interval must be between one second and 366 days."), field="interval_value"
         )
     return int(seconds)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from lms.core import signals
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.courses.models import (
     Course,
     CourseCompetency,
@@ -56,18 +57,18 @@ class TrackLink:
 
 def _check_course_fields(code: str, title: str, hours: Any, languages: Sequence[str]) -> Decimal:
     if not (code or "").strip():
-        raise ValidationError("Enter a course code.", field="code")
+        raise ValidationError(_("Enter a course code."), field="code")
     if not (title or "").strip():
-        raise ValidationError("Enter a title.", field="title")
+        raise ValidationError(_("Enter a title."), field="title")
     try:
         value = Decimal(str(hours))
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError("Hours must be a number.", field="hours") from exc
+        raise ValidationError(_("Hours must be a number."), field="hours") from exc
     if value <= 0:
-        raise ValidationError("Hours must be more than zero.", field="hours")
+        raise ValidationError(_("Hours must be more than zero."), field="hours")
     unknown = [lang for lang in languages if lang not in LANGUAGE_CODES]
     if unknown or not languages:
-        raise ValidationError("Choose at least one known language.", field="languages")
+        raise ValidationError(_("Choose at least one known language."), field="languages")
     return value
 
 
@@ -75,7 +76,7 @@ def _set_competencies(session: Session, course: Course, links: Iterable[Competen
     wanted: dict[int, CompetencyLink] = {}
     for link in links:
         if link.competency_id in wanted:
-            raise ValidationError("A competency is listed twice.", field="competencies")
+            raise ValidationError(_("A competency is listed twice."), field="competencies")
         wanted[link.competency_id] = link
     competencies = {
         c.id: c
@@ -84,11 +85,14 @@ def _set_competencies(session: Session, course: Course, links: Iterable[Competen
     for competency_id, link in wanted.items():
         competency = competencies.get(competency_id)
         if competency is None:
-            raise ValidationError("Unknown competency.", field="competencies")
+            raise ValidationError(_("Unknown competency."), field="competencies")
         level = session.get(ScaleLevel, link.level_id)
         if level is None or level.scale_id != competency.framework.scale_id:
             raise ValidationError(
-                f"The level chosen for {competency.code} is not on its framework's scale.",
+                _(
+                    "The level chosen for %(code)s is not on its framework's scale.",
+                    code=competency.code,
+                ),
                 field="competencies",
             )
     existing = {cc.competency_id: cc for cc in course.competencies}
@@ -112,7 +116,7 @@ def _set_tracks(session: Session, course: Course, links: Iterable[TrackLink]) ->
     wanted = {link.track_id: link for link in links}
     for track_id in wanted:
         if session.get(Track, track_id) is None:
-            raise ValidationError("Unknown track.", field="tracks")
+            raise ValidationError(_("Unknown track."), field="tracks")
     changed: set[int] = set()
     existing = {tc.track_id: tc for tc in course.track_links}
     for track_id, tc in existing.items():
@@ -149,17 +153,17 @@ def _requirements_changed(session: Session, track_ids: set[int]) -> None:
 def _set_prerequisites(session: Session, course: Course, ids: Iterable[int]) -> None:
     ids = set(ids)
     if course.id in ids:
-        raise ValidationError("A course cannot be its own prerequisite.", field="prerequisites")
+        raise ValidationError(_("A course cannot be its own prerequisite."), field="prerequisites")
     prerequisites = list(session.scalars(sa.select(Course).where(Course.id.in_(ids))))
     if len(prerequisites) != len(ids):
-        raise ValidationError("Unknown prerequisite course.", field="prerequisites")
+        raise ValidationError(_("Unknown prerequisite course."), field="prerequisites")
     # Refuse cycles: no prerequisite may (transitively) require this course.
     if course.id is not None:
         frontier, seen = set(ids), set()
         while frontier:
             if course.id in frontier:
                 raise ValidationError(
-                    "These prerequisites would make a cycle.", field="prerequisites"
+                    _("These prerequisites would make a cycle."), field="prerequisites"
                 )
             seen |= frontier
             rows = session.scalars(sa.select(Course).where(Course.id.in_(frontier))).all()
@@ -187,7 +191,9 @@ def create_course(
     hours = _check_course_fields(code, title, hours, languages)
     code = code.strip().upper()
     if session.scalar(sa.select(Course.id).where(Course.code == code)):
-        raise ConflictError(f"A course with the code {code} already exists.", field="code")
+        raise ConflictError(
+            _("A course with the code %(code)s already exists.", code=code), field="code"
+        )
     course = Course(
         code=code,
         title=title.strip(),
@@ -245,7 +251,9 @@ def update_course(
             sa.select(Course.id).where(Course.code == code, Course.id != course.id)
         )
         if clash:
-            raise ConflictError(f"A course with the code {code} already exists.", field="code")
+            raise ConflictError(
+                _("A course with the code %(code)s already exists.", code=code), field="code"
+            )
         course.code, course.title = code, title.strip()
         course.summary, course.objectives = summary or "", objectives or ""
         course.delivery_mode, course.hours = DeliveryMode(delivery_mode), hours

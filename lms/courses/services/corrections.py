@@ -19,6 +19,7 @@ from lms.core import signals
 from lms.core.audit import record_change
 from lms.core.corrections import CorrectionAction, clean_reason
 from lms.core.errors import PermissionDenied, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.courses.correction_models import EnrolmentCorrection, RecordKind
 from lms.courses.models import EnrolmentEvent, EnrolmentStatus, SessionEnrolment
@@ -130,11 +131,18 @@ def _supersede(
     event = recorded_event(session, enrolment, kind)
     if event is None:
         raise ValidationError(
-            f"{enrolment.user.full_name} has no recorded {kind.value} to correct."
+            _(
+                "%(full_name)s has no recorded %(value)s to correct.",
+                full_name=enrolment.user.full_name,
+                value=kind.value,
+            )
         )
     if not can_correct_enrolment_record(actor, event):
         raise PermissionDenied(
-            f"Only the person who recorded this {kind.value}, or an administrator, can correct it."
+            _(
+                "Only the person who recorded this %(value)s, or an administrator, can correct it.",
+                value=kind.value,
+            )
         )
     before = _picture(enrolment)
     replacement = EnrolmentEvent(
@@ -188,7 +196,7 @@ def correct_result(
 ) -> EnrolmentCorrection:
     """Replace a recorded result by the corrected one (score and pass/fail)."""
     if score is not None and not (0 <= score <= 100):
-        raise ValidationError("The score must be between 0 and 100.", field="score")
+        raise ValidationError(_("The score must be between 0 and 100."), field="score")
     was_passed = bool(enrolment.passed)
     correction = _supersede(
         session,
@@ -232,7 +240,7 @@ def correct_attendance(
     result first."""
     target = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
     if enrolment.status == target:
-        raise ValidationError("The attendance is already recorded that way.")
+        raise ValidationError(_("The attendance is already recorded that way."))
     return _supersede(
         session,
         enrolment,

@@ -161,21 +161,22 @@ def check_can_request(
     session: Session, course_session: CourseSession, user: User, today: date
 ) -> None:
     if course_session.status != SessionStatus.OPEN:
-        raise ValidationError("This session is not open for enrolment.")
+        raise ValidationError(_("This session is not open for enrolment."))
     if course_session.enrolment_deadline and today > course_session.enrolment_deadline:
         raise ValidationError(
-            f"Enrolment closed on {course_session.enrolment_deadline.isoformat()}."
+            _("Enrolment closed on %(value)s.", value=course_session.enrolment_deadline.isoformat())
         )
     if course_session.starts_on < today:
-        raise ValidationError("This session has already started.")
+        raise ValidationError(_("This session has already started."))
     if not user.has_role(Role.TRAINEE):
-        raise ValidationError(f"{user.full_name} is not a trainee.")
+        raise ValidationError(_("%(full_name)s is not a trainee.", full_name=user.full_name))
     restricted = {m.id for m in course_session.restricted_to}
     if restricted and user.member_administration_id not in restricted:
         raise ValidationError(
-            "This session is reserved for officers of "
-            + ", ".join(m.name for m in course_session.restricted_to)
-            + "."
+            _(
+                "This session is reserved for officers of %(members)s.",
+                members=", ".join(m.name for m in course_session.restricted_to),
+            )
         )
     missing = [
         p
@@ -184,9 +185,10 @@ def check_can_request(
     ]
     if missing:
         raise ValidationError(
-            "Complete the prerequisite course(s) first: "
-            + ", ".join(f"{p.code} {p.title}" for p in missing)
-            + "."
+            _(
+                "Complete the prerequisite course(s) first: %(courses)s.",
+                courses=", ".join(f"{p.code} {p.title}" for p in missing),
+            )
         )
     _check_one_session_of_the_course(session, course_session, user)
     _check_not_passed_already(session, course_session, user, today)
@@ -284,7 +286,11 @@ def request_enrolment(
         EnrolmentStatus.REJECTED,
     ):
         raise ConflictError(
-            f"{user.full_name} is already {_status_words(enrolment)} for this session."
+            _(
+                "%(full_name)s is already %(status)s for this session.",
+                full_name=user.full_name,
+                status=_status_words(enrolment),
+            )
         )
     # Concurrent requests by the same trainee (a double click, ten tabs): the unique
     # (session, user) key lets one in; the others fail inside the savepoint and are answered
@@ -347,7 +353,7 @@ def _record_request(
 
 def approve_enrolment(session: Session, enrolment: SessionEnrolment, *, actor: Any) -> None:
     if enrolment.status != EnrolmentStatus.REQUESTED:
-        raise ValidationError("Only a request awaiting approval can be approved.")
+        raise ValidationError(_("Only a request awaiting approval can be approved."))
     _place(session, enrolment, actor=actor, note="Approved")
     session.flush()
 
@@ -356,7 +362,7 @@ def reject_enrolment(
     session: Session, enrolment: SessionEnrolment, *, actor: Any, note: str = ""
 ) -> None:
     if enrolment.status not in (EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED):
-        raise ValidationError("Only a pending or waitlisted request can be rejected.")
+        raise ValidationError(_("Only a pending or waitlisted request can be rejected."))
     _transition(session, enrolment, EnrolmentStatus.REJECTED, actor=actor, note=note)
     session.flush()
 
@@ -370,7 +376,7 @@ def withdraw_enrolment(
         EnrolmentStatus.WAITLISTED,
         EnrolmentStatus.ENROLLED,
     ):
-        raise ValidationError("This enrolment can no longer be withdrawn.")
+        raise ValidationError(_("This enrolment can no longer be withdrawn."))
     held_seat = enrolment.status == EnrolmentStatus.ENROLLED
     _transition(session, enrolment, EnrolmentStatus.WITHDRAWN, actor=actor, note=note)
     session.flush()

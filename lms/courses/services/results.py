@@ -89,7 +89,9 @@ def mark_attendance(
         EnrolmentStatus.ATTENDED,
         EnrolmentStatus.NO_SHOW,
     ):
-        raise ValidationError(f"{enrolment.user.full_name} does not hold a seat.")
+        raise ValidationError(
+            _("%(full_name)s does not hold a seat.", full_name=enrolment.user.full_name)
+        )
     target = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
     if enrolment.status in (EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW) and (
         enrolment.status != target
@@ -133,11 +135,15 @@ def record_result(
     check_result_time(enrolment.session, now or clock.now())
     if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED):
         raise ValidationError(
-            f"{enrolment.user.full_name} is {_status_words(enrolment)}; a result can be "
-            "recorded only for an enrolled or attending trainee."
+            _(
+                "%(full_name)s is %(status)s; a result can be recorded only for an enrolled or "
+                "attending trainee.",
+                full_name=enrolment.user.full_name,
+                status=_status_words(enrolment),
+            )
         )
     if score is not None and not (0 <= score <= 100):
-        raise ValidationError("The score must be between 0 and 100.", field="score")
+        raise ValidationError(_("The score must be between 0 and 100."), field="score")
     with (
         audited(
             session,
@@ -188,7 +194,7 @@ class ResultsUploadError(DomainError):
     title = "Invalid results file"
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("The file was not imported: " + "; ".join(errors[:20]))
+        super().__init__(_("The file was not imported: %(errors)s", errors="; ".join(errors[:20])))
         self.errors = errors
 
 

@@ -68,14 +68,14 @@ def _check_session_fields(
     starts_on: date, ends_on: date, capacity: int, enrolment_deadline: date | None, timezone: str
 ) -> None:
     if not starts_on or not ends_on:
-        raise ValidationError("Enter the start and end dates.", field="starts_on")
+        raise ValidationError(_("Enter the start and end dates."), field="starts_on")
     if ends_on < starts_on:
-        raise ValidationError("The session cannot end before it starts.", field="ends_on")
+        raise ValidationError(_("The session cannot end before it starts."), field="ends_on")
     if not capacity or capacity < 1:
-        raise ValidationError("Capacity must be at least one seat.", field="capacity")
+        raise ValidationError(_("Capacity must be at least one seat."), field="capacity")
     if enrolment_deadline and enrolment_deadline > starts_on:
         raise ValidationError(
-            "The enrolment deadline must be on or before the start date.",
+            _("The enrolment deadline must be on or before the start date."),
             field="enrolment_deadline",
         )
     _check_timezone(timezone)
@@ -144,7 +144,7 @@ def _set_session_people(
     trainers = list(session.scalars(sa.select(User).where(User.id.in_(trainer_ids))))
     if len(trainers) != len(trainer_ids) or any(not t.has_role(Role.TRAINER) for t in trainers):
         raise ValidationError(
-            "Every trainer must be a user with the trainer role.", field="trainer_ids"
+            _("Every trainer must be a user with the trainer role."), field="trainer_ids"
         )
     members = list(
         session.scalars(
@@ -152,7 +152,7 @@ def _set_session_people(
         )
     )
     if len(members) != len(member_ids):
-        raise ValidationError("Unknown member administration.", field="restricted_member_ids")
+        raise ValidationError(_("Unknown member administration."), field="restricted_member_ids")
     course_session.trainers = trainers
     course_session.restricted_to = members
 
@@ -189,8 +189,10 @@ def update_session(
         _check_session_fields(starts_on, ends_on, capacity, enrolment_deadline, timezone)
         if capacity < course_session.seats_taken:
             raise ValidationError(
-                f"{course_session.seats_taken} trainees already hold a seat; "
-                "capacity cannot be lower.",
+                _(
+                    "%(seats_taken)s trainees already hold a seat; capacity cannot be lower.",
+                    seats_taken=course_session.seats_taken,
+                ),
                 field="capacity",
             )
         start_time = start_time or course_session.start_time

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from lms.accounts.models import User
 from lms.core.audit import record_change
 from lms.core.errors import ValidationError
+from lms.core.i18n import _
 from lms.courses.models import (
     CourseSession,
     SessionEnrolment,
@@ -169,9 +170,13 @@ def set_certification_policy(
     """How long the track's certificates stay valid. Existing certificates keep the expiry
     they were issued with; the policy applies to certificates issued from now on."""
     if validity_months is not None and validity_months < 1:
-        raise ValidationError("The validity must be at least one month.", field="validity_months")
+        raise ValidationError(
+            _("The validity must be at least one month."), field="validity_months"
+        )
     if reminder_days_before < 0:
-        raise ValidationError("Reminders cannot come after expiry.", field="reminder_days_before")
+        raise ValidationError(
+            _("Reminders cannot come after expiry."), field="reminder_days_before"
+        )
     policy = session.get(TrackCertificationPolicy, track.id)
     before = None
     if policy is None:

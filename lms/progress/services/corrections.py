@@ -23,6 +23,7 @@ from lms.accounts.models import User
 from lms.core.audit import record_change
 from lms.core.corrections import CorrectionAction, clean_reason
 from lms.core.errors import PermissionDenied, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.courses.models import SessionEnrolment, TrackCourse
 from lms.frameworks.models import Competency, ScaleLevel, TrackTarget
@@ -126,10 +127,10 @@ def _supersede_rating(
 
 def _check_rating(session: Session, rating: CompetencyRating, actor: Any) -> None:
     if is_superseded(session, rating):
-        raise ValidationError("This rating has already been corrected or withdrawn.")
+        raise ValidationError(_("This rating has already been corrected or withdrawn."))
     if not can_correct_rating(actor, rating):
         raise PermissionDenied(
-            "Only the person who gave this rating, or an administrator, can correct it."
+            _("Only the person who gave this rating, or an administrator, can correct it.")
         )
 
 
@@ -149,7 +150,7 @@ def correct_rating(
     _check_rating(session, rating, actor)
     _check_level(rating.competency, level)
     if level.id == rating.level_id:
-        raise ValidationError("Choose a different level, or withdraw the rating.", field="level")
+        raise ValidationError(_("Choose a different level, or withdraw the rating."), field="level")
     replacement = CompetencyRating(
         user_id=rating.user_id,
         competency_id=rating.competency_id,
@@ -398,12 +399,12 @@ def _decide_again(
     reason = clean_reason(reason)
     if not can_correct_claim_decision(actor, claim):
         raise PermissionDenied(
-            "Only the trainer who decided this claim, or an administrator, can correct it."
+            _("Only the trainer who decided this claim, or an administrator, can correct it.")
         )
     if status == claim.status:
-        raise ValidationError("The claim is already decided that way.")
+        raise ValidationError(_("The claim is already decided that way."))
     if claim.user_id == getattr(actor, "id", None):
-        raise ValidationError("You cannot decide your own claim.")
+        raise ValidationError(_("You cannot decide your own claim."))
     was_accepted = claim.status == ClaimStatus.ACCEPTED
     before = _claim_picture(claim)
     claim.status = status

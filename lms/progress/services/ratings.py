@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from lms.accounts.models import Role, User
 from lms.core.audit import record_change
 from lms.core.errors import ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.courses.models import (
     Course,
@@ -147,7 +148,12 @@ def _audit_rating(session: Session, rating: CompetencyRating, actor: Any, email:
 def _check_level(competency: Competency, level: ScaleLevel) -> None:
     if level.scale_id != competency.framework.scale_id:
         raise ValidationError(
-            f"{level.name} is not a level of {competency.code}'s scale.", field="level_id"
+            _(
+                "%(name)s is not a level of %(code)s's scale.",
+                name=level.name,
+                code=competency.code,
+            ),
+            field="level_id",
         )
 
 
@@ -166,7 +172,7 @@ def rate_competency(
     rules of the parents are applied."""
     _check_level(competency, level)
     if source == RatingSource.ASSESSOR and not (actor and actor.has_role(Role.TRAINER)):
-        raise ValidationError("Only a trainer or assessor can rate a competency.")
+        raise ValidationError(_("Only a trainer or assessor can rate a competency."))
     rating = CompetencyRating(
         user_id=user.id,
         competency_id=competency.id,
@@ -299,7 +305,9 @@ def claim_prior_learning(
 ) -> PriorLearningClaim:
     _check_level(competency, level)
     if not (description or "").strip():
-        raise ValidationError("Describe the earlier learning or experience.", field="description")
+        raise ValidationError(
+            _("Describe the earlier learning or experience."), field="description"
+        )
     claim = PriorLearningClaim(
         user_id=user.id,
         competency_id=competency.id,
@@ -324,11 +332,11 @@ def review_claim(
     session: Session, claim: PriorLearningClaim, *, accept: bool, actor: User, comment: str = ""
 ) -> None:
     if claim.status != ClaimStatus.PENDING:
-        raise ValidationError("This claim has already been reviewed.")
+        raise ValidationError(_("This claim has already been reviewed."))
     if not actor.has_role(Role.TRAINER):
-        raise ValidationError("Only a trainer or assessor can review a claim.")
+        raise ValidationError(_("Only a trainer or assessor can review a claim."))
     if claim.user_id == actor.id:
-        raise ValidationError("You cannot review your own claim.")
+        raise ValidationError(_("You cannot review your own claim."))
     claim.status = ClaimStatus.ACCEPTED if accept else ClaimStatus.REJECTED
     claim.reviewed_by_id, claim.reviewed_at = actor.id, utcnow()
     claim.review_comment = (comment or "").strip()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from lms.accounts.models import MemberAdministration, Role, User
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.courses.models import (
     Course,
@@ -67,8 +68,13 @@ def check_entry_requirements(session: Session, user: User, track: Track) -> None
     required = track.prerequisite_track
     if required is not None and not has_completed_track(session, user, required):
         raise ValidationError(
-            f"The {track.name} track requires a completed {required.name} track; "
-            f"{user.full_name} has not completed it yet."
+            _(
+                "The %(name)s track requires a completed %(required)s track; %(full_name)s has "
+                "not completed it yet.",
+                name=track.name,
+                required=required.name,
+                full_name=user.full_name,
+            )
         )
 
 
@@ -78,9 +84,9 @@ def enrol_in_track(
     """Join a track (oneself, by a manager, or through an intake). Entry requirements are
     checked; re-joining after withdrawing reactivates the same record."""
     if not track.is_active:
-        raise ValidationError(f"The {track.name} track is not open for enrolment.")
+        raise ValidationError(_("The %(name)s track is not open for enrolment.", name=track.name))
     if not user.has_role(Role.TRAINEE):
-        raise ValidationError(f"{user.full_name} is not a trainee.")
+        raise ValidationError(_("%(full_name)s is not a trainee.", full_name=user.full_name))
     existing = session.scalar(
         sa.select(TrackEnrolment).where(
             TrackEnrolment.user_id == user.id, TrackEnrolment.track_id == track.id
@@ -112,7 +118,7 @@ def enrol_in_track(
 
 def withdraw_from_track(session: Session, enrolment: TrackEnrolment, *, actor: Any) -> None:
     if enrolment.status != TrackEnrolmentStatus.ACTIVE:
-        raise ValidationError("Only an active track enrolment can be withdrawn.")
+        raise ValidationError(_("Only an active track enrolment can be withdrawn."))
     enrolment.status = TrackEnrolmentStatus.WITHDRAWN
     record_change(
         session,
@@ -136,9 +142,11 @@ def create_intake(
 ) -> Intake:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Name the intake, for example “2026 intake — Kenya”.", field="name")
+        raise ValidationError(
+            _("Name the intake, for example “2026 intake — Kenya”."), field="name"
+        )
     if session.scalar(sa.select(Intake.id).where(Intake.name == name)):
-        raise ConflictError("An intake with this name already exists.", field="name")
+        raise ConflictError(_("An intake with this name already exists."), field="name")
     intake = Intake(
         name=name, track_id=track.id, year=year, member_administration_id=member_administration_id
     )
@@ -155,7 +163,11 @@ def add_to_intake(session: Session, intake: Intake, user: User, *, actor: Any) -
         and user.member_administration_id != intake.member_administration_id
     ):
         raise ValidationError(
-            f"{user.full_name} does not belong to {intake.member_administration.name}."
+            _(
+                "%(full_name)s does not belong to %(name)s.",
+                full_name=user.full_name,
+                name=intake.member_administration.name,
+            )
         )
     enrolment = enrol_in_track(session, user, intake.track, actor=actor, intake=intake)
     if session.get(IntakeMember, (intake.id, user.id)) is None:

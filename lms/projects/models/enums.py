@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from lms.core.model_base import LabelledEnum
 
@@ -91,7 +92,7 @@ LABELS = [
     (ProjectStatus.PIPELINE, _l("Pipeline")),
     (ProjectStatus.ACTIVE, _l("Active")),
     (ProjectStatus.SUSPENDED, _l("Suspended")),
-    (ProjectStatus.COMPLETED, _l("Completed")),
+    (ProjectStatus.COMPLETED, lazy_pgettext("status", "Completed")),
     (ProjectStatus.CANCELLED, _l("Cancelled")),
     (PartnerRole.FUNDING, _l("Funding")),
     (PartnerRole.IMPLEMENTING, _l("Implementing")),
@@ -110,7 +111,7 @@ LABELS = [
     (RiskLevel.LOW, _l("Low")),
     (RiskLevel.MEDIUM, _l("Medium")),
     (RiskLevel.HIGH, _l("High")),
-    (RiskStatus.OPEN, _l("Open")),
+    (RiskStatus.OPEN, lazy_pgettext("status", "Open")),
     (RiskStatus.MITIGATED, _l("Mitigated")),
     (RiskStatus.OCCURRED, _l("Occurred")),
     (RiskStatus.CLOSED, _l("Closed")),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.projects.models import BudgetLine, PartnerRole, Project, ProjectPartner
 from lms.projects.services.common import _decimal, _text
 
@@ -20,13 +21,15 @@ from lms.projects.services.common import _decimal, _text
 def add_partner(
     session: Session, project: Project, *, actor: User | None, name: str, role: PartnerRole | str
 ) -> ProjectPartner:
-    name = _text(name, "name", "Enter the organisation's name.", max_length=200)
+    name = _text(name, "name", _("Enter the organisation's name."), max_length=200)
     try:
         role = PartnerRole(role)
     except ValueError as exc:
-        raise ValidationError("Choose the partner's role.", field="role") from exc
+        raise ValidationError(_("Choose the partner's role."), field="role") from exc
     if any(p.name.lower() == name.lower() and p.role is role for p in project.partners):
-        raise ConflictError(f"{name} is already a {role.value} partner.", field="name")
+        raise ConflictError(
+            _("%(name)s is already a %(value)s partner.", name=name, value=role.value), field="name"
+        )
     partner = ProjectPartner(name=name, role=role)
     project.partners.append(partner)
     session.flush()
@@ -69,7 +72,11 @@ def set_budget_line(
     figures)."""
     if year is None or not project.start_date.year <= int(year) <= project.end_date.year:
         raise ValidationError(
-            f"Choose a year of the project ({project.start_date.year}–{project.end_date.year}).",
+            _(
+                "Choose a year of the project (%(year)s–%(year2)s).",
+                year=project.start_date.year,
+                year2=project.end_date.year,
+            ),
             field="year",
         )
     planned = _decimal(planned, "planned", minimum=Decimal("0"))

@@ -11,7 +11,7 @@ from typing import Any
 from lms.core.bounds import MAX_DATE, MIN_DATE
 from lms.core.errors import ValidationError
 from lms.core.i18n import _ as _  # the one translation helper, shared by the services
-from lms.core.i18n import format_day
+from lms.core.i18n import format_day, format_number
 from lms.projects.models import PeriodKind, Project
 
 
@@ -45,7 +45,7 @@ def _decimal(
         raise ValidationError(_("Enter a number."), field=field_name)
     if abs(number) >= MAX_MEASURE:
         raise ValidationError(
-            _("Enter a number below %(max)s.", max=f"{MAX_MEASURE:,.0f}"), field=field_name
+            _("Enter a number below %(max)s.", max=format_number(MAX_MEASURE, 0)), field=field_name
         )
     if minimum is not None and number < minimum:
         raise ValidationError(_("Enter %(min)s or more.", min=minimum), field=field_name)

@@ -16,6 +16,7 @@ from lms.accounts.models import User
 from lms.core.audit import record_change
 from lms.core.corrections import CorrectionAction, clean_reason
 from lms.core.errors import PermissionDenied, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.projects.models import ActualCorrection, IndicatorActual
 from lms.projects.permissions import can_correct_actual
@@ -69,10 +70,10 @@ def _supersede(
 
 def _check(actual: IndicatorActual, actor: User | None) -> None:
     if actual.superseded:
-        raise ValidationError("This figure has already been corrected or withdrawn.")
+        raise ValidationError(_("This figure has already been corrected or withdrawn."))
     if not can_correct_actual(actor, actual):
         raise PermissionDenied(
-            "Only the person who reported this figure, or an administrator, can correct it."
+            _("Only the person who reported this figure, or an administrator, can correct it.")
         )
 
 
@@ -92,7 +93,7 @@ def correct_actual(
     evidence_url = (evidence_url or "").strip() or actual.evidence_url
     if evidence_url and not re.match(r"^https?://", evidence_url):
         raise ValidationError(
-            "Give the evidence as a web link (http or https).", field="evidence_url"
+            _("Give the evidence as a web link (http or https)."), field="evidence_url"
         )
     replacement = IndicatorActual(
         period=actual.period,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.projects.models import (
     Indicator,
@@ -56,15 +57,15 @@ def add_indicator(
     means_of_verification: str = "",
     training_measure: TrainingMeasure | str | None = None,
 ) -> Indicator:
-    name = _text(name, "name", "Name the indicator.", max_length=300)
-    unit = _text(unit, "unit", "Give the unit, for example officers or %.", max_length=40)
+    name = _text(name, "name", _("Name the indicator."), max_length=300)
+    unit = _text(unit, "unit", _("Give the unit, for example officers or %."), max_length=40)
     baseline = _measure(baseline_value, "baseline_value", unit)
     if baseline_date is None:
-        raise ValidationError("Enter the date of the baseline.", field="baseline_date")
+        raise ValidationError(_("Enter the date of the baseline."), field="baseline_date")
     try:
         period_kind = PeriodKind(period_kind)
     except ValueError as exc:
-        raise ValidationError("Choose year or quarter.", field="period_kind") from exc
+        raise ValidationError(_("Choose year or quarter."), field="period_kind") from exc
     indicator = Indicator(
         project_id=element.project_id,
         element=element,
@@ -110,19 +111,22 @@ def update_indicator(
 ) -> Indicator:
     """Correct the indicator's definition. Reported actuals are never touched; the period kind
     is fixed once targets or actuals exist, because they are dated by it."""
-    name = _text(name, "name", "Name the indicator.", max_length=300)
-    unit = _text(unit, "unit", "Give the unit, for example officers or %.", max_length=40)
+    name = _text(name, "name", _("Name the indicator."), max_length=300)
+    unit = _text(unit, "unit", _("Give the unit, for example officers or %."), max_length=40)
     baseline = _measure(baseline_value, "baseline_value", unit)
     if baseline_date is None:
-        raise ValidationError("Enter the date of the baseline.", field="baseline_date")
+        raise ValidationError(_("Enter the date of the baseline."), field="baseline_date")
     try:
         period_kind = PeriodKind(period_kind)
     except ValueError as exc:
-        raise ValidationError("Choose year or quarter.", field="period_kind") from exc
+        raise ValidationError(_("Choose year or quarter."), field="period_kind") from exc
     if period_kind is not indicator.period_kind and (indicator.targets or indicator.actuals):
         raise ConflictError(
-            "Targets or actuals are recorded per "
-            f"{indicator.period_kind.value}; the period kind can no longer change.",
+            _(
+                "Targets or actuals are recorded per %(period)s; the period kind can no longer "
+                "change.",
+                period=indicator.period_kind.value,
+            ),
             field="period_kind",
         )
     with audited(
@@ -189,7 +193,7 @@ def report_actual(
     evidence_url = (evidence_url or "").strip()
     if evidence_url and not re.match(r"^https?://", evidence_url):
         raise ValidationError(
-            "Give the evidence as a web link (http or https).", field="evidence_url"
+            _("Give the evidence as a web link (http or https)."), field="evidence_url"
         )
     actual = IndicatorActual(
         period=label,

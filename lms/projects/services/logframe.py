@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.core.audit import audited, record_change
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.projects.models import Activity, LogframeElement, LogframeLevel, Project
 from lms.projects.services.common import _text
 
@@ -33,21 +34,24 @@ def add_logframe_element(
     try:
         level = LogframeLevel(level)
     except ValueError as exc:
-        raise ValidationError("Choose goal, outcome or output.", field="level") from exc
-    statement = _text(statement, "statement", "Write the statement.")
+        raise ValidationError(_("Choose goal, outcome or output."), field="level") from exc
+    statement = _text(statement, "statement", _("Write the statement."))
     elements = project.logframe_elements
     if level is LogframeLevel.GOAL:
         if parent is not None:
-            raise ValidationError("The goal sits at the top; it has no parent.", field="parent_id")
+            raise ValidationError(
+                _("The goal sits at the top; it has no parent."), field="parent_id"
+            )
         if any(e.level is LogframeLevel.GOAL for e in elements):
-            raise ConflictError("This project already has its goal.", field="level")
+            raise ConflictError(_("This project already has its goal."), field="level")
         code = (code or "").strip() or "G"
     else:
         wanted = _PARENT_LEVEL[level]
         if parent is None or parent.project_id != project.id or parent.level is not wanted:
             raise ValidationError(
-                f"An {level.value} sits under "
-                f"{'the goal' if wanted is LogframeLevel.GOAL else 'an outcome'}.",
+                _("An outcome sits under the goal.")
+                if wanted is LogframeLevel.GOAL
+                else _("An output sits under an outcome."),
                 field="parent_id",
             )
         if not (code or "").strip():
@@ -56,7 +60,9 @@ def add_logframe_element(
             code = f"{prefix}{len(siblings) + 1}"
     code = code.strip()[:20]
     if any(e.code == code for e in elements):
-        raise ConflictError(f"The code {code} is already used in this logframe.", field="code")
+        raise ConflictError(
+            _("The code %(code)s is already used in this logframe.", code=code), field="code"
+        )
     element = LogframeElement(
         project=project, parent=parent, level=level, code=code, statement=statement
     )
@@ -84,10 +90,10 @@ def add_activity(
     end_date: date | None = None,
 ) -> Activity:
     if output.level is not LogframeLevel.OUTPUT:
-        raise ValidationError("Activities sit under an output.", field="output_id")
-    title = _text(title, "title", "Enter the activity's title.", max_length=200)
+        raise ValidationError(_("Activities sit under an output."), field="output_id")
+    title = _text(title, "title", _("Enter the activity's title."), max_length=200)
     if start_date and end_date and end_date < start_date:
-        raise ValidationError("The activity cannot end before it starts.", field="end_date")
+        raise ValidationError(_("The activity cannot end before it starts."), field="end_date")
     activity = Activity(
         output=output,
         title=title,
@@ -112,7 +118,7 @@ def update_logframe_element(
     session: Session, element: LogframeElement, *, actor: User | None, statement: str
 ) -> LogframeElement:
     """Reword a statement; its place in the logframe (level, parent, code) stays."""
-    statement = _text(statement, "statement", "Write the statement.")
+    statement = _text(statement, "statement", _("Write the statement."))
     with audited(
         session,
         element,

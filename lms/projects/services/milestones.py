@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.core.audit import audited, record_change
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.projects.models import Milestone, MilestoneReplan, MilestoneStatus, Phase, Project
 from lms.projects.services.common import _text, _within_project, refresh_summary
@@ -26,11 +27,11 @@ def update_phase(
     start_date: date | None,
     end_date: date | None,
 ) -> Phase:
-    name = _text(name, "name", "Name the phase.", max_length=120)
+    name = _text(name, "name", _("Name the phase."), max_length=120)
     if start_date is None or end_date is None:
-        raise ValidationError("Enter the phase's start and end dates.", field="start_date")
+        raise ValidationError(_("Enter the phase's start and end dates."), field="start_date")
     if end_date < start_date:
-        raise ValidationError("The phase cannot end before it starts.", field="end_date")
+        raise ValidationError(_("The phase cannot end before it starts."), field="end_date")
     _within_project(phase.project, start_date, "start_date")
     _within_project(phase.project, end_date, "end_date")
     with audited(
@@ -54,11 +55,11 @@ def add_phase(
     start_date: date | None,
     end_date: date | None,
 ) -> Phase:
-    name = _text(name, "name", "Name the phase.", max_length=120)
+    name = _text(name, "name", _("Name the phase."), max_length=120)
     if start_date is None or end_date is None:
-        raise ValidationError("Enter the phase's start and end dates.", field="start_date")
+        raise ValidationError(_("Enter the phase's start and end dates."), field="start_date")
     if end_date < start_date:
-        raise ValidationError("The phase cannot end before it starts.", field="end_date")
+        raise ValidationError(_("The phase cannot end before it starts."), field="end_date")
     _within_project(project, start_date, "start_date")
     _within_project(project, end_date, "end_date")
     phase = Phase(name=name, start_date=start_date, end_date=end_date)
@@ -80,13 +81,13 @@ def _check_dependency(project: Project, milestone: Milestone | None, depends_on:
         return
     if depends_on.project_id != project.id:
         raise ValidationError(
-            "A milestone can only depend on one of the same project.", field="depends_on_id"
+            _("A milestone can only depend on one of the same project."), field="depends_on_id"
         )
     seen = set()
     step: Milestone | None = depends_on
     while step is not None:
         if milestone is not None and step.id == milestone.id:
-            raise ValidationError("That dependency would make a loop.", field="depends_on_id")
+            raise ValidationError(_("That dependency would make a loop."), field="depends_on_id")
         if step.id in seen:
             break
         seen.add(step.id)
@@ -106,12 +107,12 @@ def add_milestone(
     evidence: str = "",
 ) -> Milestone:
     """The due date given now becomes the milestone's baseline, kept for ever."""
-    title = _text(title, "title", "Enter the milestone.", max_length=200)
+    title = _text(title, "title", _("Enter the milestone."), max_length=200)
     if due_date is None:
-        raise ValidationError("Enter the due date.", field="due_date")
+        raise ValidationError(_("Enter the due date."), field="due_date")
     _within_project(project, due_date, "due_date")
     if phase is not None and phase.project_id != project.id:
-        raise ValidationError("Choose a phase of this project.", field="phase_id")
+        raise ValidationError(_("Choose a phase of this project."), field="phase_id")
     _check_dependency(project, None, depends_on)
     with session.no_autoflush:
         milestone = Milestone(
@@ -155,24 +156,25 @@ def update_milestone(
     try:
         status = MilestoneStatus(status)
     except ValueError as exc:
-        raise ValidationError("Choose a status.", field="status") from exc
+        raise ValidationError(_("Choose a status."), field="status") from exc
     if status is MilestoneStatus.LATE:
         raise ValidationError(
-            "“Late” is set automatically when a milestone passes its due date.", field="status"
+            _("“Late” is set automatically when a milestone passes its due date."), field="status"
         )
     project = milestone.project
     if phase is not None and phase.project_id != project.id:
-        raise ValidationError("Choose a phase of this project.", field="phase_id")
+        raise ValidationError(_("Choose a phase of this project."), field="phase_id")
     _check_dependency(project, milestone, depends_on)
     if status is MilestoneStatus.DONE:
         if completed_on is None:
-            raise ValidationError("Enter the date it was completed.", field="completed_on")
+            raise ValidationError(_("Enter the date it was completed."), field="completed_on")
         if depends_on is not None and depends_on.status not in (
             MilestoneStatus.DONE,
             MilestoneStatus.CANCELLED,
         ):
             raise ConflictError(
-                f"It depends on “{depends_on.title}”, which is not done yet.", field="status"
+                _("It depends on “%(title)s”, which is not done yet.", title=depends_on.title),
+                field="status",
             )
     else:
         completed_on = None
@@ -193,7 +195,7 @@ def update_milestone(
         if owner is not None:
             milestone.owner = owner.strip()[:160]
         if title is not None:
-            milestone.title = _text(title, "title", "Enter the milestone.", max_length=200)
+            milestone.title = _text(title, "title", _("Enter the milestone."), max_length=200)
         session.flush()  # so the "after" picture reads the new phase_id
     refresh_summary(session, project)
     return milestone
@@ -209,12 +211,12 @@ def replan_milestone(
 ) -> MilestoneReplan:
     """Move the due date, keeping the baseline and recording the reason."""
     if new_date is None:
-        raise ValidationError("Enter the new due date.", field="new_date")
-    reason = _text(reason, "reason", "Say why the date moves.")
+        raise ValidationError(_("Enter the new due date."), field="new_date")
+    reason = _text(reason, "reason", _("Say why the date moves."))
     if new_date == milestone.due_date:
-        raise ValidationError("That is already the due date.", field="new_date")
+        raise ValidationError(_("That is already the due date."), field="new_date")
     if milestone.status in (MilestoneStatus.DONE, MilestoneStatus.CANCELLED):
-        raise ConflictError("A finished or cancelled milestone is not re-planned.")
+        raise ConflictError(_("A finished or cancelled milestone is not re-planned."))
     _within_project(milestone.project, new_date, "new_date")
     replan = MilestoneReplan(
         previous_date=milestone.due_date,

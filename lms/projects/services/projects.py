@@ -34,7 +34,7 @@ def _users(session: Session, ids: Iterable[int]) -> list[User]:
         return []
     users = session.scalars(sa.select(User).where(User.id.in_(ids))).all()
     if len(users) != len(ids):
-        raise ValidationError("A chosen person no longer exists.")
+        raise ValidationError(_("A chosen person no longer exists."))
     return list(users)
 
 
@@ -51,31 +51,36 @@ def _project_values(
     manager_ids: Iterable[int],
     focal_point_ids: Iterable[int],
 ) -> dict[str, Any]:
-    code = _text(code, "code", "Enter the project code.", max_length=30).upper()
-    title = _text(title, "title", "Enter the project title.", max_length=200)
+    code = _text(code, "code", _("Enter the project code."), max_length=30).upper()
+    title = _text(title, "title", _("Enter the project title."), max_length=200)
     if start_date is None:
-        raise ValidationError("Enter the start date.", field="start_date")
+        raise ValidationError(_("Enter the start date."), field="start_date")
     if end_date is None:
-        raise ValidationError("Enter the end date.", field="end_date")
+        raise ValidationError(_("Enter the end date."), field="end_date")
     if end_date < start_date:
-        raise ValidationError("The project cannot end before it starts.", field="end_date")
+        raise ValidationError(_("The project cannot end before it starts."), field="end_date")
     currency = (currency or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
-        raise ValidationError("Use a three-letter ISO 4217 code, e.g. EUR.", field="currency")
+        raise ValidationError(_("Use a three-letter ISO 4217 code, e.g. EUR."), field="currency")
     try:
         status = ProjectStatus(status)
     except ValueError as exc:
-        raise ValidationError("Choose a status.", field="status") from exc
+        raise ValidationError(_("Choose a status."), field="status") from exc
     clash = session.scalar(sa.select(Project.id).where(Project.code == code))
     if clash and (project is None or clash != project.id):
-        raise ConflictError(f"Another project already uses the code {code}.", field="code")
+        raise ConflictError(
+            _("Another project already uses the code %(code)s.", code=code), field="code"
+        )
     managers = _users(session, manager_ids)
     if not managers:
-        raise ValidationError("Choose at least one project manager.", field="manager_ids")
+        raise ValidationError(_("Choose at least one project manager."), field="manager_ids")
     for manager in managers:
         if not manager.has_role(Role.PROJECT_MANAGER):
             raise ValidationError(
-                f"{manager.full_name} does not have the project manager role.",
+                _(
+                    "%(full_name)s does not have the project manager role.",
+                    full_name=manager.full_name,
+                ),
                 field="manager_ids",
             )
     return {
@@ -244,8 +249,11 @@ def update_project(
             line.planned or line.spent for line in project.budget_lines
         ):
             raise ConflictError(
-                "The budget is recorded in "
-                f"{project.currency}; one project keeps one currency once amounts are entered.",
+                _(
+                    "The budget is recorded in %(currency)s; one project keeps one currency once "
+                    "amounts are entered.",
+                    currency=project.currency,
+                ),
                 field="currency",
             )
         for name, value in values.items():

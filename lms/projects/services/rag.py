@@ -216,11 +216,11 @@ def override_rag(
     try:
         rating = Rag(rating)
     except ValueError as exc:
-        raise ValidationError("Choose red, amber or green.", field="rating") from exc
+        raise ValidationError(_("Choose red, amber or green."), field="rating") from exc
     justification = (justification or "").strip()
     if len(justification) < 10:
         raise ValidationError(
-            "Write a justification (at least 10 characters) for overriding the rating.",
+            _("Write a justification (at least 10 characters) for overriding the rating."),
             field="justification",
         )
     now = utcnow()
@@ -251,7 +251,7 @@ def override_rag(
 def withdraw_override(session: Session, project: Project, *, actor: User | None) -> None:
     current = project.current_override
     if current is None:
-        raise ConflictError("There is no override to withdraw.")
+        raise ConflictError(_("There is no override to withdraw."))
     current.withdrawn_at = utcnow()
     current.withdrawn_by_id = getattr(actor, "id", None)
     session.flush()

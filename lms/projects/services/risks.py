@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ValidationError
+from lms.core.i18n import _
 from lms.core.model_base import utcnow
 from lms.projects.models import ProgressUpdate, Project, Risk, RiskLevel, RiskStatus
 from lms.projects.services.common import _named_period, _text
@@ -29,15 +30,15 @@ def save_risk(
     status: RiskStatus | str = RiskStatus.OPEN,
 ) -> Risk:
     """Create or update a risk. Risks are closed, not deleted."""
-    description = _text(description, "description", "Describe the risk.")
+    description = _text(description, "description", _("Describe the risk."))
     try:
         likelihood, impact = RiskLevel(likelihood), RiskLevel(impact)
     except ValueError as exc:
-        raise ValidationError("Choose low, medium or high.", field="likelihood") from exc
+        raise ValidationError(_("Choose low, medium or high."), field="likelihood") from exc
     try:
         status = RiskStatus(status)
     except ValueError as exc:
-        raise ValidationError("Choose a status.", field="status") from exc
+        raise ValidationError(_("Choose a status."), field="status") from exc
     before = snapshot(risk, RISK_FIELDS) if risk else None
     if risk is None:
         risk = Risk(project=project)
@@ -74,7 +75,7 @@ def add_progress_update(
     update = ProgressUpdate(
         project=project,
         period=_named_period(period),
-        achievements=_text(achievements, "achievements", "Describe what was achieved."),
+        achievements=_text(achievements, "achievements", _("Describe what was achieved.")),
         issues=(issues or "").strip(),
         next_steps=(next_steps or "").strip(),
         author_id=getattr(actor, "id", None),

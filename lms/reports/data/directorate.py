@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Region
@@ -126,7 +127,7 @@ class DirectorateData:
         )
 
     def tables(self) -> list[TableData]:
-        figures = [_("Enrolled"), _("Completed"), _("Certified")]
+        figures = [pgettext("count", "Enrolled"), pgettext("count", "Completed"), _("Certified")]
         overview = (
             [TableData("overview", _("Overview"), [_("Overview")], [[self.narrative]])]
             if self.narrative
@@ -166,7 +167,7 @@ class DirectorateData:
                 [
                     _("Track"),
                     _("Target competencies"),
-                    _("Enrolled"),
+                    pgettext("count", "Enrolled"),
                     _("Reached all targets"),
                     _("Share"),
                 ],

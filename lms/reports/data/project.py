@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import Session
 
 from lms.projects import services as projects
@@ -93,7 +94,7 @@ class ProjectReportData:
                     _("Phase"),
                     _("Baseline"),
                     _("Due"),
-                    _("Completed"),
+                    pgettext("date", "Completed"),
                     _("Status"),
                     _("Slippage (days)"),
                 ],
@@ -133,7 +134,7 @@ class ProjectReportData:
                     _("Course"),
                     _("Start"),
                     _("End"),
-                    _("Enrolled"),
+                    pgettext("count", "Enrolled"),
                     _("Trained"),
                     _("Passed"),
                 ],

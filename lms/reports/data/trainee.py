@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
@@ -178,7 +179,7 @@ def _add_tracks(session: Session, user: User, data: TraineeReportData) -> None:
             TrackRow(
                 state.track.code,
                 state.track.name,
-                _("Completed") if enrolment.status == "completed" else _("Active"),
+                pgettext("status", "Completed") if enrolment.status == "completed" else _("Active"),
                 state.percent,
                 state.required_done,
                 len(state.required_courses),

@@ -1,18 +1,26 @@
-"""Locale and time zone selection for Flask-Babel.
+"""Locale and time zone selection for Flask-Babel, documents and emails in a chosen language,
+and bilingual catalogue content.
 
 Outside a browser request (scheduler jobs, background report runs, the CLI) there is no
-user or Accept-Language header: the default locale applies unless the caller forces one with
-``flask_babel.force_locale``.
+user or Accept-Language header: the default locale applies unless the caller chooses one with
+``in_language(code)`` (a recipient's or a requester's language), which works in a request and
+in a bare application context alike.
+
+Catalogue content (frameworks, competencies, scales, tracks, courses) keeps its English text in
+the original columns and the French text in ``*_fr`` columns; ``localised(obj, "name")`` gives
+the reader's language with a fallback to the other one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date as _babel_date
-from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import force_locale, format_date, format_datetime, get_locale, gettext
 from flask_login import current_user
 
 # One way to write a day per language, on every page, PDF and message (``format_day``, the
@@ -21,11 +29,68 @@ DATE_PATTERNS = {"en": "yyyy-MM-dd", "fr": "dd/MM/yyyy"}
 
 
 def _(text: str, **values: Any) -> str:
-    """Translate in a request (the reader's language); outside one (CLI, jobs, tests) there is
-    no reader to choose a language for, so the English text is used as it is."""
-    if has_request_context():
+    """Translate into the reader's language: the request's, or the one chosen with
+    ``in_language``; outside both (CLI, jobs, tests) the English text is used as it is."""
+    if has_request_context() or _forced():
         return gettext(text, **values)
     return text % values if values else text
+
+
+# Languages content can be written in; the first is the one the original columns hold.
+CONTENT_LANGUAGES = ("en", "fr")
+
+
+def _forced() -> bool:
+    """True inside ``in_language`` (or ``flask_babel.force_locale``) in an app context."""
+    if not has_app_context():
+        return False
+    ctx = getattr(g, "_flask_babel", None)
+    return getattr(ctx, "forced_babel_locale", None) is not None
+
+
+def language_code(language: str | None) -> str:
+    """One of the configured languages for ``language`` ("fr_CA" → "fr"), else the default."""
+    known = current_app.config["LMS_LANGUAGES"] if has_app_context() else CONTENT_LANGUAGES
+    code = (language or "").replace("-", "_").split("_")[0].lower()
+    if code in known:
+        return code
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en") if has_app_context() else "en"
+
+
+@contextmanager
+def in_language(language: str | None) -> Iterator[str]:
+    """Render in ``language`` (a recipient's, a requester's) until the block ends: ``_``,
+    ``gettext``, dates (``format_day``) and ``localised`` content all follow it, in a request
+    or in a bare application context (a job, a background report run). Yields the code."""
+    code = language_code(language)
+    outer = getattr(g, "_flask_babel", None) if has_app_context() else None
+    outer_forced = getattr(outer, "forced_babel_locale", None)
+    try:
+        with force_locale(code):
+            yield code
+    finally:
+        if outer_forced is not None:  # force_locale forgets an enclosing forced one on exit
+            g._flask_babel.forced_babel_locale = outer_forced
+
+
+def current_language() -> str:
+    """The two-letter language being rendered: the forced one, the request's, or the default."""
+    if has_request_context() or _forced():
+        return language_code(str(get_locale() or ""))
+    return language_code(None)
+
+
+def localised(obj: Any, field: str, language: str | None = None) -> str:
+    """``obj.<field>`` in ``language`` (default: the reader's), falling back to the other
+    language when that text is empty: the English text lives in ``field``, the French one in
+    ``field_fr``."""
+    if obj is None:
+        return ""
+    wanted = language_code(language) if language else current_language()
+    english = getattr(obj, field, None) or ""
+    french = getattr(obj, f"{field}_fr", None) or ""
+    first, second = (french, english) if wanted == "fr" else (english, french)
+    return first if first.strip() else second
 
 
 def select_locale() -> str | None:
@@ -45,7 +110,7 @@ def select_timezone() -> str | None:
 
 
 def _pattern() -> str:
-    locale = str(get_locale() or "") if has_request_context() else ""
+    locale = str(get_locale() or "") if has_request_context() or _forced() else ""
     return DATE_PATTERNS.get(locale.split("_")[0], DATE_PATTERNS["en"])
 
 
@@ -54,7 +119,7 @@ def format_day(value: date | datetime | None) -> str:
     ``—`` for none."""
     if not value:
         return "—"
-    if has_request_context():
+    if has_request_context() or _forced():
         return format_date(value, _pattern())
     return _babel_date(value, DATE_PATTERNS["en"], locale="en")
 
@@ -63,6 +128,6 @@ def format_moment(value: datetime | None) -> str:
     """A date and time in the reader's language and the configured time zone."""
     if not value:
         return "—"
-    if has_request_context():
+    if has_request_context() or _forced():
         return format_datetime(value, f"{_pattern()} HH:mm")
     return value.strftime("%Y-%m-%d %H:%M")

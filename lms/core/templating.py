@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from lms.core.features import NavItem
-from lms.core.i18n import format_day, format_moment
+from lms.core.i18n import format_day, format_moment, localised
 from lms.core.permissions import can_edit, can_view
 
 
@@ -37,6 +37,8 @@ def init_templating(
     app.jinja_env.globals.update(globals or {})
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["date"] = format_day
+    # {{ course|localised("title") }}: catalogue content in the reader's language.
+    app.jinja_env.filters["localised"] = localised
 
     @app.context_processor
     def navigation():

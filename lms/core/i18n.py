@@ -87,8 +87,8 @@ def localised(obj: Any, field: str, language: str | None = None) -> str:
     if obj is None:
         return ""
     wanted = language_code(language) if language else current_language()
-    english = getattr(obj, field, None) or ""
-    french = getattr(obj, f"{field}_fr", None) or ""
+    read = obj.get if isinstance(obj, dict) else lambda key: getattr(obj, key, None)
+    english, french = read(field) or "", read(f"{field}_fr") or ""
     first, second = (french, english) if wanted == "fr" else (english, french)
     return first if first.strip() else second
 
@@ -131,3 +131,16 @@ def format_moment(value: datetime | None) -> str:
     if has_request_context() or _forced():
         return format_datetime(value, f"{_pattern()} HH:mm")
     return value.strftime("%Y-%m-%d %H:%M")
+
+
+def apply_french(obj: Any, french: dict[str, str | None] | None, fields: tuple[str, ...]) -> None:
+    """Set ``obj``'s French text from ``french`` ({"name_fr": "…"}), for the services: ``None``
+    leaves it as it is, a blank text clears it (the English one shows instead). Only the
+    ``fields`` named may be set."""
+    if french is None:
+        return
+    unknown = set(french) - set(fields)
+    if unknown:
+        raise ValueError(f"Not a French field here: {', '.join(sorted(unknown))}")
+    for field, value in french.items():
+        setattr(obj, field, (value or "").strip() or None)

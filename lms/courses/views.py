@@ -183,6 +183,11 @@ def _save_course(form: CourseForm, course: Course | None) -> Course:
         tracks=_track_links(form),
         prerequisite_ids=form.prerequisites.data or [],
         results_from_start=form.results_from_start.data,
+        french={
+            "title_fr": form.title_fr.data,
+            "summary_fr": form.summary_fr.data,
+            "objectives_fr": form.objectives_fr.data,
+        },
     )
     if course is None:
         return services.create_course(db.session, **values)
@@ -263,6 +268,7 @@ def _session_values(form: SessionForm) -> dict:
         capacity=form.capacity.data,
         timezone=form.timezone.data.strip(),
         venue=form.venue.data or "",
+        venue_fr=form.venue_fr.data or "",
         virtual_link=form.virtual_link.data or "",
         enrolment_deadline=form.enrolment_deadline.data,
         language=form.language.data,

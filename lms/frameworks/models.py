@@ -416,8 +416,6 @@ class TrackStage(db.Model):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(160))
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    name_fr: Mapped[str | None] = mapped_column(sa.String(160))
-    description_fr: Mapped[str | None] = mapped_column(sa.Text)
 
     track: Mapped[Track] = relationship(back_populates="stages")
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, apply_french
 from lms.frameworks.models import (
     Competency,
     Framework,
@@ -34,7 +34,11 @@ TRACK_FIELDS = (
     "prerequisite_track_id",
     "framework_id",
     "is_active",
+    "name_fr",
+    "description_fr",
 )
+# The French text a track may carry (``lms.core.i18n.localised``).
+FRENCH_FIELDS = ("name_fr", "description_fr")
 
 
 def _check_track(
@@ -87,6 +91,7 @@ def create_track(
     expected_duration_weeks: int | None = None,
     entry_requirements: str = "",
     prerequisite: Track | None = None,
+    french: dict[str, str | None] | None = None,
 ) -> Track:
     code, name = _clean(code), _clean(name)
     _check_track(
@@ -108,6 +113,7 @@ def create_track(
         entry_requirements=_clean(entry_requirements),
         prerequisite_track=prerequisite,
     )
+    apply_french(track, french, FRENCH_FIELDS)
     session.add(track)
     record_change(
         session,
@@ -132,6 +138,7 @@ def update_track(
     entry_requirements: str,
     prerequisite: Track | None,
     is_active: bool = True,
+    french: dict[str, str | None] | None = None,
 ) -> Track:
     before = snapshot(track, TRACK_FIELDS)
     code, name = _clean(code), _clean(name)
@@ -152,6 +159,7 @@ def update_track(
     track.entry_requirements = _clean(entry_requirements)
     track.prerequisite_track = prerequisite
     track.is_active = is_active
+    apply_french(track, french, FRENCH_FIELDS)
     session.flush()
     record_change(
         session,

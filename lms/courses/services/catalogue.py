@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
+from lms.core.i18n import apply_french
 from lms.courses.models import (
     Course,
     CourseCompetency,
@@ -33,7 +34,12 @@ COURSE_FIELDS = (
     "languages",
     "status",
     "results_from_start",
+    "title_fr",
+    "summary_fr",
+    "objectives_fr",
 )
+# The French text a course may carry (``lms.core.i18n.localised``).
+FRENCH_FIELDS = ("title_fr", "summary_fr", "objectives_fr")
 
 
 LANGUAGE_CODES = ("en", "fr", "es", "ar", "pt", "ru")
@@ -166,6 +172,7 @@ def create_course(
     tracks: Iterable[TrackLink] = (),
     prerequisite_ids: Iterable[int] = (),
     results_from_start: bool = False,
+    french: dict[str, str | None] | None = None,
 ) -> Course:
     hours = _check_course_fields(code, title, hours, languages)
     code = code.strip().upper()
@@ -182,6 +189,7 @@ def create_course(
         status=CourseStatus(status),
         results_from_start=bool(results_from_start),
     )
+    apply_french(course, french, FRENCH_FIELDS)
     session.add(course)
     session.flush()
     _set_competencies(session, course, competencies)
@@ -216,8 +224,10 @@ def update_course(
     tracks: Iterable[TrackLink],
     prerequisite_ids: Iterable[int],
     results_from_start: bool | None = None,
+    french: dict[str, str | None] | None = None,
 ) -> Course:
-    """``results_from_start`` None keeps the course's setting."""
+    """``results_from_start`` None keeps the course's setting; ``french`` None its French
+    text."""
     with audited(
         session, course, COURSE_FIELDS, actor=actor, action="course.updated", summary=lambda: code
     ):
@@ -234,6 +244,7 @@ def update_course(
         course.languages, course.status = list(languages), CourseStatus(status)
         if results_from_start is not None:
             course.results_from_start = bool(results_from_start)
+        apply_french(course, french, FRENCH_FIELDS)
         _set_competencies(session, course, competencies)
         _set_tracks(session, course, tracks)
         _set_prerequisites(session, course, prerequisite_ids)

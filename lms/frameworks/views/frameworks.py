@@ -32,6 +32,7 @@ def _framework_fields(form: FrameworkForm) -> dict[str, Any]:
         "language": form.language.data,
         "taxonomy": split_list(form.taxonomy.data),
         "scale": db.session.get(ProficiencyScale, form.scale_id.data),
+        "french": {"name_fr": form.name_fr.data, "description_fr": form.description_fr.data},
     }
 
 

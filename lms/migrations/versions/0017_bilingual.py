@@ -1,5 +1,5 @@
 """bilingual: French text for catalogue content (frameworks, competencies and their level
-indicators, scales and levels, tracks and their stages, courses, session venues) and the
+indicators, scales and levels, tracks, courses, session venues) and the
 language a report run is rendered in (a schedule renders once per recipients' language)
 
 Revision ID: 0017_bilingual
@@ -29,7 +29,6 @@ FRENCH_COLUMNS = {
     'competencies': [('short_name_fr', sa.String(length=200)), ('description_fr', sa.Text())],
     'level_indicators': [('text_fr', sa.Text())],
     'tracks': [('name_fr', sa.String(length=160)), ('description_fr', sa.Text())],
-    'track_stages': [('name_fr', sa.String(length=160)), ('description_fr', sa.Text())],
     'courses': [
         ('title_fr', sa.String(length=200)),
         ('summary_fr', sa.Text()),

@@ -72,9 +72,7 @@ class CourseForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
     objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=5000)])
     title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
-    summary_fr = TextAreaField(
-        _l("Summary in French"), validators=[Optional(), Length(max=5000)]
-    )
+    summary_fr = TextAreaField(_l("Summary in French"), validators=[Optional(), Length(max=5000)])
     objectives_fr = TextAreaField(
         _l("Objectives in French"), validators=[Optional(), Length(max=5000)]
     )

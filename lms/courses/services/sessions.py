@@ -208,7 +208,8 @@ def update_session(
         course_session.enrolment_deadline, course_session.language = enrolment_deadline, language
         course_session.requires_approval = requires_approval
         course_session.status = SessionStatus(status)
-        apply_french(course_session, None if venue_fr is None else {"venue_fr": venue_fr}, ("venue_fr",))
+        french = None if venue_fr is None else {"venue_fr": venue_fr}
+        apply_french(course_session, french, ("venue_fr",))
         _set_session_people(session, course_session, trainer_ids, restricted_member_ids)
         session.flush()
         if grew:

@@ -116,9 +116,7 @@ def set_indicators(
                 indicator.text_fr = french.get(indicator.level_id)
     for level_id, text in wanted.items():
         competency.indicators.append(
-            LevelIndicator(
-                level_id=level_id, text=text, text_fr=(french or {}).get(level_id)
-            )
+            LevelIndicator(level_id=level_id, text=text, text_fr=(french or {}).get(level_id))
         )
 
 

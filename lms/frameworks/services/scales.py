@@ -164,9 +164,7 @@ def parse_levels(
     lines = [line for line in (text or "").splitlines() if line.strip()]
     french = [line for line in (french_text or "").splitlines() if line.strip()]
     if len(french) > len(lines):
-        raise ValidationError(
-            _("There are more French levels than levels."), field="levels_fr"
-        )
+        raise ValidationError(_("There are more French levels than levels."), field="levels_fr")
     for number in (default_position, proficient_position):
         if not 1 <= number <= len(lines):
             raise ValidationError(

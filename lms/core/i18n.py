@@ -21,6 +21,7 @@ from typing import Any
 from babel.dates import format_date as _babel_date
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, format_date, format_datetime, get_locale, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 # One way to write a day per language, on every page, PDF and message (``format_day``, the
@@ -122,6 +123,12 @@ def format_day(value: date | datetime | None) -> str:
     if has_request_context() or _forced():
         return format_date(value, _pattern())
     return _babel_date(value, DATE_PATTERNS["en"], locale="en")
+
+
+def lazy_day(value: date | datetime | None) -> LazyString:
+    """A day formatted when it is shown, in the language then being rendered: for a lazy
+    message (``lazy_gettext("… %(day)s", day=lazy_day(d))``) rendered for its recipient."""
+    return LazyString(format_day, value)
 
 
 def format_moment(value: datetime | None) -> str:

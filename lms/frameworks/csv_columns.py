@@ -42,6 +42,12 @@ FIELD_HEADERS = {
     "isframework": "Is framework",
     "taxonomy": "Taxonomy",
 }
+# Columns Moodle does not have, read when a file carries them: the French text of the names and
+# descriptions (a Moodle export holds one language; a translator may add these two columns).
+OPTIONAL_FIELD_HEADERS = {
+    "shortnamefr": "Short name FR",
+    "descriptionfr": "Description FR",
+}
 REQUIRED_FIELDS = (
     "parentidnumber",
     "idnumber",
@@ -69,8 +75,11 @@ _ALIASES = {
     "exportid": ("exportedid",),
     "isframework": ("framework",),
     "taxonomy": ("taxonomies",),
+    "shortnamefr": ("shortnamefrench", "frenchshortname", "nomcourt"),
+    "descriptionfr": ("descriptionfrench", "frenchdescription"),
 }
-SPELLINGS = {key: (key, *(_ALIASES.get(key, ()))) for key in FIELD_HEADERS}
+ALL_FIELDS = {**FIELD_HEADERS, **OPTIONAL_FIELD_HEADERS}
+SPELLINGS = {key: (key, *(_ALIASES.get(key, ()))) for key in ALL_FIELDS}
 _BY_SPELLING = {spelling: key for key, spellings in SPELLINGS.items() for spelling in spellings}
 DELIMITERS = (",", ";", "\t")
 _CLOSE_ENOUGH = 0.85

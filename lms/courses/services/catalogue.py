@@ -274,6 +274,7 @@ def catalogue_query(
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Course.title).like(like),
+                sa.func.lower(sa.func.coalesce(Course.title_fr, "")).like(like),
                 sa.func.lower(Course.code).like(like),
                 sa.func.lower(Course.summary).like(like),
             )

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import MemberAdministration, Region, User
+from lms.core.i18n import localised
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionStatus
 from lms.frameworks.models import Track
 from lms.progress import services as progress
@@ -108,7 +109,8 @@ def trainee_figures(session: Session, start: date, end: date) -> TraineeFigures:
             key=lambda item: item[0],
         ),
         by_track=sorted(
-            ((tracks[tid].name, f) for tid, f in by_track_raw.items()), key=lambda item: item[0]
+            ((localised(tracks[tid], "name"), f) for tid, f in by_track_raw.items()),
+            key=lambda item: item[0],
         ),
     )
 
@@ -117,7 +119,7 @@ def level_distribution(session: Session, end: date) -> list[tuple[str, int]]:
     """How many current ratings sit at each level, as at the end of the period. "Current" is
     progress's rule (the latest rating per trainee and competency), read as of that moment."""
     current = progress.ratings_as_of(session, on=end)
-    counts = Counter((r.level.position, r.level.name) for r in current.values())
+    counts = Counter((r.level.position, localised(r.level, "name")) for r in current.values())
     return [(name, n) for (_pos, name), n in sorted(counts.items())]
 
 
@@ -131,7 +133,7 @@ def sessions_delivered(session: Session, start: date, end: date, today: date) ->
     return [
         [
             s.course.code,
-            s.course.title,
+            localised(s.course, "title"),
             _d(s.starts_on),
             _d(s.ends_on),
             s.venue or s.virtual_link,

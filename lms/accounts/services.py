@@ -32,7 +32,7 @@ from lms.accounts.passwords import hash_password, needs_rehash, policy_errors, v
 from lms.accounts.throttle import lock_keys, oldest_counted, throttle_keys
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, DomainError, ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, in_language
 from lms.core.model_base import utcnow
 from lms.core.outbox import enqueue_email
 
@@ -258,14 +258,18 @@ def send_invitation(
 ) -> None:
     token = issue_token(session, user, TokenPurpose.INVITATION, lifetime)
     days = max(1, lifetime.days)
-    enqueue_email(
-        session,
-        user.email,
-        "Your Capacity LMS account",
-        f"Hello {user.full_name},\n\n{actor.full_name} has created an account for you on "
-        f"Capacity LMS.\nChoose your password here (the link works once, for {days} days):\n\n"
-        f"{link_for(token)}\n",
-    )
+    with in_language(user.preferred_language):  # the recipient's language, not the admin's
+        subject = _("Your Capacity LMS account")
+        body = _(
+            "Hello %(name)s,\n\n%(actor)s has created an account for you on Capacity LMS.\n"
+            "Choose your password here (the link works once, for %(days)s days):\n\n"
+            "%(link)s\n",
+            name=user.full_name,
+            actor=actor.full_name,
+            days=days,
+            link=link_for(token),
+        )
+    enqueue_email(session, user.email, subject, body)
     record_change(session, actor=actor, action="user.invited", entity=user)
 
 
@@ -316,14 +320,17 @@ def request_password_reset(
         return
     token = issue_token(session, user, TokenPurpose.PASSWORD_RESET, lifetime)
     hours = max(1, int(lifetime.total_seconds() // 3600))
-    enqueue_email(
-        session,
-        user.email,
-        "Reset your Capacity LMS password",
-        f"Hello {user.full_name},\n\nSomeone (hopefully you) asked to reset your password.\n"
-        f"Choose a new one here (the link works once, for {hours} hour(s)):\n\n"
-        f"{link_for(token)}\n\nIf it was not you, ignore this message.\n",
-    )
+    with in_language(user.preferred_language):
+        subject = _("Reset your Capacity LMS password")
+        body = _(
+            "Hello %(name)s,\n\nSomeone (hopefully you) asked to reset your password.\n"
+            "Choose a new one here (the link works once, for %(hours)s hour(s)):\n\n"
+            "%(link)s\n\nIf it was not you, ignore this message.\n",
+            name=user.full_name,
+            hours=hours,
+            link=link_for(token),
+        )
+    enqueue_email(session, user.email, subject, body)
 
 
 # Users -------------------------------------------------------------------------------------

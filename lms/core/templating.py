@@ -16,6 +16,7 @@ from lms.core.i18n import (
     format_number,
     format_percentage,
     format_weekday,
+    localised,
 )
 from lms.core.permissions import can_edit, can_view
 
@@ -52,6 +53,8 @@ def init_templating(
     app.jinja_env.globals["languages"] = lambda: [
         (code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LMS_LANGUAGES"]
     ]
+    # {{ course|localised("title") }}: catalogue content in the reader's language.
+    app.jinja_env.filters["localised"] = localised
 
     @app.context_processor
     def navigation():

@@ -24,6 +24,81 @@ R, E, V = PassOutcome.RATE, PassOutcome.EVIDENCE, PassOutcome.REVIEW
 
 # code, title, mode, hours, languages, summary, track code, required,
 # [(competency, level, outcome)]
+# code → (titre, résumé): the demo catalogue in French (TERMINOLOGY.md).
+COURSES_FR: dict[str, tuple[str, str]] = {
+    "DS-101": (
+        "Fondamentaux des données douanières",
+        "Déclarations, manifestes et données de référence : comment les données douanières "
+        "sont structurées, stockées et détenues.",
+    ),
+    "DS-102": (
+        "Qualité et préparation des données",
+        "Profiler, nettoyer et documenter les données de déclaration pour que les analyses "
+        "soient fiables.",
+    ),
+    "DS-201": (
+        "Statistique pour l'analyse douanière",
+        "Statistique descriptive, échantillonnage et inférence appliqués aux données du "
+        "commerce et de la lutte contre la fraude.",
+    ),
+    "DS-202": (
+        "Indicateurs de risque et sélectivité",
+        "Concevoir, tester et suivre les indicateurs de risque et les règles de sélectivité.",
+    ),
+    "DS-301": (
+        "Apprentissage automatique pour la gestion des risques",
+        "Des modèles supervisés pour le ciblage, leur évaluation et leur suivi.",
+    ),
+    "DS-302": (
+        "Visualisation et communication",
+        "Des tableaux de bord et des graphiques que les services opérationnels et "
+        "l'encadrement lisent correctement.",
+    ),
+    "DS-303": (
+        "Éthique, protection et réglementation des données",
+        "Bases juridiques, protection des données dès la conception et éthique des décisions "
+        "automatisées en douane.",
+    ),
+    "LD-101": (
+        "Élaborer des politiques fondées sur des données probantes",
+        "Ce que les données peuvent dire ou non à un dirigeant des douanes, et comment "
+        "commander une analyse.",
+    ),
+    "LD-102": (
+        "Diriger une administration pilotée par les données",
+        "Organisation, compétences et culture d'une administration qui décide à partir des "
+        "données.",
+    ),
+    "LD-103": (
+        "L'IA responsable pour les dirigeants",
+        "Possibilités et limites de l'apprentissage automatique ; gouvernance du ciblage "
+        "automatisé.",
+    ),
+    "EX-401": (
+        "Analyse avancée des risques",
+        "Analyse de réseaux, détection d'anomalies et évaluation des moteurs de risque.",
+    ),
+    "EX-402": (
+        "Ingénierie des données et modèles avancés",
+        "Chaînes de traitement, magasins de variables et exploitation des modèles pour les "
+        "équipes d'analyse douanière.",
+    ),
+    "EX-403": (
+        "Formation de formateurs et pratique du conseil",
+        "Andragogie, conception de cours, évaluation et assistance technique.",
+    ),
+    "DS-RC": (
+        "Remise à niveau des spécialistes des données",
+        "Ce qui a changé dans les méthodes, les outils et les règles depuis la certification ; "
+        "le parcours de recertification.",
+    ),
+}
+OBJECTIVES_FR = (
+    "À la fin du cours, les participants savent appliquer ses méthodes aux données de leur "
+    "administration et en expliquer les résultats à leurs collègues."
+)
+VENUES_FR = {"Online": "En ligne", "Brussels": "Bruxelles"}
+
 COURSES = [
     (
         "DS-101",
@@ -291,6 +366,11 @@ def load_courses(session: Session) -> str:
             status="published",
             objectives="By the end of the course participants can apply its methods to their "
             "own administration's data and explain the results to colleagues.",
+            french={
+                "title_fr": COURSES_FR[code][0],
+                "summary_fr": COURSES_FR[code][1],
+                "objectives_fr": OBJECTIVES_FR,
+            },
             competencies=[
                 services.CompetencyLink(competencies[c].id, levels[lv].id, outcome)
                 for c, lv, outcome in links
@@ -309,6 +389,12 @@ def load_courses(session: Session) -> str:
         timezone: str = "Europe/Brussels",
         **extra,
     ) -> CourseSession:
+        venue = venue or (
+            "Online"
+            if courses[code].delivery_mode
+            in (DeliveryMode.E_LEARNING, DeliveryMode.VIRTUAL_CLASSROOM)
+            else "Brussels"
+        )
         return services.create_session(
             session,
             courses[code],
@@ -316,13 +402,8 @@ def load_courses(session: Session) -> str:
             starts_on=start,
             ends_on=start + timedelta(days=days),
             capacity=capacity,
-            venue=venue
-            or (
-                "Online"
-                if courses[code].delivery_mode
-                in (DeliveryMode.E_LEARNING, DeliveryMode.VIRTUAL_CLASSROOM)
-                else "Brussels"
-            ),
+            venue=venue,
+            venue_fr=VENUES_FR.get(venue),
             timezone=timezone,
             trainer_ids=[who.id],
             enrolment_deadline=start - timedelta(days=3),

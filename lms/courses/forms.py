@@ -71,6 +71,11 @@ class CourseForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
     objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=5000)])
+    title_fr = StringField(_l("Title in French"), validators=[Optional(), Length(max=200)])
+    summary_fr = TextAreaField(_l("Summary in French"), validators=[Optional(), Length(max=5000)])
+    objectives_fr = TextAreaField(
+        _l("Objectives in French"), validators=[Optional(), Length(max=5000)]
+    )
     delivery_mode = SelectField(
         _l("Delivery mode"), choices=[(m.value, DELIVERY_MODE_LABELS[m]) for m in DeliveryMode]
     )
@@ -119,6 +124,7 @@ class SessionForm(FlaskForm):
         description=_l("IANA name, for example Africa/Nairobi."),
     )
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    venue_fr = StringField(_l("Venue in French"), validators=[Optional(), Length(max=200)])
     virtual_link = StringField(
         _l("Virtual classroom link"), validators=[Optional(), URL(), Length(max=500)]
     )

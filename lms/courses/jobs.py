@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import Role
-from lms.core.i18n import _
+from lms.core.i18n import lazy_day
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, SessionStatus
 from lms.notifications.registry import notification_kind
@@ -96,12 +96,12 @@ def clean_up_waitlists(session: Session, now: datetime) -> JobResult:
             session,
             enrolment.user,
             WAITLIST_CLOSED,
-            _(
+            _l(
                 "No seat came free in %(code)s (%(day)s)",
                 code=course_session.course.code,
-                day=course_session.starts_on.isoformat(),
+                day=lazy_day(course_session.starts_on),
             ),
-            _("Look for the next session of the course in the catalogue."),
+            _l("Look for the next session of the course in the catalogue."),
             f"/courses/{course_session.course_id}",
         )
     return JobResult(f"{len(waiting)} waiting request(s) closed", items=len(waiting))

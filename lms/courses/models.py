@@ -88,6 +88,10 @@ class Course(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    # French text (``lms.core.i18n.localised`` shows the reader's language, else the other).
+    title_fr: Mapped[str | None] = mapped_column(sa.String(200))
+    summary_fr: Mapped[str | None] = mapped_column(sa.Text)
+    objectives_fr: Mapped[str | None] = mapped_column(sa.Text)
     delivery_mode: Mapped[DeliveryMode] = mapped_column(enum_column(DeliveryMode, "delivery_mode"))
     hours: Mapped[Decimal] = mapped_column(sa.Numeric(6, 1))
     # ISO 639-1 codes, e.g. ["en", "fr"].
@@ -220,6 +224,7 @@ class CourseSession(db.Model):
     end_time: Mapped[time] = mapped_column(default=time(17))
     timezone: Mapped[str] = mapped_column(sa.String(60), default="UTC")
     venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    venue_fr: Mapped[str | None] = mapped_column(sa.String(200))
     virtual_link: Mapped[str] = mapped_column(sa.String(500), default="")
     capacity: Mapped[int]
     seats_taken: Mapped[int] = mapped_column(default=0)

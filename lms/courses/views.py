@@ -26,6 +26,7 @@ from lms.accounts.models import Role
 from lms.core import clock
 from lms.core.errors import ValidationError, commit_or_report
 from lms.core.extensions import db
+from lms.core.i18n import localised
 from lms.core.pagination import paginate
 from lms.core.permissions import (
     can_edit,
@@ -90,7 +91,7 @@ def catalogue():
         modes=list(DeliveryMode),
         upcoming=upcoming,
         editor=editor,
-        track_names={t.id: t.name for t in tracks},
+        track_names={t.id: localised(t, "name") for t in tracks},
     )
 
 
@@ -114,18 +115,24 @@ def course_detail(course_id: int):
 
 def _course_form_choices(form: CourseForm, course: Course | None) -> list[Competency]:
     options = services.course_form_options(db.session, course)
-    form.prerequisites.choices = [(c.id, f"{c.code} {c.title}") for c in options.prerequisites]
-    track_choices = [(t.id, t.name) for t in options.tracks]
+    form.prerequisites.choices = [
+        (c.id, f"{c.code} {localised(c, 'title')}") for c in options.prerequisites
+    ]
+    track_choices = [(t.id, localised(t, "name")) for t in options.tracks]
     form.required_tracks.choices = track_choices
     form.elective_tracks.choices = track_choices
     form.recertification_tracks.choices = track_choices
     competencies = options.competencies
     choices = [(None, "—")] + [
-        (c.id, f"{c.code} {c.short_name} ({c.framework.code} v{c.framework.version})")
+        (c.id, f"{c.code} {localised(c, 'short_name')} ({c.framework.code} v{c.framework.version})")
         for c in competencies
     ]
     positions = sorted(
-        {lv.position: lv.name for c in competencies for lv in c.framework.scale.levels}.items()
+        {
+            lv.position: localised(lv, "name")
+            for c in competencies
+            for lv in c.framework.scale.levels
+        }.items()
     )
     for row in form.competencies:
         row.competency_id.choices = choices
@@ -183,6 +190,11 @@ def _save_course(form: CourseForm, course: Course | None) -> Course:
         tracks=_track_links(form),
         prerequisite_ids=form.prerequisites.data or [],
         results_from_start=form.results_from_start.data,
+        french={
+            "title_fr": form.title_fr.data,
+            "summary_fr": form.summary_fr.data,
+            "objectives_fr": form.objectives_fr.data,
+        },
     )
     if course is None:
         return services.create_course(db.session, **values)
@@ -263,6 +275,7 @@ def _session_values(form: SessionForm) -> dict:
         capacity=form.capacity.data,
         timezone=form.timezone.data.strip(),
         venue=form.venue.data or "",
+        venue_fr=form.venue_fr.data or "",
         virtual_link=form.virtual_link.data or "",
         enrolment_deadline=form.enrolment_deadline.data,
         language=form.language.data,

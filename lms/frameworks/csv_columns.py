@@ -42,6 +42,12 @@ FIELD_HEADERS = {
     "isframework": "Is framework",
     "taxonomy": "Taxonomy",
 }
+# Columns Moodle does not have, read when a file carries them: the French text of the names and
+# descriptions (a Moodle export holds one language; a translator may add these two columns).
+OPTIONAL_FIELD_HEADERS = {
+    "shortnamefr": "Short name FR",
+    "descriptionfr": "Description FR",
+}
 REQUIRED_FIELDS = (
     "parentidnumber",
     "idnumber",
@@ -69,9 +75,13 @@ _ALIASES = {
     "exportid": ("exportedid",),
     "isframework": ("framework",),
     "taxonomy": ("taxonomies",),
+    "shortnamefr": ("shortnamefrench", "frenchshortname", "nomcourt"),
+    "descriptionfr": ("descriptionfrench", "frenchdescription"),
 }
-SPELLINGS = {key: (key, *(_ALIASES.get(key, ()))) for key in FIELD_HEADERS}
+ALL_FIELDS = {**FIELD_HEADERS, **OPTIONAL_FIELD_HEADERS}
+SPELLINGS = {key: (key, *(_ALIASES.get(key, ()))) for key in ALL_FIELDS}
 _BY_SPELLING = {spelling: key for key, spellings in SPELLINGS.items() for spelling in spellings}
+_GUESSABLE = [s for s, key in _BY_SPELLING.items() if key in FIELD_HEADERS]
 DELIMITERS = (",", ";", "\t")
 _CLOSE_ENOUGH = 0.85
 
@@ -89,7 +99,9 @@ def field_for(header: str) -> str | None:
         return None
     if name in _BY_SPELLING:
         return _BY_SPELLING[name]
-    close = difflib.get_close_matches(name, list(_BY_SPELLING), n=3, cutoff=_CLOSE_ENOUGH)
+    # Only Moodle's own columns are guessed from a misspelling; the optional French columns
+    # are read under their exact spellings (so "Descripton" still means the description).
+    close = difflib.get_close_matches(name, _GUESSABLE, n=3, cutoff=_CLOSE_ENOUGH)
     fields = {_BY_SPELLING[spelling] for spelling in close}
     return fields.pop() if len(fields) == 1 else None
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.frameworks import services
 from lms.frameworks import tracks as track_services
+from lms.frameworks.demo_fr import COMPETENCIES_FR, FRAMEWORK_FR, TRACKS_FR
 from lms.frameworks.models import Competency, RollupRule
 
 # (code, short name, description, [Awareness, Practitioner, Advanced, Expert])
@@ -480,6 +481,11 @@ TRACKS = [
 ]
 
 
+def _french(code: str) -> dict[str, str]:
+    name, description = COMPETENCIES_FR[code]
+    return {"short_name_fr": name, "description_fr": description}
+
+
 def load_frameworks(session: Session) -> str:
     actor = session.scalar(sa.select(User).where(User.email == "directorate@example.org"))
     scale = services.default_scale(session, actor=actor)
@@ -499,6 +505,7 @@ def load_frameworks(session: Session) -> str:
         source_document="Data strategy for customs capacity building, competency annex",
         language="en",
         taxonomy=["domain", "competency"],
+        french={"name_fr": FRAMEWORK_FR[0], "description_fr": FRAMEWORK_FR[1]},
     )
     by_code: dict[str, Competency] = {}
     for code, name, description, rule, leaves in DOMAINS:
@@ -511,6 +518,7 @@ def load_frameworks(session: Session) -> str:
             description=description,
             rule=rule,
             rule_threshold=4 if rule == RollupRule.POINTS else None,
+            french=_french(code),
         )
         by_code[code] = domain
         for leaf_code, leaf_name, leaf_description, indicators in leaves:
@@ -526,6 +534,7 @@ def load_frameworks(session: Session) -> str:
                 indicators={levels[n].id: text for n, text in zip(names, indicators, strict=True)},
                 rule_points=points,
                 rule_required=required,
+                french=_french(leaf_code),
             )
     session.flush()
     for a, b in RELATED:
@@ -546,6 +555,7 @@ def load_frameworks(session: Session) -> str:
             expected_duration_weeks=weeks,
             entry_requirements=entry,
             prerequisite=tracks.get(prerequisite) if prerequisite else None,
+            french={"name_fr": TRACKS_FR[code][0], "description_fr": TRACKS_FR[code][1]},
         )
         session.flush()
         track_services.set_stages(session, track, stages, actor=actor)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from lms.core.i18n import localised
 from lms.core.model_base import utcnow
 from lms.core.spreadsheet import neutralise_formula
 from lms.frameworks import services
@@ -44,9 +45,27 @@ def moodle_id_number(framework: Framework) -> str:
     return framework.code if framework.version == 1 else f"{framework.code}-v{framework.version}"
 
 
-def _indicator_pairs(competency: Competency, framework: Framework) -> list[tuple[str, str]]:
-    texts = {i.level_id: i.text for i in competency.indicators}
-    return [(lv.name, texts[lv.id]) for lv in framework.scale.levels if lv.id in texts]
+def _indicator_pairs(
+    competency: Competency, framework: Framework, language: str = "en"
+) -> list[tuple[str, str]]:
+    texts = {i.level_id: localised(i, "text", language) for i in competency.indicators}
+    return [
+        (localised(lv, "name", language), texts[lv.id])
+        for lv in framework.scale.levels
+        if lv.id in texts
+    ]
+
+
+# A CASE 1.0 package holds one language per document and item (``language``); the French text
+# travels beside it, tagged with its language, in ``extensions.translations`` (documents and
+# items accept extensions; rubric parts do not, so the scale's and the indicators' French text
+# is carried in the document's extensions, keyed by their identifiers).
+TRANSLATED = ("fr",)
+
+
+def _translations(**fields: str | None) -> dict[str, dict[str, str]]:
+    present = {key: value for key, value in fields.items() if value and value.strip()}
+    return {"fr": present} if present else {}
 
 
 class _SafeWriter:
@@ -60,14 +79,20 @@ class _SafeWriter:
         self._writer.writerow([neutralise_formula(cell) for cell in row])
 
 
-def export_moodle_csv(session: Session, framework: Framework) -> str:
+def export_moodle_csv(session: Session, framework: Framework, language: str = "en") -> str:
     """The framework as Moodle's ``tool_lpimportcsv`` reads it: framework row first, then the
-    competencies depth-first so every parent comes before its children."""
+    competencies depth-first so every parent comes before its children. Moodle holds one
+    language: names, descriptions, levels and indicators are written in ``language`` (the
+    other language where that text is empty)."""
     scale = framework.scale
+
+    def text(obj: Any, field: str) -> str:
+        return localised(obj, field, language)
+
     buffer = io.StringIO(newline="")
     writer = _SafeWriter(csv.writer(buffer, lineterminator="\r\n"))
     writer.writerow(MOODLE_HEADERS)
-    scale_values = ",".join(lv.name for lv in scale.levels)
+    scale_values = ",".join(text(lv, "name").replace(",", " ") for lv in scale.levels)
     scale_config = json.dumps(
         [{"scaleid": scale.id}]
         + [
@@ -84,8 +109,8 @@ def export_moodle_csv(session: Session, framework: Framework) -> str:
         [
             "",
             moodle_id_number(framework),
-            framework.name,
-            framework.description,
+            text(framework, "name"),
+            text(framework, "description"),
             MOODLE_FORMAT_MARKDOWN,
             scale_values,
             scale_config,
@@ -130,8 +155,8 @@ def export_moodle_csv(session: Session, framework: Framework) -> str:
             [
                 by_id[c.parent_id].code if c.parent_id else "",
                 c.code,
-                c.short_name,
-                join_description(c.description, _indicator_pairs(c, framework)),
+                text(c, "short_name"),
+                join_description(text(c, "description"), _indicator_pairs(c, framework, language)),
                 MOODLE_FORMAT_MARKDOWN,
                 "",
                 "",
@@ -183,6 +208,9 @@ def export_case_package(session: Session, framework: Framework) -> dict[str, Any
         "notes": framework.source_document,
         "extensions": {"code": framework.code, "taxonomy": list(framework.taxonomy or [])},
     }
+    document_fr = _translations(title=framework.name_fr, description=framework.description_fr)
+    if document_fr:
+        document["extensions"]["translations"] = document_fr
     competencies = services.load_competencies(session, framework)
     by_id = {c.id: c for c in competencies}
     items, associations = [], []
@@ -201,8 +229,11 @@ def export_case_package(session: Session, framework: Framework) -> dict[str, Any
         }
         if c.description:
             item["notes"] = c.description
+        item_fr = _translations(fullStatement=c.short_name_fr, notes=c.description_fr)
+        if item_fr:
+            item.setdefault("extensions", {})["translations"] = item_fr
         if c.rule != RollupRule.NONE or c.rule_points or c.rule_required:
-            item["extensions"] = {
+            item["extensions"] = item.get("extensions", {}) | {
                 "rule": c.rule.value,
                 "ruleThreshold": c.rule_threshold,
                 "rulePoints": c.rule_points,
@@ -305,6 +336,21 @@ def export_case_package(session: Session, framework: Framework) -> dict[str, Any
                 ],
             }
         )
+    rubric_fr: dict[str, dict[str, str]] = {}
+    scale_fr = _translations(title=scale.name_fr, description=scale.description_fr)
+    if scale_fr:
+        rubric_fr[scale.uuid] = scale_fr["fr"]
+    for lv in scale.levels:
+        level_fr = _translations(quality=lv.name_fr, description=lv.descriptor_fr)
+        if level_fr:
+            rubric_fr[lv.uuid] = level_fr["fr"]
+    for c in competencies:
+        for indicator in c.indicators:
+            if indicator.text_fr and indicator.level:
+                identifier = _derived(c.uuid, f"indicator:{indicator.level.uuid}")
+                rubric_fr[identifier] = {"description": indicator.text_fr}
+    if rubric_fr:
+        document["extensions"]["rubricTranslations"] = {"fr": rubric_fr}
     rubric = {
         "identifier": scale.uuid,
         "uri": _urn(scale.uuid),

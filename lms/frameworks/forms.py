@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from lms.core.forms import FlaskForm
+from lms.core.i18n import localised
 from lms.frameworks.models import ImportFormat, RollupRule
 
 LANGUAGE_CHOICES = [
@@ -86,6 +87,8 @@ class FrameworkForm(FlaskForm):
         description=_l("Letters, digits, dots and dashes; the same for every version."),
     )
     description = TextAreaField(_l("Description"), validators=[Optional()])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
+    description_fr = TextAreaField(_l("Description in French"), validators=[Optional()])
     source_document = StringField(_l("Source document"), validators=[Optional(), Length(max=300)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     scale_id = SelectField(_l("Proficiency scale"), coerce=int)
@@ -104,6 +107,10 @@ class CompetencyForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=100)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
+    short_name_fr = StringField(
+        _l("Short name in French"), validators=[Optional(), Length(max=200)]
+    )
+    description_fr = TextAreaField(_l("Description in French"), validators=[Optional()])
     parent_id = SelectField(_l("Parent"), coerce=_optional_int, validators=[Optional()])
     related = StringField(
         _l("Cross-referenced competencies"),
@@ -132,14 +139,17 @@ class CompetencyForm(FlaskForm):
     def indicators(self) -> dict[int, str]:
         return {level_id: self[name].data or "" for level_id, name in self.level_fields}
 
+    def indicators_fr(self) -> dict[int, str]:
+        return {lid: self[f"{name}_fr"].data or "" for lid, name in self.level_fields}
+
     def fill(self, competency: Any, related_codes: list[str]) -> None:
         """Show a competency's cross-references and indicators (not attributes of it)."""
         self.rule.data = competency.rule.value
         self.related.data = ", ".join(related_codes)
         for level_id, name in self.level_fields:
-            self[name].data = next(
-                (i.text for i in competency.indicators if i.level_id == level_id), ""
-            )
+            found = next((i for i in competency.indicators if i.level_id == level_id), None)
+            self[name].data = found.text if found else ""
+            self[f"{name}_fr"].data = (found.text_fr or "") if found else ""
 
     def values(self) -> dict[str, Any]:
         """What ``services.save_competency`` takes, as typed."""
@@ -147,7 +157,12 @@ class CompetencyForm(FlaskForm):
             "code": self.code.data,
             "short_name": self.short_name.data,
             "description": self.description.data,
+            "french": {
+                "short_name_fr": self.short_name_fr.data,
+                "description_fr": self.description_fr.data,
+            },
             "indicators": self.indicators(),
+            "indicators_fr": self.indicators_fr(),
             "parent_id": self.parent_id.data or None,
             "related": split_list(self.related.data),
             "rule": RollupRule(self.rule.data),
@@ -170,7 +185,16 @@ def competency_form_for(scale, *args: Any, **kwargs: Any) -> CompetencyForm:
             ScaledCompetencyForm,
             name,
             TextAreaField(
-                _l("Indicator at level %(level)s", level=level.name),
+                _l("Indicator at level %(level)s", level=localised(level, "name")),
+                validators=[Optional()],
+                render_kw={"rows": 2},
+            ),
+        )
+        setattr(
+            ScaledCompetencyForm,
+            f"{name}_fr",
+            TextAreaField(
+                _l("Indicator at level %(level)s in French", level=localised(level, "name")),
                 validators=[Optional()],
                 render_kw={"rows": 2},
             ),
@@ -183,11 +207,19 @@ def competency_form_for(scale, *args: Any, **kwargs: Any) -> CompetencyForm:
 class ScaleForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=160)])
+    description_fr = TextAreaField(_l("Description in French"), validators=[Optional()])
     levels = TextAreaField(
         _l("Levels"),
         validators=[DataRequired()],
         render_kw={"rows": 5},
         description=_l("One level a line, lowest first: Name | descriptor."),
+    )
+    levels_fr = TextAreaField(
+        _l("Levels in French"),
+        validators=[Optional()],
+        render_kw={"rows": 5},
+        description=_l("The same levels in French, in the same order: Nom | descripteur."),
     )
     default_position = IntegerField(
         _l("Default level when a course is completed (number)"),
@@ -220,6 +252,8 @@ class TrackForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     framework_id = SelectField(_l("Framework version"), coerce=int)
     description = TextAreaField(_l("Description"), validators=[Optional()])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=160)])
+    description_fr = TextAreaField(_l("Description in French"), validators=[Optional()])
     target_audience = TextAreaField(_l("Target audience"), validators=[Optional()])
     expected_duration_weeks = IntegerField(
         _l("Expected duration (weeks)"), validators=[Optional(), NumberRange(min=1, max=520)]
@@ -249,6 +283,7 @@ class TrackForm(FlaskForm):
             "prerequisite_id": self.prerequisite_track_id.data or None,
             "stages": self.stages.data,
             "is_active": self.is_active.data,
+            "french": {"name_fr": self.name_fr.data, "description_fr": self.description_fr.data},
         }
         if "framework_id" in self:
             values["framework_id"] = self.framework_id.data

@@ -24,7 +24,7 @@ from lms.core.bounds import MAX_JSON_DEPTH, json_too_deep
 from lms.core.html_text import html_to_text, looks_like_html
 from lms.core.i18n import _
 from lms.core.spreadsheet import restore_formula
-from lms.frameworks.csv_columns import FIELD_HEADERS, Columns, map_columns, read_rows
+from lms.frameworks.csv_columns import ALL_FIELDS, FIELD_HEADERS, Columns, map_columns, read_rows
 from lms.frameworks.models import RollupRule
 from lms.frameworks.plan import (
     CompetencyPlan,
@@ -211,6 +211,10 @@ def _read_moodle_rows(
     return columns, numbered, problems
 
 
+def _french_description(row: dict[str, str]) -> str:
+    return moodle_description(row["descriptionfr"], row["descriptionformat"]).strip()
+
+
 def parse_moodle_csv(content: bytes | str) -> ParseResult:
     columns, numbered, problems = _read_moodle_rows(content)
     if columns is None:
@@ -218,7 +222,7 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
     framework_row: tuple[int, dict[str, str]] | None = None
     competency_rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in numbered:
-        row = {key: columns.cell(cells, key) for key in FIELD_HEADERS}
+        row = {key: columns.cell(cells, key) for key in ALL_FIELDS}
         if _truthy(row["isframework"]):
             if framework_row is None:
                 framework_row = (number, row)
@@ -245,6 +249,8 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
         description=moodle_description(row["description"], row["descriptionformat"]).strip(),
         taxonomy=[t.strip().lower() for t in row["taxonomy"].split(",") if t.strip()],
         scale=scale or ScalePlan(levels=[]),
+        name_fr=row["shortnamefr"].strip() or None,
+        description_fr=_french_description(row) or None,
     )
 
     export_ids: dict[str, str] = {}  # exported ID → code
@@ -276,10 +282,18 @@ def parse_moodle_csv(content: bytes | str) -> ParseResult:
                     where, _("rule outcome “%(value)s” is not a number", value=raw_outcome)
                 )
             )
+        description_fr, indicators_fr, bad_fr = split_description(_french_description(row))
+        for line in bad_fr:
+            problems.append(
+                ImportProblem(where, _("unreadable level indicator line “%(line)s”", line=line))
+            )
         competency = CompetencyPlan(
             location=where,
             code=row["idnumber"].strip(),
             short_name=row["shortname"].strip(),
+            short_name_fr=row["shortnamefr"].strip() or None,
+            description_fr=description_fr or None,
+            indicators_fr=indicators_fr,
             parent_code=parent,
             description=description,
             sort_order=sibling_counts.get(parent or "", 0),
@@ -351,6 +365,19 @@ def _uuid_of(node: Any) -> str | None:
     return None
 
 
+def _french(extensions: Any, field: str) -> str | None:
+    """A field's French text from ``extensions.translations.fr`` (see the exporter)."""
+    translations = extensions.get("translations") if isinstance(extensions, dict) else None
+    french = translations.get("fr") if isinstance(translations, dict) else None
+    value = french.get(field) if isinstance(french, dict) else None
+    return str(value).strip() or None if value else None
+
+
+def _french_of(rubric_fr: dict, identifier: str | None, field: str) -> str | None:
+    entry = rubric_fr.get(identifier or "")
+    return _french({"translations": {"fr": entry}}, field) if isinstance(entry, dict) else None
+
+
 def parse_case_json(content: bytes | str) -> ParseResult:
     text, problem = decode(content)
     if problem is not None:
@@ -405,7 +432,12 @@ def parse_case_json(content: bytes | str) -> ParseResult:
         taxonomy=[str(t).lower() for t in extensions.get("taxonomy") or []],
         uuid=doc_id,
         scale=ScalePlan(levels=[]),
+        name_fr=_french(extensions, "title"),
+        description_fr=_french(extensions, "description"),
     )
+    rubric_fr = (extensions.get("rubricTranslations") or {}).get("fr") or {}
+    if not isinstance(rubric_fr, dict):
+        rubric_fr = {}
 
     items = package.get("CFItems") or []
     by_id: dict[str, CompetencyPlan] = {}
@@ -439,6 +471,8 @@ def parse_case_json(content: bytes | str) -> ParseResult:
             rule_points=_int(ext.get("rulePoints")) or 0,
             rule_required=bool(ext.get("ruleRequired")),
             uuid=item_id,
+            short_name_fr=_french(ext, "fullStatement"),
+            description_fr=_french(ext, "notes"),
         )
 
     for index, association in enumerate(package.get("CFAssociations") or []):
@@ -480,6 +514,8 @@ def parse_case_json(content: bytes | str) -> ParseResult:
             name=str(rubric.get("title") or "").strip(),
             description=str(rubric.get("description") or "").strip(),
             uuid=_uuid_of(rubric),
+            name_fr=_french_of(rubric_fr, _uuid_of(rubric), "title"),
+            description_fr=_french_of(rubric_fr, _uuid_of(rubric), "description"),
         )
         for criterion in rubric.get("CFRubricCriteria") or []:
             item_ref = _uuid_of(criterion.get("CFItemURI"))
@@ -497,6 +533,8 @@ def parse_case_json(content: bytes | str) -> ParseResult:
                             is_default="default" in flags,
                             is_proficient="proficient" in flags,
                             uuid=_uuid_of(level),
+                            name_fr=_french_of(rubric_fr, _uuid_of(level), "quality"),
+                            descriptor_fr=_french_of(rubric_fr, _uuid_of(level), "description"),
                         )
                     )
                 continue
@@ -511,8 +549,12 @@ def parse_case_json(content: bytes | str) -> ParseResult:
                 continue
             for level in levels:
                 text = str(level.get("description") or "").strip()
+                quality = str(level.get("quality") or "").strip()
                 if text:
-                    target.indicators[str(level.get("quality") or "").strip()] = text
+                    target.indicators[quality] = text
+                french = _french_of(rubric_fr, _uuid_of(level), "description")
+                if text and french:
+                    target.indicators_fr[quality] = french
 
     plan.competencies = list(by_id.values())
     problems.extend(check_plan(plan))

@@ -65,8 +65,17 @@ def _scale_for_plan(session: Session, plan: FrameworkPlan, *, actor: Any) -> Pro
         name=name,
         description=plan.scale.description,
         uuid=plan.scale.uuid,
+        french={"name_fr": plan.scale.name_fr, "description_fr": plan.scale.description_fr},
         levels=[
-            LevelSpec(lv.name, lv.descriptor, lv.is_default, lv.is_proficient, lv.uuid)
+            LevelSpec(
+                lv.name,
+                lv.descriptor,
+                lv.is_default,
+                lv.is_proficient,
+                lv.uuid,
+                name_fr=lv.name_fr,
+                descriptor_fr=lv.descriptor_fr,
+            )
             for lv in plan.scale.levels
         ],
     )
@@ -132,6 +141,8 @@ def apply_plan(session: Session, plan: FrameworkPlan, *, actor: Any) -> Framewor
         raise ConflictError("; ".join(str(p) for p in problems))
     scale = _scale_for_plan(session, plan, actor=actor)
     levels = {lv.name: lv for lv in scale.levels}
+    # French indicators may name their level in French: read them against the English name.
+    english_name = {lv.name_fr: lv.name for lv in scale.levels if lv.name_fr}
     framework = create_framework(
         session,
         actor=actor,
@@ -144,23 +155,31 @@ def apply_plan(session: Session, plan: FrameworkPlan, *, actor: Any) -> Framewor
         language=plan.language if plan.language in LANGUAGES else "en",
         taxonomy=plan.taxonomy,
         uuid=plan.uuid,
+        french={"name_fr": plan.name_fr, "description_fr": plan.description_fr},
     )
     session.flush()
     created: dict[str, Competency] = {}
     for item, _depth in plan.in_tree_order():
+        indicators_fr = {english_name.get(k, k): v for k, v in item.indicators_fr.items()}
         competency = Competency(
             framework_id=framework.id,
             parent=created[item.parent_code] if item.parent_code else None,
             code=item.code,
             short_name=item.short_name,
             description=item.description,
+            short_name_fr=(item.short_name_fr or "").strip() or None,
+            description_fr=(item.description_fr or "").strip() or None,
             sort_order=item.sort_order,
             rule=item.rule,
             rule_threshold=item.rule_threshold if item.rule == RollupRule.POINTS else None,
             rule_points=item.rule_points,
             rule_required=item.rule_required,
             indicators=[
-                LevelIndicator(level_id=levels[name].id, text=one_line(text))
+                LevelIndicator(
+                    level_id=levels[name].id,
+                    text=one_line(text),
+                    text_fr=one_line(indicators_fr.get(name, "")) or None,
+                )
                 for name, text in item.indicators.items()
                 if one_line(text)
             ],

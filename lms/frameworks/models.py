@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
+from lms.core.i18n import localised
 from lms.core.model_base import LabelledEnum, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ class ProficiencyScale(db.Model):
     uuid: Mapped[str] = mapped_column(sa.String(36), unique=True, default=new_uuid)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # French text (``lms.core.i18n.localised`` shows the reader's language, else the other).
+    name_fr: Mapped[str | None] = mapped_column(sa.String(160))
+    description_fr: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     levels: Mapped[list[ScaleLevel]] = relationship(
@@ -134,6 +138,8 @@ class ScaleLevel(db.Model):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(80))
     descriptor: Mapped[str] = mapped_column(sa.Text, default="")
+    name_fr: Mapped[str | None] = mapped_column(sa.String(80))
+    descriptor_fr: Mapped[str | None] = mapped_column(sa.Text)
     is_default: Mapped[bool] = mapped_column(default=False)
     is_proficient: Mapped[bool] = mapped_column(default=False)
 
@@ -161,6 +167,8 @@ class Framework(db.Model):
     code: Mapped[str] = mapped_column(sa.String(60))
     version: Mapped[int] = mapped_column(default=1)
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    name_fr: Mapped[str | None] = mapped_column(sa.String(200))
+    description_fr: Mapped[str | None] = mapped_column(sa.Text)
     source_document: Mapped[str] = mapped_column(sa.String(300), default="")
     language: Mapped[str] = mapped_column(sa.String(5), default="en")
     scale_id: Mapped[int] = mapped_column(
@@ -205,7 +213,8 @@ class Framework(db.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.name} (v{self.version})"
+        """The name in the reader's language, with the version."""
+        return f"{localised(self, 'name')} (v{self.version})"
 
     def taxonomy_term(self, depth: int) -> str:
         """The name of a depth (1 = top level), or "competency" beyond the taxonomy."""
@@ -240,6 +249,8 @@ class Competency(db.Model):
     code: Mapped[str] = mapped_column(sa.String(100))
     short_name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    short_name_fr: Mapped[str | None] = mapped_column(sa.String(200))
+    description_fr: Mapped[str | None] = mapped_column(sa.Text)
     sort_order: Mapped[int] = mapped_column(default=0)
     rule: Mapped[RollupRule] = mapped_column(
         enum_column(RollupRule, "rollup_rule"), default=RollupRule.NONE
@@ -273,7 +284,9 @@ class Competency(db.Model):
     )
 
     def indicator_for(self, level: ScaleLevel) -> str:
-        return next((i.text for i in self.indicators if i.level_id == level.id), "")
+        """The indicator's text at ``level`` in the reader's language (else the other one)."""
+        found = next((i for i in self.indicators if i.level_id == level.id), None)
+        return localised(found, "text")
 
     def __repr__(self) -> str:
         return f"<Competency {self.code}>"
@@ -288,6 +301,7 @@ class LevelIndicator(db.Model):
     competency_id: Mapped[int] = mapped_column(sa.ForeignKey("competencies.id", ondelete="CASCADE"))
     level_id: Mapped[int] = mapped_column(sa.ForeignKey("scale_levels.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(sa.Text)
+    text_fr: Mapped[str | None] = mapped_column(sa.Text)
 
     competency: Mapped[Competency] = relationship(back_populates="indicators")
     level: Mapped[ScaleLevel] = relationship(lazy="joined")
@@ -351,6 +365,8 @@ class Track(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(160), unique=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    name_fr: Mapped[str | None] = mapped_column(sa.String(160))
+    description_fr: Mapped[str | None] = mapped_column(sa.Text)
     target_audience: Mapped[str] = mapped_column(sa.Text, default="")
     expected_duration_weeks: Mapped[int | None]
     entry_requirements: Mapped[str] = mapped_column(sa.Text, default="")

@@ -29,6 +29,8 @@ class LevelPlan:
     is_default: bool = False
     is_proficient: bool = False
     uuid: str | None = None
+    name_fr: str | None = None
+    descriptor_fr: str | None = None
 
 
 @dataclass
@@ -37,6 +39,8 @@ class ScalePlan:
     name: str = ""
     description: str = ""
     uuid: str | None = None
+    name_fr: str | None = None
+    description_fr: str | None = None
 
 
 @dataclass
@@ -54,6 +58,9 @@ class CompetencyPlan:
     related_codes: list[str] = field(default_factory=list)
     indicators: dict[str, str] = field(default_factory=dict)  # level name → text
     uuid: str | None = None
+    short_name_fr: str | None = None
+    description_fr: str | None = None
+    indicators_fr: dict[str, str] = field(default_factory=dict)  # level name → French text
 
 
 @dataclass
@@ -68,6 +75,8 @@ class FrameworkPlan:
     taxonomy: list[str] = field(default_factory=list)
     uuid: str | None = None
     competencies: list[CompetencyPlan] = field(default_factory=list)
+    name_fr: str | None = None
+    description_fr: str | None = None
 
     def depth(self, plan: CompetencyPlan) -> int:
         by_code = {c.code: c for c in self.competencies}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.core import signals
 from lms.core.audit import record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, apply_french
 from lms.frameworks.models import (
     Competency,
     Framework,
@@ -35,7 +35,11 @@ TRACK_FIELDS = (
     "prerequisite_track_id",
     "framework_id",
     "is_active",
+    "name_fr",
+    "description_fr",
 )
+# The French text a track may carry (``lms.core.i18n.localised``).
+FRENCH_FIELDS = ("name_fr", "description_fr")
 
 
 def _check_track(
@@ -88,6 +92,7 @@ def create_track(
     expected_duration_weeks: int | None = None,
     entry_requirements: str = "",
     prerequisite: Track | None = None,
+    french: dict[str, str | None] | None = None,
 ) -> Track:
     code, name = _clean(code), _clean(name)
     _check_track(
@@ -109,6 +114,7 @@ def create_track(
         entry_requirements=_clean(entry_requirements),
         prerequisite_track=prerequisite,
     )
+    apply_french(track, french, FRENCH_FIELDS)
     session.add(track)
     record_change(
         session,
@@ -133,6 +139,7 @@ def update_track(
     entry_requirements: str,
     prerequisite: Track | None,
     is_active: bool = True,
+    french: dict[str, str | None] | None = None,
 ) -> Track:
     before = snapshot(track, TRACK_FIELDS)
     code, name = _clean(code), _clean(name)
@@ -153,6 +160,7 @@ def update_track(
     track.entry_requirements = _clean(entry_requirements)
     track.prerequisite_track = prerequisite
     track.is_active = is_active
+    apply_french(track, french, FRENCH_FIELDS)
     session.flush()
     record_change(
         session,

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.core.audit import audited
 from lms.core.errors import ConflictError, ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, in_language
 from lms.core.model_base import utcnow
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import enqueue_email
@@ -70,18 +71,22 @@ def notify(
     session: Session,
     user: User,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | LazyString,
+    body: str | LazyString = "",
     link: str | None = None,
     *,
     base_url: str | None = None,
 ) -> Notification:
     """Tell ``user`` something: always in the app, by email too if their preference says so.
 
+    ``title`` and ``body`` are best lazy strings (``lazy_gettext("… %(x)s", x=…)``): they are
+    rendered here, in the recipient's language, whoever or whatever (a job) sends them.
     Deactivated users get nothing by email (their address may no longer be theirs).
     """
     get_kind(kind)
-    title = " ".join((title or "").split())  # one line: it is also an email subject
+    with in_language(user.preferred_language):
+        title, body = str(title or ""), str(body or "")
+    title = " ".join(title.split())  # one line: it is also an email subject
     if not title:
         raise ValidationError(_("A notification needs a title."))
     link = _check_link(link)
@@ -96,7 +101,7 @@ def notify(
         if link:
             text += f"\n\n{(base_url or '').rstrip('/')}{link}"
         # Jobs run outside any request: the email speaks the recipient's language.
-        with force_locale(user.preferred_language or "en"):
+        with in_language(user.preferred_language):
             text += "\n\n" + gettext(
                 "You choose which notifications also come by email on your preferences page:"
             )

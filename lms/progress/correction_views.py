@@ -19,6 +19,7 @@ from lms.core import clock
 from lms.core.correction_forms import CorrectionForm
 from lms.core.errors import ValidationError, commit_or_report
 from lms.core.extensions import db
+from lms.core.i18n import localised
 from lms.core.permissions import login_required
 from lms.progress.models import ClaimStatus, CompetencyRating, PriorLearningClaim
 from lms.progress.permissions import (
@@ -75,7 +76,7 @@ def _rating_record(rating: CompetencyRating) -> list[tuple[Any, Any]]:
     return [
         (_("Trainee"), rating.user.full_name),
         (_("Competency"), f"{rating.competency.code} {rating.competency.short_name}"),
-        (_("Level"), rating.level.name),
+        (_("Level"), localised(rating.level, "name")),
         (_("Given by"), rating.rated_by.full_name if rating.rated_by else _("system")),
         (_("Source"), rating.source.label),
         (_("Comment"), rating.comment or "—"),
@@ -91,7 +92,7 @@ def correct_rating(rating_id: int):
     ):
         abort(403)
     form = RatingCorrectionForm()
-    form.level_id.choices = [(lv.id, lv.name) for lv in rating.level.scale.levels]
+    form.level_id.choices = [(lv.id, localised(lv, "name")) for lv in rating.level.scale.levels]
     back = url_for(
         "progress.competency", user_id=rating.user_id, competency_id=rating.competency_id
     )
@@ -128,7 +129,7 @@ def _claim_record(claim: PriorLearningClaim) -> list[tuple[Any, Any]]:
     return [
         (_("Trainee"), claim.user.full_name),
         (_("Competency"), f"{claim.competency.code} {claim.competency.short_name}"),
-        (_("Level claimed"), claim.level.name),
+        (_("Level claimed"), localised(claim.level, "name")),
         (_("Description"), claim.description),
         (_("Decision"), claim.status.value),
         (_("Decided by"), claim.reviewed_by.full_name if claim.reviewed_by else "—"),

@@ -31,6 +31,7 @@ from lms.core import clock
 from lms.core.charts import svg_markup
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
+from lms.core.i18n import localised
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_view, role_required
 from lms.courses.permissions import EDITORS
@@ -85,11 +86,14 @@ def _charts(progress: list[services.TrackProgress]) -> list[str | None]:
         if not state.targets:
             charts.append(None)
             continue
-        levels = [lv.name for lv in state.track.framework.scale.levels]
+        levels = [localised(lv, "name") for lv in state.track.framework.scale.levels]
         charts.append(
             svg_markup(
                 profile_chart(profile_data(state, levels)),
-                _("Competency levels against the targets of %(track)s", track=state.track.name),
+                _(
+                    "Competency levels against the targets of %(track)s",
+                    track=localised(state.track, "name"),
+                ),
             )
         )
     return charts
@@ -349,7 +353,7 @@ def certification_policy(track_id: int):
                 recertification_note=form.recertification_note.data or "",
             ),
             form=form,
-            success=_("Certification policy of %(track)s saved.", track=track.name),
+            success=_("Certification policy of %(track)s saved.", track=localised(track, "name")),
         )
         if ok:
             return redirect(url_for("frameworks.track", track_id=track.id))
@@ -369,7 +373,7 @@ def join_track(track_id: int):
         abort(400)
     commit_or_report(
         lambda: services.enrol_in_track(db.session, current_user, track, actor=current_user),
-        success=_("You have joined the %(name)s track.", name=track.name),
+        success=_("You have joined the %(name)s track.", name=localised(track, "name")),
     )
     return redirect(url_for("progress.dashboard"))
 
@@ -384,7 +388,7 @@ def _trainee_choices(member_administration_id: int | None = None) -> list[tuple[
 def _intake_forms() -> tuple[IntakeForm, TrackEnrolForm]:
     tracks, members = services.intake_form_options(db.session)
     form = IntakeForm()
-    form.track_id.choices = [(t.id, t.name) for t in tracks]
+    form.track_id.choices = [(t.id, localised(t, "name")) for t in tracks]
     form.member_administration_id.choices = [(None, _("— any —"))] + [
         (m.id, m.name) for m in members
     ]

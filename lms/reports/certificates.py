@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from lms.core.errors import ValidationError
+from lms.core.i18n import localised
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, TrackCourse
 from lms.progress import services as progress
 from lms.progress.models import Certificate, CertificateStatus
@@ -38,8 +39,10 @@ def certificate_data(certificate: Certificate, base_url: str) -> CertificateData
     competencies = []
     for target in targets:
         rating = reached.get((certificate.user_id, target.competency_id))
-        level = rating.level.name if rating else "—"
-        competencies.append((f"{target.competency.code} {target.competency.short_name}", level))
+        level = localised(rating.level, "name") if rating else "—"
+        competencies.append(
+            (f"{target.competency.code} {localised(target.competency, 'short_name')}", level)
+        )
     issuer = organisation.branding(session)
     return CertificateData(
         organisation=issuer.organisation,
@@ -48,7 +51,7 @@ def certificate_data(certificate: Certificate, base_url: str) -> CertificateData
         signatory_title=issuer.signatory_title,
         signature=issuer.signature,
         holder=certificate.user.full_name,
-        track=certificate.track.name,
+        track=localised(certificate.track, "name"),
         code=certificate.verification_code,
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
@@ -144,7 +147,7 @@ def verify(session: Session, code: str, today: date) -> Verification | None:
     }.get(state, _("Valid"))
     return Verification(
         holder=certificate.user.full_name,
-        track=certificate.track.name,
+        track=localised(certificate.track, "name"),
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
         valid=state.is_current,

@@ -171,13 +171,16 @@ class ReportRun(db.Model):
     filename: Mapped[str | None] = mapped_column(sa.String(200))
     mime_type: Mapped[str | None] = mapped_column(sa.String(100))
     size_bytes: Mapped[int | None]
+    # The language the file is written in: the requester's, or for a schedule one run per
+    # language its recipients read.
+    language: Mapped[str] = mapped_column(sa.String(5), default="en", server_default="en")
 
     requested_by: Mapped[User | None] = relationship(lazy="joined")
     schedule: Mapped[ReportSchedule | None] = relationship(back_populates="runs")
 
     __table_args__ = (
-        # A schedule produces one run per due time, however often it is polled.
-        sa.UniqueConstraint("schedule_id", "scheduled_for"),
+        # A schedule produces one run per due time and language, however often it is polled.
+        sa.UniqueConstraint("schedule_id", "scheduled_for", "language"),
         sa.CheckConstraint(
             "status <> 'done' OR (content IS NOT NULL AND filename IS NOT NULL)",
             name="done_has_file",

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import logging
 import time as timer
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context, has_request_context
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -24,6 +22,7 @@ from lms.accounts.models import Role, User, UserRole
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.bounds import int_in_range, parse_date
 from lms.core.errors import DomainError, PermissionDenied, ValidationError
+from lms.core.i18n import current_language, in_language, language_code
 from lms.core.model_base import utcnow
 from lms.core.outbox import enqueue_email
 from lms.core.permissions import can_view
@@ -194,8 +193,11 @@ def request_run(
     today: date,
     schedule: ReportSchedule | None = None,
     scheduled_for: datetime | None = None,
+    language: str | None = None,
 ) -> ReportRun:
-    """Record a queued run after checking the parameters and, for a person, the permission."""
+    """Record a queued run after checking the parameters and, for a person, the permission.
+    The file will be written in ``language``: by default the language being read now (the
+    requester's page), else the requester's preferred one."""
     kind, format = ReportKind(kind), ReportFormat(format)
     if format not in formats_for(kind):
         raise ValidationError(_("This report is not available in that format."), field="format")
@@ -213,6 +215,11 @@ def request_run(
         schedule_id=schedule.id if schedule else None,
         scheduled_for=scheduled_for,
         requested_at=utcnow(),
+        language=language_code(
+            language
+            or (current_language() if has_request_context() else None)
+            or (user.preferred_language if user else None)
+        ),
     )
     session.add(run)
     session.flush()
@@ -278,15 +285,6 @@ def generate(
     return Output(content, f"{stem}.{EXTENSION[format]}", MIME[format], data.is_empty)
 
 
-def outside_request_locale(language: str | None = None):
-    """Outside a request (background thread, scheduled job) there is no browser to choose the
-    language: use the given one or the default."""
-    if has_request_context() and language is None:
-        return nullcontext()
-    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "en") if has_app_context() else "en"
-    return force_locale(language or default)
-
-
 def perform_run(session: Session, run: ReportRun, today: date) -> ReportRun:
     """Generate a run's file and record the outcome (done with the file, or failed with the
     error). A failure is kept on the run rather than raised, so one bad report never stops a
@@ -295,7 +293,7 @@ def perform_run(session: Session, run: ReportRun, today: date) -> ReportRun:
     run.status = RunStatus.RUNNING
     run.started_at = run.started_at or utcnow()
     try:
-        with outside_request_locale(), session.begin_nested():
+        with in_language(run.language), session.begin_nested():
             output = generate(session, run.kind, run.parameters, run.format, today)
     except Exception as exc:
         log.exception("Report run %s failed", run.id)
@@ -513,9 +511,22 @@ def run_due_schedules(session: Session, now: datetime) -> list[ReportRun]:
         if claimed != 1:
             continue
         session.refresh(schedule)
-        today = now.date()
+        runs.extend(_run_schedule(session, schedule, due_at, now.date()))
+    return runs
+
+
+def _run_schedule(
+    session: Session, schedule: ReportSchedule, due_at: datetime, today: date
+) -> list[ReportRun]:
+    """One run per language the recipients read (not one per recipient), each emailed to the
+    recipients reading that language, in it."""
+    readers: dict[str, list[User]] = {}
+    for user in schedule_recipients(session, schedule):
+        readers.setdefault(language_code(user.preferred_language), []).append(user)
+    runs = []
+    for language in sorted(readers or {language_code(None): []}):
         try:
-            with outside_request_locale():
+            with in_language(language):
                 run = request_run(
                     session,
                     user=None,
@@ -525,6 +536,7 @@ def run_due_schedules(session: Session, now: datetime) -> list[ReportRun]:
                     today=today,
                     schedule=schedule,
                     scheduled_for=due_at,
+                    language=language,
                 )
         except DomainError as error:  # e.g. the project was removed since
             run = ReportRun(
@@ -535,6 +547,7 @@ def run_due_schedules(session: Session, now: datetime) -> list[ReportRun]:
                 error=str(error),
                 schedule_id=schedule.id,
                 scheduled_for=due_at,
+                language=language,
             )
             session.add(run)
             session.flush()
@@ -548,11 +561,11 @@ def run_due_schedules(session: Session, now: datetime) -> list[ReportRun]:
         if run.is_empty and schedule.empty_policy == EmptyPolicy.SKIP:
             continue
         link = f"{_base_url()}/reports/runs/{run.id}"
-        for user in schedule_recipients(session, schedule):
+        for user in readers.get(language, []):
             if not may_view_report(session, user, run.kind, run.parameters):
                 log.info("Schedule %s: %s may not see this report", schedule.id, user.email)
                 continue
-            with outside_request_locale(user.preferred_language):
+            with in_language(language):
                 subject, body = _schedule_email(session, schedule, run, link)
             enqueue_email(session, user.email, subject[:200], body)
     return runs

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from lms.core import signals
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, apply_french
 from lms.courses.models import (
     Course,
     CourseCompetency,
@@ -35,7 +35,12 @@ COURSE_FIELDS = (
     "languages",
     "status",
     "results_from_start",
+    "title_fr",
+    "summary_fr",
+    "objectives_fr",
 )
+# The French text a course may carry (``lms.core.i18n.localised``).
+FRENCH_FIELDS = ("title_fr", "summary_fr", "objectives_fr")
 
 
 LANGUAGE_CODES = ("en", "fr", "es", "ar", "pt", "ru")
@@ -187,6 +192,7 @@ def create_course(
     tracks: Iterable[TrackLink] = (),
     prerequisite_ids: Iterable[int] = (),
     results_from_start: bool = False,
+    french: dict[str, str | None] | None = None,
 ) -> Course:
     hours = _check_course_fields(code, title, hours, languages)
     code = code.strip().upper()
@@ -205,6 +211,7 @@ def create_course(
         status=CourseStatus(status),
         results_from_start=bool(results_from_start),
     )
+    apply_french(course, french, FRENCH_FIELDS)
     session.add(course)
     session.flush()
     _set_competencies(session, course, competencies)
@@ -240,8 +247,10 @@ def update_course(
     tracks: Iterable[TrackLink],
     prerequisite_ids: Iterable[int],
     results_from_start: bool | None = None,
+    french: dict[str, str | None] | None = None,
 ) -> Course:
-    """``results_from_start`` None keeps the course's setting."""
+    """``results_from_start`` None keeps the course's setting; ``french`` None its French
+    text."""
     with audited(
         session, course, COURSE_FIELDS, actor=actor, action="course.updated", summary=lambda: code
     ):
@@ -260,6 +269,7 @@ def update_course(
         course.languages, course.status = list(languages), CourseStatus(status)
         if results_from_start is not None:
             course.results_from_start = bool(results_from_start)
+        apply_french(course, french, FRENCH_FIELDS)
         _set_competencies(session, course, competencies)
         changed = _set_tracks(session, course, tracks)
         _set_prerequisites(session, course, prerequisite_ids)
@@ -290,6 +300,7 @@ def catalogue_query(
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Course.title).like(like),
+                sa.func.lower(sa.func.coalesce(Course.title_fr, "")).like(like),
                 sa.func.lower(Course.code).like(like),
                 sa.func.lower(Course.summary).like(like),
             )

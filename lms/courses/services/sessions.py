@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, apply_french
 from lms.courses.models import (
     SEAT_HOLDING,
     Course,
@@ -33,6 +33,7 @@ SESSION_FIELDS = (
     "end_time",
     "timezone",
     "venue",
+    "venue_fr",
     "virtual_link",
     "capacity",
     "enrolment_deadline",
@@ -100,6 +101,7 @@ def create_session(
     status: SessionStatus | str = SessionStatus.OPEN,
     trainer_ids: Iterable[int] = (),
     restricted_member_ids: Iterable[int] = (),
+    venue_fr: str | None = None,
 ) -> CourseSession:
     """Every day from ``start_time`` to ``end_time`` (local; 09:00-17:00 when not given)."""
     start_time, end_time = start_time or DAY_STARTS, end_time or DAY_ENDS
@@ -114,6 +116,7 @@ def create_session(
         capacity=capacity,
         timezone=timezone,
         venue=venue or "",
+        venue_fr=(venue_fr or "").strip() or None,
         virtual_link=virtual_link or "",
         enrolment_deadline=enrolment_deadline,
         language=language,
@@ -176,8 +179,9 @@ def update_session(
     restricted_member_ids: Iterable[int],
     start_time: time | None = None,
     end_time: time | None = None,
+    venue_fr: str | None = None,
 ) -> CourseSession:
-    """Hours not given stay as they are."""
+    """Hours not given stay as they are; the French venue too when ``venue_fr`` is None."""
     with audited(
         session,
         course_session,
@@ -206,6 +210,8 @@ def update_session(
         course_session.enrolment_deadline, course_session.language = enrolment_deadline, language
         course_session.requires_approval = requires_approval
         course_session.status = SessionStatus(status)
+        french = None if venue_fr is None else {"venue_fr": venue_fr}
+        apply_french(course_session, french, ("venue_fr",))
         _set_session_people(session, course_session, trainer_ids, restricted_member_ids)
         session.flush()
         if grew:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from lms.core import signals
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, apply_french
 from lms.frameworks.models import (
     Competency,
     CompetencyMapping,
@@ -37,7 +37,11 @@ COMPETENCY_FIELDS = (
     "rule_threshold",
     "rule_points",
     "rule_required",
+    "short_name_fr",
+    "description_fr",
 )
+# The French text a competency may carry (``lms.core.i18n.localised``).
+FRENCH_FIELDS = ("short_name_fr", "description_fr")
 
 
 def _check_competency_fields(
@@ -83,21 +87,37 @@ def _next_sort_order(session: Session, framework: Framework, parent: Competency 
 
 
 def set_indicators(
-    competency: Competency, scale: ProficiencyScale, indicators: dict[int, str]
+    competency: Competency,
+    scale: ProficiencyScale,
+    indicators: dict[int, str],
+    indicators_fr: dict[int, str] | None = None,
 ) -> None:
-    """Replace the level indicators: ``{level_id: text}``, blank texts dropped."""
+    """Replace the level indicators: ``{level_id: text}``, blank texts dropped; the French
+    texts likewise when ``indicators_fr`` is given (``None`` keeps them). A French indicator
+    needs its English text (the English column is the indicator's own text)."""
     known = {lv.id for lv in scale.levels}
-    unknown = set(indicators) - known
+    unknown = (set(indicators) | set(indicators_fr or {})) - known
     if unknown:
         raise ValidationError(_("Unknown level in the indicators."), field="indicators")
     wanted = {lid: one_line(text) for lid, text in indicators.items() if one_line(text)}
+    french = None
+    if indicators_fr is not None:
+        french = {lid: one_line(t) for lid, t in indicators_fr.items() if one_line(t)}
+        if set(french) - set(wanted):
+            raise ValidationError(
+                _("A French indicator needs its English text too."), field="indicators"
+            )
     for indicator in list(competency.indicators):
         if indicator.level_id not in wanted:
             competency.indicators.remove(indicator)
         else:
             indicator.text = wanted.pop(indicator.level_id)
+            if french is not None:
+                indicator.text_fr = french.get(indicator.level_id)
     for level_id, text in wanted.items():
-        competency.indicators.append(LevelIndicator(level_id=level_id, text=text))
+        competency.indicators.append(
+            LevelIndicator(level_id=level_id, text=text, text_fr=(french or {}).get(level_id))
+        )
 
 
 def create_competency(
@@ -115,6 +135,8 @@ def create_competency(
     rule_points: int = 0,
     rule_required: bool = False,
     uuid: str | None = None,
+    french: dict[str, str | None] | None = None,
+    indicators_fr: dict[int, str] | None = None,
 ) -> Competency:
     require_draft(framework)
     code, short_name = _clean(code), _clean(short_name)
@@ -135,7 +157,8 @@ def create_competency(
     )
     if uuid:
         competency.uuid = uuid
-    set_indicators(competency, framework.scale, indicators or {})
+    apply_french(competency, french, FRENCH_FIELDS)
+    set_indicators(competency, framework.scale, indicators or {}, indicators_fr)
     session.add(competency)
     record_change(
         session,
@@ -160,6 +183,8 @@ def update_competency(
     rule_threshold: int | None = None,
     rule_points: int = 0,
     rule_required: bool = False,
+    french: dict[str, str | None] | None = None,
+    indicators_fr: dict[int, str] | None = None,
 ) -> Competency:
     framework = competency.framework
     require_draft(framework)
@@ -173,7 +198,8 @@ def update_competency(
         competency.rule_threshold = _check_rule(rule, rule_threshold)
         competency.rule_points = max(rule_points or 0, 0)
         competency.rule_required = rule_required
-        set_indicators(competency, framework.scale, indicators)
+        apply_french(competency, french, FRENCH_FIELDS)
+        set_indicators(competency, framework.scale, indicators, indicators_fr)
         session.flush()
     return competency
 
@@ -385,6 +411,8 @@ def save_competency(
     rule_threshold: int | None = None,
     rule_points: int = 0,
     rule_required: bool = False,
+    french: dict[str, str | None] | None = None,
+    indicators_fr: dict[int, str] | None = None,
 ) -> Competency:
     """The competency editor in one call (``competency`` ``None`` adds one): the fields, the
     place in the hierarchy and the cross-references, so one refusal rolls the whole form back."""
@@ -398,6 +426,8 @@ def save_competency(
         "rule_threshold": rule_threshold,
         "rule_points": rule_points,
         "rule_required": rule_required,
+        "french": french,
+        "indicators_fr": indicators_fr,
     }
     if competency is None:
         competency = create_competency(session, framework, actor=actor, parent=parent, **fields)

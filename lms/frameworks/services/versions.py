@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from lms.core import signals
 from lms.core.audit import audited, record_change, snapshot
 from lms.core.errors import ConflictError, ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, apply_french
 from lms.core.model_base import utcnow
 from lms.frameworks.models import (
     TAXONOMY_TERMS,
@@ -40,7 +40,11 @@ FRAMEWORK_FIELDS = (
     "scale_id",
     "status",
     "taxonomy",
+    "name_fr",
+    "description_fr",
 )
+# The French text a framework may carry (``lms.core.i18n.localised``).
+FRENCH_FIELDS = ("name_fr", "description_fr")
 
 LANGUAGES = ("en", "fr", "es", "ar", "pt", "ru")
 
@@ -87,6 +91,7 @@ def create_framework(
     taxonomy: Sequence[str] = (),
     version: int = 1,
     uuid: str | None = None,
+    french: dict[str, str | None] | None = None,
 ) -> Framework:
     name, code = _clean(name), _clean(code)
     _check_framework_fields(name, code, language)
@@ -114,6 +119,7 @@ def create_framework(
     )
     if uuid:
         framework.uuid = uuid
+    apply_french(framework, french, FRENCH_FIELDS)
     session.add(framework)
     record_change(
         session,
@@ -136,6 +142,7 @@ def update_framework(
     language: str,
     taxonomy: Sequence[str],
     scale: ProficiencyScale | None = None,
+    french: dict[str, str | None] | None = None,
 ) -> Framework:
     require_draft(framework)
     with audited(session, framework, FRAMEWORK_FIELDS, actor=actor, action="framework.updated"):
@@ -159,6 +166,7 @@ def update_framework(
         framework.source_document = _clean(source_document)
         framework.language = language
         framework.taxonomy = check_taxonomy(taxonomy)
+        apply_french(framework, french, FRENCH_FIELDS)
         session.flush()
     return framework
 
@@ -265,6 +273,8 @@ def create_new_version(session: Session, framework: Framework, *, actor: Any) ->
         code=framework.code,
         version=latest + 1,
         description=framework.description,
+        name_fr=framework.name_fr,
+        description_fr=framework.description_fr,
         source_document=framework.source_document,
         language=framework.language,
         scale_id=framework.scale_id,
@@ -284,12 +294,17 @@ def create_new_version(session: Session, framework: Framework, *, actor: Any) ->
             code=old.code,
             short_name=old.short_name,
             description=old.description,
+            short_name_fr=old.short_name_fr,
+            description_fr=old.description_fr,
             sort_order=old.sort_order,
             rule=old.rule,
             rule_threshold=old.rule_threshold,
             rule_points=old.rule_points,
             rule_required=old.rule_required,
-            indicators=[LevelIndicator(level_id=i.level_id, text=i.text) for i in old.indicators],
+            indicators=[
+                LevelIndicator(level_id=i.level_id, text=i.text, text_fr=i.text_fr)
+                for i in old.indicators
+            ],
         )
         session.add(new)
         copies[old.id] = new

@@ -14,6 +14,7 @@ from flask_login import current_user
 from lms.accounts.forms import ConfirmForm
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
+from lms.core.i18n import current_language, language_code
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_edit, require_view, role_required
 from lms.frameworks import exporters, services
@@ -32,6 +33,7 @@ def _framework_fields(form: FrameworkForm) -> dict[str, Any]:
         "language": form.language.data,
         "taxonomy": split_list(form.taxonomy.data),
         "scale": db.session.get(ProficiencyScale, form.scale_id.data),
+        "french": {"name_fr": form.name_fr.data, "description_fr": form.description_fr.data},
     }
 
 
@@ -196,10 +198,13 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 @login_required
 def export_csv(framework_id: int):
     fw = require_view(db.session.get(Framework, framework_id))
+    # Moodle holds one language: ?lang=fr|en, else the reader's.
+    language = language_code(request.args.get("lang") or current_language())
+    suffix = "" if language == "en" else f"-{language}"
     return _download(
-        exporters.export_moodle_csv(db.session, fw),
+        exporters.export_moodle_csv(db.session, fw, language),
         "text/csv",
-        f"{exporters.moodle_id_number(fw)}.csv",
+        f"{exporters.moodle_id_number(fw)}{suffix}.csv",
     )
 
 

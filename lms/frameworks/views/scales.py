@@ -34,8 +34,12 @@ def create_scale():
                 actor=current_user,
                 name=form.name.data,
                 description=form.description.data,
+                french={"name_fr": form.name_fr.data, "description_fr": form.description_fr.data},
                 levels=services.parse_levels(
-                    form.levels.data, form.default_position.data, form.proficient_position.data
+                    form.levels.data,
+                    form.default_position.data,
+                    form.proficient_position.data,
+                    form.levels_fr.data or "",
                 ),
             ),
             form=form,

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import MemberAdministration, Region, User
+from lms.core.i18n import localised
 from lms.courses.models import Course, CourseSession, SessionEnrolment
 from lms.frameworks.models import ScaleLevel, Track
 from lms.progress import services as progress
@@ -91,7 +92,10 @@ def trainee_figures(session: Session, start: date, end: date) -> TraineeFigures:
     by_member = figures(User.member_administration_id, on_user)
     by_track = figures(rows.c.track_id)
     members = _members(session)
-    tracks = dict(session.execute(sa.select(Track.id, Track.name)).all())
+    tracks = {
+        tid: {"name": name, "name_fr": name_fr}
+        for tid, name, name_fr in session.execute(sa.select(Track.id, Track.name, Track.name_fr))
+    }
     return TraineeFigures(
         total=total.get("all", Figures()),
         by_region=[(region.label, by_region.get(region, Figures())) for region in Region],
@@ -103,7 +107,10 @@ def trainee_figures(session: Session, start: date, end: date) -> TraineeFigures:
             ),
             key=lambda item: item[0],
         ),
-        by_track=sorted(((tracks[tid], f) for tid, f in by_track.items()), key=lambda i: i[0]),
+        by_track=sorted(
+            ((localised(tracks[tid], "name"), f) for tid, f in by_track.items()),
+            key=lambda item: item[0],
+        ),
     )
 
 
@@ -126,7 +133,8 @@ def _members(session: Session) -> dict[int, tuple[str, Region]]:
 def level_distribution(session: Session, end: date) -> list[tuple[str, int]]:
     """How many current ratings sit at each level, as at the end of the period. "Current" is
     progress's rule (the latest rating per trainee and competency), read as of that moment
-    (``aggregates.current_ratings``) and counted by the database."""
+    (``aggregates.current_ratings``) and counted by the database; levels named in the reader's
+    language."""
     current = current_ratings(end)
     per_level = (
         sa.select(current.c.level_id, sa.func.count().label("ratings"))
@@ -134,12 +142,13 @@ def level_distribution(session: Session, end: date) -> list[tuple[str, int]]:
         .subquery("per_level")
     )
     counts: Counter[tuple[int, str]] = Counter()
-    for position, name, n in session.execute(
-        sa.select(ScaleLevel.position, ScaleLevel.name, per_level.c.ratings).join(
-            per_level, per_level.c.level_id == ScaleLevel.id
-        )
+    for position, name, name_fr, n in session.execute(
+        sa.select(
+            ScaleLevel.position, ScaleLevel.name, ScaleLevel.name_fr, per_level.c.ratings
+        ).join(per_level, per_level.c.level_id == ScaleLevel.id)
     ):
-        counts[(position, name)] += n  # levels of two scales may share a place and name
+        label = localised({"name": name, "name_fr": name_fr}, "name")
+        counts[(position, label)] += n  # levels of two scales may share a place and name
     return [(name, n) for (_pos, name), n in sorted(counts.items())]
 
 
@@ -166,9 +175,11 @@ def sessions_delivered(session: Session, start: date, end: date, today: date) ->
         sa.select(
             Course.code,
             Course.title,
+            Course.title_fr,
             CourseSession.starts_on,
             CourseSession.ends_on,
             CourseSession.venue,
+            CourseSession.venue_fr,
             CourseSession.virtual_link,
             sa.func.coalesce(turnout.c.participants, 0),
             sa.func.coalesce(turnout.c.passed, 0),
@@ -182,16 +193,28 @@ def sessions_delivered(session: Session, start: date, end: date, today: date) ->
     return [
         [
             code,
-            title,
+            localised({"title": title, "title_fr": title_fr}, "title"),
             _d(starts_on),
             _d(ends_on),
-            venue or link,
+            localised({"venue": venue, "venue_fr": venue_fr}, "venue") or link,
             int(participants),
             int(passes),
             hours,
             (ends_on - starts_on).days + 1,
         ]
-        for code, title, starts_on, ends_on, venue, link, participants, passes, hours in rows
+        for (
+            code,
+            title,
+            title_fr,
+            starts_on,
+            ends_on,
+            venue,
+            venue_fr,
+            link,
+            participants,
+            passes,
+            hours,
+        ) in rows
     ]
 
 

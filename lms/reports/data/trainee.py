@@ -18,6 +18,7 @@ from flask_babel import pgettext
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
+from lms.core.i18n import localised
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment
 from lms.frameworks.models import Competency
 from lms.progress import services as progress
@@ -158,7 +159,7 @@ def trainee_report_data(session: Session, user: User, today: date) -> TraineeRep
     certificates = progress.certificates_for(session, user)
     data.certificates = [
         [
-            c.track.name,
+            localised(c.track, "name"),
             c.verification_code,
             _d(c.issued_on),
             _d(c.expires_on),
@@ -178,7 +179,7 @@ def _add_tracks(session: Session, user: User, data: TraineeReportData) -> None:
         data.tracks.append(
             TrackRow(
                 state.track.code,
-                state.track.name,
+                localised(state.track, "name"),
                 pgettext("status", "Completed") if enrolment.status == "completed" else _("Active"),
                 state.percent,
                 state.required_done,
@@ -188,15 +189,17 @@ def _add_tracks(session: Session, user: User, data: TraineeReportData) -> None:
             )
         )
         if state.targets:
-            levels = [lv.name for lv in state.track.framework.scale.levels]
-            data.charts.append((state.track.name, profile_data(state, levels)))
+            levels = [localised(lv, "name") for lv in state.track.framework.scale.levels]
+            data.charts.append((localised(state.track, "name"), profile_data(state, levels)))
         for target in state.targets:
             data.targets.append(
                 [
                     state.track.code,
-                    f"{target.competency.code} {target.competency.short_name}",
-                    target.current_level.name if target.current_level else _("Not rated"),
-                    target.target_level.name,
+                    f"{target.competency.code} {localised(target.competency, 'short_name')}",
+                    localised(target.current_level, "name")
+                    if target.current_level
+                    else _("Not rated"),
+                    localised(target.target_level, "name"),
                     _("yes") if target.met else _("no"),
                 ]
             )
@@ -224,7 +227,7 @@ def _add_sessions(enrolled: list[SessionEnrolment], today: date, data: TraineeRe
             data.transcript.append(
                 [
                     course.code,
-                    course.title,
+                    localised(course, "title"),
                     _d(e.session.starts_on),
                     _d(e.session.ends_on),
                     e.status.label,
@@ -236,7 +239,7 @@ def _add_sessions(enrolled: list[SessionEnrolment], today: date, data: TraineeRe
             data.upcoming.append(
                 [
                     course.code,
-                    course.title,
+                    localised(course, "title"),
                     _d(e.session.starts_on),
                     _d(e.session.ends_on),
                     e.session.venue or e.session.virtual_link,
@@ -266,9 +269,9 @@ def _add_evidence_and_ratings(
         evidence_by_competency[item.competency_id].append(item)
         data.evidence.append(
             [
-                f"{item.competency.code} {item.competency.short_name}",
+                f"{item.competency.code} {localised(item.competency, 'short_name')}",
                 item.kind.value,
-                item.level.name if item.level else "",
+                localised(item.level, "name") if item.level else "",
                 item.description,
                 item.url,
                 _d(item.created_at),
@@ -285,8 +288,8 @@ def _add_evidence_and_ratings(
             shown.insert(0, rating.evidence_url)
         data.ratings.append(
             [
-                f"{rating.competency.code} {rating.competency.short_name}",
-                rating.level.name,
+                f"{rating.competency.code} {localised(rating.competency, 'short_name')}",
+                localised(rating.level, "name"),
                 rating.source.label,
                 _d(rating.rated_at),
                 raters[rating.rated_by_id].full_name if rating.rated_by_id else "",

@@ -51,16 +51,16 @@ def trainee_section(session: Session, user: User, today: date) -> dict[str, Any]
 
 
 def trainer_section(session: Session, user: User, today: date) -> dict[str, Any]:
-    requests, claims = progress.assessment_queue(session)
+    requests, claims, waiting = progress.assessment_queue(session, LIST_LIMIT)
     monday, sunday = courses.week_of(today)
     return {
         "monday": monday,
         "sunday": sunday,
         "week": courses.sessions_this_week(session, user, today),
         "awaiting": courses.sessions_awaiting_results(session, user, today)[:LIST_LIMIT],
-        "requests": requests[:LIST_LIMIT],
-        "claims": claims[:LIST_LIMIT],
-        "pending": len(requests) + len(claims),
+        "requests": requests,
+        "claims": claims,
+        "pending": waiting,
     }
 
 

@@ -47,7 +47,6 @@ class ClaimCorrectionForm(CorrectionForm):
 @bp.app_context_processor
 def _history_helpers() -> dict[str, Any]:
     return {
-        "rating_correction": lambda r: corrections.rating_corrections(db.session, [r.id]).get(r.id),
         "may_correct_rating": lambda r: can_correct_rating(current_user, r),
     }
 

@@ -21,11 +21,25 @@ from lms.accounts.demo import DEMO_PASSWORD
 from lms.accounts.models import User
 from lms.core.extensions import db
 from lms.courses.models import Course, CourseSession, SessionEnrolment, session_trainers
+from lms.frameworks.models import TrackTarget
 from lms.generate import SIZES as LADDER
 from lms.generate import Size, generate
 from lms.notifications.models import Notification
-from lms.progress.models import CompetencyRating, ReviewRequest, ReviewStatus
-from lms.projects.models import Indicator, Milestone, Project, project_managers
+from lms.progress.models import (
+    CompetencyRating,
+    ReviewRequest,
+    ReviewStatus,
+    TrackEnrolment,
+    TrackEnrolmentStatus,
+)
+from lms.progress.services import rebuild_track_summaries, track_progress_summaries
+from lms.projects.models import (
+    Indicator,
+    Milestone,
+    Project,
+    project_focal_points,
+    project_managers,
+)
 from lms.scheduler.models import JobRun, JobRunStatus, RunTrigger, ScheduledJob
 from lms.scheduler.services import sync_jobs
 from tests.conftest import FreshContextClient, _config, clean_database, csrf_token, login
@@ -49,7 +63,7 @@ class Programme:
     trainee_id: int  # trainee@example.org
     competency_id: int  # the competency the demo trainee is rated on most often
     session_id: int  # the demo trainer's busiest session (most enrolments)
-    project_id: int  # the demo manager's first project by code
+    project_id: int  # the demo manager's first project by code with co-managers and focal points
     search: str = SEARCH
 
 
@@ -79,11 +93,17 @@ def _find_programme(session: Session) -> Programme:
         .group_by(CourseSession.id)
         .order_by(enrolments.desc(), CourseSession.id)
     ).first()
+
+    def others_in(table) -> sa.Case:  # 0 when the project has someone else in that table
+        other = table.alias()
+        others = sa.exists().where(other.c.project_id == Project.id, other.c.user_id != manager_id)
+        return sa.case((others, 0), else_=1)
+
     project_id = session.scalars(
         sa.select(Project.id)
         .join(project_managers, project_managers.c.project_id == Project.id)
         .where(project_managers.c.user_id == manager_id)
-        .order_by(Project.code)
+        .order_by(others_in(project_managers), others_in(project_focal_points), Project.code)
     ).first()
     assert None not in (competency_id, session_id, project_id), "a page has nothing to show"
     return Programme(trainee_id, competency_id, session_id, project_id)
@@ -123,6 +143,51 @@ def _add_jobs_and_notifications(session: Session, size: Size) -> None:
                     read_at=None if n % 2 else start,
                 )
             )
+    session.flush()
+
+
+def _make_sections_comparable(session: Session) -> None:
+    """What the generator may leave empty at the smaller size, so that each page shows the
+    same sections at both sizes (an empty section sends no statements for its rows): an open
+    review request of the demo trainee, a session of the demo trainer this week, and an active
+    track with gaps for the demo trainee."""
+    trainee = session.get(User, _user_id(session, "trainee@example.org"))
+    trainer = session.get(User, _user_id(session, "trainer@example.org"))
+    competency_id = session.scalar(
+        sa.select(CompetencyRating.competency_id)
+        .where(CompetencyRating.user_id == trainee.id)
+        .order_by(CompetencyRating.competency_id.desc())
+    )
+    session.add(
+        ReviewRequest(
+            user_id=trainee.id,
+            competency_id=competency_id,
+            note="Please review.",
+            status=ReviewStatus.OPEN,
+        )
+    )
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    course = session.scalars(sa.select(Course).order_by(Course.id)).first()
+    this_week = CourseSession(
+        course_id=course.id, starts_on=monday, ends_on=monday + timedelta(days=1), capacity=20
+    )
+    this_week.trainers.append(trainer)
+    session.add(this_week)
+    summaries = track_progress_summaries(session, [trainee.id]).values()
+    if not any(s.enrolment_status == TrackEnrolmentStatus.ACTIVE and s.gaps for s in summaries):
+        enrolled = sa.select(TrackEnrolment.track_id).where(TrackEnrolment.user_id == trainee.id)
+        track_id = session.scalar(
+            sa.select(TrackTarget.track_id)
+            .where(TrackTarget.track_id.not_in(enrolled))
+            .order_by(TrackTarget.track_id)
+        )
+        session.add(
+            TrackEnrolment(
+                user_id=trainee.id, track_id=track_id, status=TrackEnrolmentStatus.ACTIVE
+            )
+        )
+        session.flush()
+        rebuild_track_summaries(session, [trainee.id])
     session.flush()
 
 
@@ -281,6 +346,7 @@ def measured(database_url, _schema) -> Iterator[Measured]:
             clean_database()
             generate(db.session, size, seed=0, today=TODAY)
             _add_jobs_and_notifications(db.session, LADDER[size])
+            _make_sections_comparable(db.session)
             programme = _find_programme(db.session)
             lists[size] = _lists(db.session, programme)
             db.session.commit()

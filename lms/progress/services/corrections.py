@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
 from lms.core.audit import record_change
@@ -86,7 +86,9 @@ def rating_corrections(session: Session, rating_ids: Iterable[int]) -> dict[int,
     return {
         c.rating_id: c
         for c in session.scalars(
-            sa.select(RatingCorrection).where(RatingCorrection.rating_id.in_(ids))
+            sa.select(RatingCorrection)
+            .options(joinedload(RatingCorrection.corrected_by))
+            .where(RatingCorrection.rating_id.in_(ids))
         )
     }
 

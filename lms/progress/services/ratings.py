@@ -431,10 +431,24 @@ def pending_claims_query() -> sa.Select[tuple[PriorLearningClaim]]:
     )
 
 
-def assessment_queue(session: Session) -> tuple[list[ReviewRequest], list[PriorLearningClaim]]:
-    requests = list(session.scalars(open_review_requests_query()))
-    claims = list(session.scalars(pending_claims_query()))
-    return requests, claims
+def assessment_queue(
+    session: Session, limit: int | None = None
+) -> tuple[list[ReviewRequest], list[PriorLearningClaim], int]:
+    """The first ``limit`` (else all) open review requests and pending claims, oldest first,
+    and how many of both wait in the queue (one count for the two)."""
+    requests = list(session.scalars(open_review_requests_query().limit(limit)))
+    claims = list(session.scalars(pending_claims_query().limit(limit)))
+    waiting = session.scalar(
+        sa.select(
+            sa.select(sa.func.count(ReviewRequest.id))
+            .where(ReviewRequest.status == ReviewStatus.OPEN)
+            .scalar_subquery()
+            + sa.select(sa.func.count(PriorLearningClaim.id))
+            .where(PriorLearningClaim.status == ClaimStatus.PENDING)
+            .scalar_subquery()
+        )
+    )
+    return requests, claims, waiting or 0
 
 
 def carry_over_ratings(session: Session, framework: Framework, actor: Any = None) -> int:

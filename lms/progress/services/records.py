@@ -37,6 +37,7 @@ from lms.progress.services.certificates import (
     certificate_status,
     certificates_for,
 )
+from lms.progress.services.corrections import rating_corrections
 from lms.progress.services.ratings import latest_ratings, latest_self_assessments
 from lms.progress.services.tracks import TrackProgress, enrolled_tracks, progress_for_tracks
 
@@ -82,8 +83,11 @@ def competency_record(session: Session, user: User, competency: Competency) -> d
             )
         )
 
+    history = rating_history(session, user, competency)
     return {
-        "history": rating_history(session, user, competency),
+        "history": history,
+        # each superseded rating's correction, by rating id: one query for the whole history
+        "corrections": rating_corrections(session, (r.id for r in history)),
         "selves": newest(SelfAssessment, SelfAssessment.created_at),
         "claims": newest(PriorLearningClaim, PriorLearningClaim.created_at),
         "evidence": newest(CompetencyEvidence, CompetencyEvidence.created_at),

@@ -252,7 +252,9 @@ def _evidence(session: Session, user: User) -> list[CompetencyEvidence]:
     return list(
         session.scalars(
             sa.select(CompetencyEvidence)
-            .options(joinedload(CompetencyEvidence.competency))
+            .options(
+                joinedload(CompetencyEvidence.competency), joinedload(CompetencyEvidence.level)
+            )
             .where(CompetencyEvidence.user_id == user.id)
             .order_by(CompetencyEvidence.created_at, CompetencyEvidence.id)
         )

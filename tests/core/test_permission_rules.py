@@ -117,3 +117,16 @@ def test_a_record_types_own_refusal_reasons_are_the_ones_given(rules, monkeypatc
     assert permissions._record_reason(Other(), edit=False).startswith(
         "This record is not yours to see"
     )
+
+
+def test_a_role_refusal_names_each_role_by_its_label():
+    """The 403 of ``role_required`` lists the roles the page is for, by their labels; a role
+    given without a label is named as it is."""
+    from lms.accounts.models import Role
+
+    reason = permissions._role_reason((Role.ADMIN, Role.TRAINER, "auditor"))
+
+    assert reason == (
+        "This page is for these roles: Administrator, Trainer / assessor, auditor. "
+        "Your account has none of them; if it should, ask an administrator."
+    )

@@ -118,9 +118,7 @@ def test_progress_below_the_baseline_reads_as_zero_percent(make_project, make_in
     assert " is at 0% of its planned progress" in reason.message
 
 
-def test_a_target_equal_to_the_baseline_gives_no_trajectory_finding(
-    make_project, make_indicator
-):
+def test_a_target_equal_to_the_baseline_gives_no_trajectory_finding(make_project, make_indicator):
     project = make_project()
     indicator = make_indicator(project, baseline=10, targets={"2024": 10})
     services.report_actual(db.session, indicator, actor=None, period="2024", value=3)

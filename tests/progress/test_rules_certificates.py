@@ -91,3 +91,76 @@ def test_a_certificate_expires_the_validity_in_months_after_issue(
         s, make_user(Role.TRAINEE), world.specialists, today=issued, actor=world.manager
     )
     assert certificate.expires_on == expires
+
+
+def test_a_renewal_supersedes_the_old_certificate_and_both_steps_are_audited(world, make_user):
+    import sqlalchemy as sa
+
+    from lms.core.models import AuditEntry
+    from lms.progress.services import issue_certificate, set_certification_policy
+
+    s = db.session
+    set_certification_policy(
+        s, world.specialists, actor=world.manager, validity_months=24, reminder_days_before=30
+    )
+    trainee = make_user(Role.TRAINEE)
+    first = issue_certificate(s, trainee, world.specialists, today=TODAY, actor=world.manager)
+    renewal = issue_certificate(
+        s, trainee, world.specialists, today=TODAY + DAY, actor=world.manager, renews=first
+    )
+    s.commit()
+
+    assert (first.status, renewal.status) == (CertificateStatus.SUPERSEDED, CertificateStatus.VALID)
+    assert renewal.renews_id == first.id
+    assert (renewal.user_id, renewal.track_id, renewal.issued_on) == (
+        trainee.id,
+        world.specialists.id,
+        TODAY + DAY,
+    )
+    assert first.verification_code != renewal.verification_code
+    entries = s.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action.like("certificate.%")).order_by(AuditEntry.id)
+    ).all()
+    track = world.specialists.code
+    assert [(e.action, e.entity_id, e.actor_id, e.before, e.after, e.summary) for e in entries] == [
+        (
+            "certificate.issued",
+            str(first.id),
+            world.manager.id,
+            None,
+            None,
+            f"{trainee.email} {track} {first.verification_code}",
+        ),
+        (
+            "certificate.superseded",
+            str(first.id),
+            world.manager.id,
+            {"status": "valid"},
+            {"status": "superseded"},
+            f"{trainee.email} {track} {first.verification_code}",
+        ),
+        (
+            "certificate.issued",
+            str(renewal.id),
+            world.manager.id,
+            None,
+            None,
+            f"{trainee.email} {track} {renewal.verification_code}",
+        ),
+    ]
+
+
+def test_a_track_without_a_validity_issues_certificates_that_never_expire(world, make_user):
+    from lms.progress.services import issue_certificate, set_certification_policy
+
+    s = db.session
+    plain = issue_certificate(
+        s, make_user(Role.TRAINEE), world.specialists, today=TODAY, actor=world.manager
+    )
+    set_certification_policy(
+        s, world.specialists, actor=world.manager, validity_months=None, reminder_days_before=30
+    )
+    unlimited = issue_certificate(
+        s, make_user(Role.TRAINEE), world.specialists, today=TODAY, actor=world.manager
+    )
+    assert (plain.expires_on, unlimited.expires_on) == (None, None)

@@ -114,8 +114,16 @@ def test_a_record_types_own_refusal_reasons_are_the_ones_given(rules, monkeypatc
     assert permissions._record_reason(SubRecord(), edit=False) == "Not yours to see."
     assert permissions._record_reason(Record(), edit=True) == "Not yours to change."
     assert permissions._record_reason(Other(), edit=True) == "Only change."
-    assert permissions._record_reason(Other(), edit=False).startswith(
-        "This record is not yours to see"
+    assert permissions._record_reason(Other(), edit=False) == (
+        "This record is not yours to see: it belongs to another person, project or administration."
+    )
+
+    class Plain:
+        pass
+
+    assert permissions._record_reason(Plain(), edit=True) == (
+        "You may see this record but not change it: it is not one of yours. Its owners "
+        "and administrators can change it."
     )
 
 

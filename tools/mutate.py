@@ -33,7 +33,13 @@ GROUPS: dict[str, list[str]] = {
         "lms.courses.permissions*.x_*",
         "lms.frameworks.permissions*.x_*",
     ],
-    "trainee-remit": _functions("lms.progress", "x_can_view_trainee", "x__trainer_remit"),
+    "trainee-remit": _functions(
+        "lms.progress",
+        "x_can_view_trainee",
+        "x__trainer_remit",
+        "x_trainees_in_remit",  # the same rule for a page of trainees at once
+        "x__trainer_remit_set",
+    ),
     "project-access": _functions(
         "lms.projects",
         "x_can_view_project",
@@ -83,7 +89,19 @@ GROUPS: dict[str, list[str]] = {
         *_functions("lms.accounts", "x__throttled_until", "x_authenticate"),
         "lms.accounts.services*.xǁThrottlePolicyǁfrom_config__mutmut_*",
     ],
-    "report-figures": _functions("lms.reports", "x_directorate_data", "x__bounds"),
+    "report-figures": _functions(
+        "lms.reports",
+        "x_directorate_data",
+        "x__bounds",
+        "x_trainee_figures",
+        "x__members",
+        "x_level_distribution",
+        "x_sessions_delivered",
+        "x_session_results",
+        "x_track_targets",
+        "x_current_ratings",
+        "x_delivered",
+    ),
 }
 
 KILLED = {1, 3, 36, 152, 255, 37}  # failed a test, crashed, or caught by the type check

@@ -164,3 +164,62 @@ def test_a_track_without_a_validity_issues_certificates_that_never_expire(world,
         s, make_user(Role.TRAINEE), world.specialists, today=TODAY, actor=world.manager
     )
     assert (plain.expires_on, unlimited.expires_on) == (None, None)
+
+
+def test_recertification_is_done_by_the_holders_own_passes_of_the_tracks_path_since_issue(
+    world, make_user
+):
+    from lms.courses.models import EnrolmentStatus, SessionEnrolment, TrackCourse
+    from lms.progress.services import recertification_done
+
+    s = db.session
+    # The specialists' path: DQ101; ST201 is on the experts' path only (another track).
+    s.query(TrackCourse).filter_by(
+        track_id=world.specialists.id, course_id=world.course_a.id
+    ).one().for_recertification = True
+    s.add(
+        TrackCourse(
+            track_id=world.experts.id, course_id=world.course_b.id, for_recertification=True
+        )
+    )
+    ana, bo = make_user(Role.TRAINEE), make_user(Role.TRAINEE)
+    codes = count(1)
+
+    def certificate(issued_on, expires_on):
+        held = Certificate(
+            user_id=ana.id,
+            track_id=world.specialists.id,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            verification_code=f"RECERT-{next(codes)}",
+        )
+        s.add(held)
+        s.flush()
+        return held
+
+    def result(user, passed):
+        s.add(
+            SessionEnrolment(
+                session_id=world.session_a.id,
+                user_id=user.id,
+                status=EnrolmentStatus.COMPLETED,
+                passed=passed,
+            )
+        )
+        s.flush()
+
+    ends = world.session_a.ends_on
+    current = certificate(ends - 10 * DAY, ends + 355 * DAY)
+    later = certificate(ends + DAY, ends + 366 * DAY)  # issued after the session ended
+    lifelong = certificate(ends - 10 * DAY, None)
+
+    result(bo, True)  # someone else's pass
+    assert recertification_done(s, ana, current) is False
+    s.query(SessionEnrolment).delete()
+    result(ana, False)  # completed the session without passing
+    assert recertification_done(s, ana, current) is False
+    s.query(SessionEnrolment).delete()
+    result(ana, True)
+    assert recertification_done(s, ana, current) is True  # ST201 (experts) not asked for
+    assert recertification_done(s, ana, later) is False  # that pass came before this issue
+    assert recertification_done(s, ana, lifelong) is False  # nothing to renew

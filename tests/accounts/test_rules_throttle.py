@@ -131,3 +131,55 @@ def test_the_policy_comes_from_the_configuration():
         }
     )
     assert policy == services.ThrottlePolicy(7, 30, timedelta(minutes=9))
+
+
+def test_the_refusals_say_what_happened_in_full(app, ana):
+    with pytest.raises(services.InvalidCredentials) as wrong:
+        _login(password="not-the-password-at-all")
+    assert str(wrong.value) == "Invalid email or password."
+    for minutes_ago in (14, 12):
+        _attempt(minutes_ago)
+    with pytest.raises(services.LoginThrottled) as throttled:
+        _login()
+    # The three failures are 14, 12 and 0 minutes old: free in 1 minute, "2 minute(s)".
+    assert str(throttled.value) == (
+        "Too many failed login attempts. Try again in 2 minute(s), or reset your password."
+    )
+
+
+def test_the_wait_named_is_never_less_than_one_minute(app, ana):
+    # Failures 14 min 59.5 s, 10 and 5 minutes old: free in half a second, named as 1 minute.
+    db.session.add(
+        LoginAttempt(
+            at=NOW - timedelta(minutes=14, seconds=59.5),
+            email="ana@example.org",
+            ip_address="10.0.0.1",
+            succeeded=False,
+        )
+    )
+    _attempt(10)
+    _attempt(5)
+    with pytest.raises(services.LoginThrottled) as throttled:
+        _login()
+    assert "Try again in 1 minute(s)" in str(throttled.value)
+
+
+def test_a_hash_made_with_older_parameters_is_replaced_at_login(app, ana):
+    from argon2 import PasswordHasher
+
+    old = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(TEST_PASSWORD)
+    ana.password_hash = old
+    db.session.commit()
+
+    assert _login() == ana
+    assert ana.password_hash != old
+    assert services.verify_password(ana.password_hash, TEST_PASSWORD)
+    assert not services.needs_rehash(ana.password_hash)
+
+
+def test_a_long_email_is_recorded_cut_to_the_columns_size(app, ana):
+    email = "a" * 300 + "@example.org"
+    with pytest.raises(services.InvalidCredentials):
+        _login(email=email)
+    [attempt] = db.session.scalars(sa.select(LoginAttempt)).all()
+    assert attempt.email == email[:254]

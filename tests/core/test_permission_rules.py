@@ -96,3 +96,45 @@ def test_login_required_runs_the_view_for_any_logged_in_user(app, monkeypatch):
     monkeypatch.setattr(permissions, "current_user", _user(has_role=lambda *roles: False))
     with app.test_request_context("/"):
         assert view(7) == "page 7"
+
+
+def test_a_record_types_own_refusal_reasons_are_the_ones_given(rules, monkeypatch):
+    """Registered reasons are what the 403 says, per record type and kind of refusal; a type
+    without reasons (or with one of the two left empty) gets the generic wording."""
+    monkeypatch.setattr(permissions, "_reasons", {})
+    permissions.register_rules(
+        Record, view=lambda u, r: False, reasons=("Not yours to see.", "Not yours to change.")
+    )
+
+    class Other:
+        pass
+
+    permissions.register_rules(Other, view=lambda u, r: False, reasons=(None, "Only change."))
+
+    assert permissions._record_reason(SubRecord(), edit=False) == "Not yours to see."
+    assert permissions._record_reason(Record(), edit=True) == "Not yours to change."
+    assert permissions._record_reason(Other(), edit=True) == "Only change."
+    assert permissions._record_reason(Other(), edit=False) == (
+        "This record is not yours to see: it belongs to another person, project or administration."
+    )
+
+    class Plain:
+        pass
+
+    assert permissions._record_reason(Plain(), edit=True) == (
+        "You may see this record but not change it: it is not one of yours. Its owners "
+        "and administrators can change it."
+    )
+
+
+def test_a_role_refusal_names_each_role_by_its_label():
+    """The 403 of ``role_required`` lists the roles the page is for, by their labels; a role
+    given without a label is named as it is."""
+    from lms.accounts.models import Role
+
+    reason = permissions._role_reason((Role.ADMIN, Role.TRAINER, "auditor"))
+
+    assert reason == (
+        "This page is for these roles: Administrator, Trainer / assessor, auditor. "
+        "Your account has none of them; if it should, ask an administrator."
+    )

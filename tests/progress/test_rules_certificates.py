@@ -91,3 +91,135 @@ def test_a_certificate_expires_the_validity_in_months_after_issue(
         s, make_user(Role.TRAINEE), world.specialists, today=issued, actor=world.manager
     )
     assert certificate.expires_on == expires
+
+
+def test_a_renewal_supersedes_the_old_certificate_and_both_steps_are_audited(world, make_user):
+    import sqlalchemy as sa
+
+    from lms.core.models import AuditEntry
+    from lms.progress.services import issue_certificate, set_certification_policy
+
+    s = db.session
+    set_certification_policy(
+        s, world.specialists, actor=world.manager, validity_months=24, reminder_days_before=30
+    )
+    trainee = make_user(Role.TRAINEE)
+    first = issue_certificate(s, trainee, world.specialists, today=TODAY, actor=world.manager)
+    renewal = issue_certificate(
+        s, trainee, world.specialists, today=TODAY + DAY, actor=world.manager, renews=first
+    )
+    s.commit()
+
+    assert (first.status, renewal.status) == (CertificateStatus.SUPERSEDED, CertificateStatus.VALID)
+    assert renewal.renews_id == first.id
+    assert (renewal.user_id, renewal.track_id, renewal.issued_on) == (
+        trainee.id,
+        world.specialists.id,
+        TODAY + DAY,
+    )
+    assert first.verification_code != renewal.verification_code
+    entries = s.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action.like("certificate.%")).order_by(AuditEntry.id)
+    ).all()
+    track = world.specialists.code
+    assert [(e.action, e.entity_id, e.actor_id, e.before, e.after, e.summary) for e in entries] == [
+        (
+            "certificate.issued",
+            str(first.id),
+            world.manager.id,
+            None,
+            None,
+            f"{trainee.email} {track} {first.verification_code}",
+        ),
+        (
+            "certificate.superseded",
+            str(first.id),
+            world.manager.id,
+            {"status": "valid"},
+            {"status": "superseded"},
+            f"{trainee.email} {track} {first.verification_code}",
+        ),
+        (
+            "certificate.issued",
+            str(renewal.id),
+            world.manager.id,
+            None,
+            None,
+            f"{trainee.email} {track} {renewal.verification_code}",
+        ),
+    ]
+
+
+def test_a_track_without_a_validity_issues_certificates_that_never_expire(world, make_user):
+    from lms.progress.services import issue_certificate, set_certification_policy
+
+    s = db.session
+    plain = issue_certificate(
+        s, make_user(Role.TRAINEE), world.specialists, today=TODAY, actor=world.manager
+    )
+    set_certification_policy(
+        s, world.specialists, actor=world.manager, validity_months=None, reminder_days_before=30
+    )
+    unlimited = issue_certificate(
+        s, make_user(Role.TRAINEE), world.specialists, today=TODAY, actor=world.manager
+    )
+    assert (plain.expires_on, unlimited.expires_on) == (None, None)
+
+
+def test_recertification_is_done_by_the_holders_own_passes_of_the_tracks_path_since_issue(
+    world, make_user
+):
+    from lms.courses.models import EnrolmentStatus, SessionEnrolment, TrackCourse
+    from lms.progress.services import recertification_done
+
+    s = db.session
+    # The specialists' path: DQ101; ST201 is on the experts' path only (another track).
+    s.query(TrackCourse).filter_by(
+        track_id=world.specialists.id, course_id=world.course_a.id
+    ).one().for_recertification = True
+    s.add(
+        TrackCourse(
+            track_id=world.experts.id, course_id=world.course_b.id, for_recertification=True
+        )
+    )
+    ana, bo = make_user(Role.TRAINEE), make_user(Role.TRAINEE)
+    codes = count(1)
+
+    def certificate(issued_on, expires_on):
+        held = Certificate(
+            user_id=ana.id,
+            track_id=world.specialists.id,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            verification_code=f"RECERT-{next(codes)}",
+        )
+        s.add(held)
+        s.flush()
+        return held
+
+    def result(user, passed):
+        s.add(
+            SessionEnrolment(
+                session_id=world.session_a.id,
+                user_id=user.id,
+                status=EnrolmentStatus.COMPLETED,
+                passed=passed,
+            )
+        )
+        s.flush()
+
+    ends = world.session_a.ends_on
+    current = certificate(ends - 10 * DAY, ends + 355 * DAY)
+    later = certificate(ends + DAY, ends + 366 * DAY)  # issued after the session ended
+    lifelong = certificate(ends - 10 * DAY, None)
+
+    result(bo, True)  # someone else's pass
+    assert recertification_done(s, ana, current) is False
+    s.query(SessionEnrolment).delete()
+    result(ana, False)  # completed the session without passing
+    assert recertification_done(s, ana, current) is False
+    s.query(SessionEnrolment).delete()
+    result(ana, True)
+    assert recertification_done(s, ana, current) is True  # ST201 (experts) not asked for
+    assert recertification_done(s, ana, later) is False  # that pass came before this issue
+    assert recertification_done(s, ana, lifelong) is False  # nothing to renew

@@ -21,6 +21,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Flowable
 
+from lms.core.i18n import format_day
 from lms.reports.pdf import FONT, FONT_BOLD, data_table, para, plain, register_fonts, styles
 
 NAVY = colors.HexColor("#0d3b66")
@@ -153,9 +154,9 @@ def certificate_pdf(data: CertificateData) -> bytes:
     y = _place(canv, para(data.holder, st["holder"]), left, y, inner) - 3 * mm
     y = _place(canv, para(_("has completed the track"), st["lead"]), left, y, inner) - 2 * mm
     y = _place(canv, para(data.track, st["track"]), left, y, inner) - 3 * mm
-    dates = _("Issued on %(date)s", date=data.issued_on.isoformat())
+    dates = _("Issued on %(date)s", date=format_day(data.issued_on))
     if data.expires_on:
-        dates += " · " + _("valid until %(date)s", date=data.expires_on.isoformat())
+        dates += " · " + _("valid until %(date)s", date=format_day(data.expires_on))
     y = _place(canv, para(dates, st["lead"]), left, y, inner) - 4 * mm
 
     if data.competencies:

@@ -10,6 +10,7 @@ from flask_babel import pgettext
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
+from lms.core.i18n import format_day
 from lms.progress.charts import profile_chart
 from lms.projects.charts import target_actual_chart, timeline_chart
 from lms.reports import charts
@@ -53,7 +54,7 @@ def _table_section(
 
 
 def _footer(today) -> str:
-    return _("Capacity LMS · generated on %(date)s", date=today.isoformat())
+    return _("Capacity LMS · generated on %(date)s", date=format_day(today))
 
 
 TRAINEE_TOC_FROM_PAGES = 6  # a trainee's few pages read straight through, without a contents page
@@ -156,8 +157,8 @@ def project_pdf(data: ProjectReportData) -> bytes:
                 [
                     [
                         data.status,
-                        data.start_date.isoformat(),
-                        data.end_date.isoformat(),
+                        format_day(data.start_date),
+                        format_day(data.end_date),
                         ", ".join(data.beneficiaries),
                         ", ".join(data.managers),
                     ]
@@ -259,7 +260,7 @@ def project_pdf(data: ProjectReportData) -> bytes:
     cover = _cover(
         _("Project progress report"),
         f"{data.code} — {data.title}",
-        [(_("Project"), data.code), (_("As of"), data.today.isoformat())],
+        [(_("Project"), data.code), (_("As of"), format_day(data.today))],
         data.today,
     )
     return build_pdf(
@@ -347,7 +348,7 @@ def results_sections(tables: dict[str, TableData]) -> list[Flowable]:
 
 def directorate_pdf(data: DirectorateData) -> bytes:
     tables = {t.key: t for t in data.tables()}
-    period = f"{data.start.isoformat()} – {data.end.isoformat()}"
+    period = f"{format_day(data.start)} – {format_day(data.end)}"
     headline = tables["headline"]
     body: list[Flowable] = overview(data.narrative)
     body.append(heading(_("Summary")))
@@ -377,7 +378,7 @@ def directorate_pdf(data: DirectorateData) -> bytes:
     cover = _cover(
         _("Directorate capacity-building report"),
         period,
-        [(_("Period"), period), (_("As of"), data.today.isoformat())],
+        [(_("Period"), period), (_("As of"), format_day(data.today))],
         data.today,
     )
     return build_pdf(

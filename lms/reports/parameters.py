@@ -4,17 +4,28 @@ the run page, the runs list and the schedule emails use, so nobody reads raw JSO
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import MemberAdministration, User
-from lms.core.i18n import _
+from lms.core.i18n import _, format_day
 from lms.frameworks.models import Track
 from lms.projects.models import Project
 from lms.reports.models import ReportKind
 
 OVERVIEW_SHOWN = 120  # characters of a directorate overview shown among the parameters
+
+
+def _day(value: Any) -> str:
+    """A stored ISO day in the reader's language; ``…`` for none, the raw value if unreadable."""
+    if not value:
+        return "…"
+    try:
+        return format_day(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ def run_parameters(
             Parameter(label, f"{user.full_name} <{user.email}>" if user else _missing(value))
         )
     if "start" in params or "end" in params:
-        start, end = params.pop("start", None) or "…", params.pop("end", None) or "…"
+        start, end = _day(params.pop("start", None)), _day(params.pop("end", None))
         out.append(Parameter(_("Period"), _("%(start)s to %(end)s", start=start, end=end)))
     if "period" in params:
         name = str(params.pop("period"))

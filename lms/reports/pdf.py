@@ -9,6 +9,7 @@ here touches the database.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from lms.core.i18n import format_day
 from lms.core.pdf_text import FONT, FONT_BOLD, paragraph, plain, register_fonts, text
 
 
@@ -388,7 +390,7 @@ def cover_block(cover: Cover) -> list[Flowable]:
     if cover.subtitle:
         items.append(Paragraph(text(cover.subtitle), s["subtitle"]))
     rows = (
-        [[text(cover.generated_label), text(cover.generated_on.isoformat())]]
+        [[text(cover.generated_label), text(format_day(cover.generated_on))]]
         if (cover.generated_on)
         else []
     )
@@ -438,6 +440,19 @@ def short_cell(words: str) -> bool:
     return len(words) <= 6 or not any(ch.isspace() for ch in words)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _cell_day(value: object) -> object:
+    """A day in a table's data (ISO, for CSV and XLSX) in the reader's language in the PDF."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return format_day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 def data_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[object]],
@@ -472,7 +487,7 @@ def data_table(
     for i, row in enumerate(rows):
         cells: list[object] = []
         for j, value in enumerate(row):
-            words = plain(value)
+            words = plain(_cell_day(value))
             # A short cell that needs no wrapping is drawn as the string itself: the table
             # never reads it as markup, so it is not escaped (only control characters go).
             cells.append(
@@ -585,7 +600,7 @@ def build_pdf(
 def _build(cover, body, page_label, footer, with_toc, toc_title, stop_at) -> bytes:
     s = styles()
     buffer = io.BytesIO()
-    generated = cover.generated_on.isoformat() if cover.generated_on else ""
+    generated = format_day(cover.generated_on) if cover.generated_on else ""
     doc = ReportDocument(buffer, header=cover.title, footer=footer or f"Capacity LMS · {generated}")
     story = cover_block(cover)
     if with_toc:

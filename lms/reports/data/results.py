@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Region, Sex, User
+from lms.core.i18n import localised
 from lms.courses.models import CourseSession, SessionEnrolment, TrackCourse
 from lms.frameworks.models import ScaleLevel, Track, TrackTarget
 from lms.progress.models import TrackEnrolment, TrackEnrolmentStatus
@@ -105,9 +106,17 @@ def session_results(session: Session, start: date, end: date, today: date) -> Se
             ((members[mid][0], members[mid][1].label, r) for mid, r in by_member),
             key=lambda item: item[0],
         ),
-        by_track=sorted(by_track, key=lambda item: item[0]),
+        by_track=sorted(
+            ((_track_name(session, name), r) for name, r in by_track), key=lambda item: item[0]
+        ),
         by_sex=[(sex, by_sex.get(sex, Results())) for sex in [*Sex, None]],
     )
+
+
+def _track_name(session: Session, name: str) -> str:
+    """A track's name (grouped by its English name) in the reader's language."""
+    track = session.scalar(sa.select(Track).where(Track.name == name).limit(1))
+    return localised(track, "name") if track is not None else name
 
 
 @dataclass
@@ -204,7 +213,7 @@ def track_targets(session: Session, end: date) -> list[TrackTargets]:
     )
     return [
         TrackTargets(
-            track.name,
+            localised(track, "name"),
             len(track.targets),
             people.get(track.id, 0),
             reached.get(track.id, 0) if track.targets else None,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-DEMO_PASSWORD = "demo-password"  # README, "Demo accounts": every demo account has it
 ROLES = {
     "anonymous": None,
     "trainee": "trainee@example.org",

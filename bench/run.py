@@ -16,9 +16,10 @@ from importlib import metadata
 from pathlib import Path
 
 from bench import client, database, load, pdfs, report, stats
-from bench.pages import DEMO_PASSWORD, KEY_TABLES, PAGES, PDFS, ROLES, lookup_ids, placeholders
+from bench.pages import KEY_TABLES, PAGES, PDFS, ROLES, lookup_ids, placeholders
 from bench.pages import resolve as resolve_path
 from bench.server import TIMEOUT_S, WORKERS, Server
+from lms.accounts.demo import DEMO_PASSWORD
 
 CONNECTIONS = 16
 CLIENT_THREADS = 2

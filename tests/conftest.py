@@ -203,6 +203,22 @@ def csrf_token(client, path: str = "/auth/reset") -> str:
     return match.group(1)
 
 
+def count_statements(run: Callable[[], object]) -> int:
+    """The SQL statements ``run()`` sends, for tests that guard a page or read against N+1."""
+    count = 0
+
+    def counter(*_args, **_kwargs):
+        nonlocal count
+        count += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", counter)
+    return count
+
+
 def login(client, user_or_email, password: str = TEST_PASSWORD):
     email = getattr(user_or_email, "email", user_or_email)
     token = csrf_token(client)

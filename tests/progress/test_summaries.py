@@ -18,7 +18,7 @@ from lms.frameworks import tracks as track_services
 from lms.progress import services
 from lms.progress.models import RatingSource
 from lms.progress.services import corrections
-from tests.conftest import login
+from tests.conftest import count_statements, login
 from tests.courses.fixtures import TODAY
 
 FIGURES = (
@@ -367,21 +367,6 @@ def test_a_missing_row_is_computed_on_read_and_stored(world, make_user):
     _check(trainee, world.experts, targets_met=1, percent=100)
 
 
-def _count_statements(fn) -> int:
-    count = 0
-
-    def counter(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    return count
-
-
 def _extra_track(world, number: int):
     track = track_services.create_track(
         db.session,
@@ -410,7 +395,7 @@ def test_the_trainee_dashboard_reads_a_constant_number_of_statements(client, wor
         return response.get_data(as_text=True)
 
     home()  # warm: first-request work is not the page's
-    small = _count_statements(home)
+    small = count_statements(home)
     assert home().count('data-gap="') == 1
 
     # Four more tracks with two gaps each, many more ratings, other trainees with their data.
@@ -425,7 +410,7 @@ def test_the_trainee_dashboard_reads_a_constant_number_of_statements(client, wor
         _rate(world, other, world.quality, "Expert")
     db.session.commit()
     assert home().count('data-gap="') == 1 + 4 * 2
-    assert _count_statements(home) == small
+    assert count_statements(home) == small
 
 
 def test_a_new_framework_version_carries_ratings_and_the_moved_track_is_refreshed(world, make_user):

@@ -12,21 +12,7 @@ from lms.core.extensions import db
 from lms.core.models import AuditEntry
 from lms.projects import services
 from lms.projects.models import LogframeLevel, Project
-
-
-def _count_statements(run) -> int:
-    count = 0
-
-    def counter(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        run()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    return count
+from tests.conftest import count_statements
 
 
 def test_a_rag_ready_project_is_rated_without_another_statement(make_project, make_indicator):
@@ -41,7 +27,7 @@ def test_a_rag_ready_project_is_rated_without_another_statement(make_project, ma
 
     loaded = services.rag_ready_project(db.session, project_id)
     assert loaded is not None and loaded.id == project_id
-    assert _count_statements(lambda: services.portfolio_row(loaded, date(2026, 3, 2))) == 0
+    assert count_statements(lambda: services.portfolio_row(loaded, date(2026, 3, 2))) == 0
     assert services.rag_ready_project(db.session, project_id + 1000) is None
 
 
@@ -53,7 +39,7 @@ def test_the_rag_ready_query_takes_filters_and_keeps_its_loading(make_project):
         services.rag_ready_projects_query().where(Project.id == second_id)
     ).all()
     assert [p.id for p in projects] == [second_id]
-    assert _count_statements(lambda: services.compute_rag(projects[0], date(2026, 3, 2))) == 0
+    assert count_statements(lambda: services.compute_rag(projects[0], date(2026, 3, 2))) == 0
 
 
 def test_a_project_opens_with_its_goal_in_one_step(make_user, make_member):

@@ -16,7 +16,7 @@ from lms.core.extensions import db
 from lms.projects import charts, jobs, services
 from lms.projects.models import MilestoneStatus, ProjectStatus, ProjectSummary, Rag
 from lms.projects.services import corrections
-from tests.conftest import login
+from tests.conftest import count_statements, login
 
 TODAY = date(2026, 3, 2)
 # 2024-01-01 to 2027-12-31 spans 1,460 days; 791 of them have passed on TODAY.
@@ -313,21 +313,6 @@ def test_the_portfolio_rows_read_from_the_summaries_equal_the_live_rows(make_pro
 # A fixed number of statements ------------------------------------------------------------
 
 
-def _count(run) -> int:
-    count = 0
-
-    def counter(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        run()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    return count
-
-
 def _fill(project, milestones: int, indicators: int) -> None:
     for n in range(milestones):
         milestone = services.add_milestone(
@@ -373,7 +358,7 @@ def _page_statements(client, path: str) -> int:
         response = client.get(path)
         assert response.status_code == 200
 
-    return _count(get)
+    return count_statements(get)
 
 
 def test_the_portfolio_runs_the_same_statements_for_3_and_12_full_projects(

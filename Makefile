@@ -75,7 +75,7 @@ clean:
 ## then merge it into each language's catalogue (new strings empty, changed ones fuzzy); the
 ## .mo files are compiled at build and on app start. tests/core/test_translations.py then
 ## names every string still to translate.
-BABEL_KEYWORDS := -k _l -k _p:1c,2 -k _n:1,2 -k lazy_pgettext:1c,2
+BABEL_KEYWORDS := -k _l -k _p:1c,2 -k _n:1,2 -k lazy_pgettext:1c,2 -k N_
 translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-by-file --project "Capacity LMS" \
 		-o lms/translations/messages.pot .

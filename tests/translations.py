@@ -36,3 +36,20 @@ def install_french(monkeypatch, messages: dict[str, str]) -> None:
 
 def real_catalogue_present() -> bool:
     return (REAL_CATALOGUE / "LC_MESSAGES" / "messages.mo").exists()
+
+
+def french_catalogue() -> dict:
+    """The real catalogue's French texts: ``msgid`` → msgstr, ``(context, msgid)`` for an
+    entry with a context; the singular of a plural entry. Tests expect these, not literals."""
+    from babel.messages.pofile import read_po
+
+    with (REAL_CATALOGUE / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    found: dict = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        text = message.string if isinstance(message.string, str) else message.string[0]
+        found[(message.context, msgid) if message.context else msgid] = text
+    return found

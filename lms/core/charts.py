@@ -20,6 +20,12 @@ MIN_TEXT_PX = 12
 _FONT_SIZE = re.compile(r"font-size:\s*([0-9.]+)px")
 
 
+def clip(text: str, length: int = 38) -> str:
+    """A chart label cut to ``length`` characters with an ellipsis, so a cut shows (the full
+    text stays in the chart's data table and title)."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 def readable_width(svg: str, width: float) -> int:
     """The narrowest width, in CSS pixels, at which every text of ``svg`` (drawn ``width``
     units wide) is at least ``MIN_TEXT_PX`` high."""

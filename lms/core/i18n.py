@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
@@ -49,6 +49,12 @@ def _(text: str, **values: Any) -> str:
     if has_request_context() or _forced():
         return gettext(text, **values)
     return text % values if values else text
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue without translating it now: it is stored or passed on
+    in English and translated where it is shown (a job run's summary)."""
+    return text
 
 
 def _p(context: str, text: str, **values: Any) -> str:
@@ -188,6 +194,18 @@ def format_percentage(value: float | int | None, digits: int = 0, *, ratio: bool
     if digits:
         pattern = pattern.replace("0", "0." + "0" * digits, 1)
     return _babel_percent(fraction, format=pattern, locale=locale)
+
+
+def language_name(code: str | None) -> str:
+    """A language code ("fr") named in the reader's language ("French", "français"); a code
+    Babel does not know is shown as it is."""
+    if not code:
+        return "—"
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(_locale())
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    return name or code
 
 
 def format_weekday(value: date | datetime) -> str:

@@ -16,6 +16,7 @@ from lms.core.i18n import (
     format_number,
     format_percentage,
     format_weekday,
+    language_name,
     localised,
 )
 from lms.core.permissions import can_edit, can_view
@@ -50,6 +51,7 @@ def init_templating(
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["weekday"] = format_weekday
     app.jinja_env.filters["percent"] = format_percentage
+    app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.globals["languages"] = lambda: [
         (code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LMS_LANGUAGES"]
     ]

@@ -87,7 +87,7 @@ class CourseForm(FlaskForm):
         choices=LANGUAGE_CHOICES,
         validators=[DataRequired(_l("Choose at least one language."))],
     )
-    status = SelectField(_l("Status"), choices=[(s.value, s.value.title()) for s in CourseStatus])
+    status = SelectField(_l("Status"), choices=CourseStatus.choices())
     prerequisites = SelectMultipleField(
         _l("Prerequisite courses"), coerce=int, validators=[Optional()]
     )
@@ -134,7 +134,7 @@ class SessionForm(FlaskForm):
     requires_approval = BooleanField(_l("Requests need approval by a trainer or project manager"))
     status = SelectField(
         _l("Status"),
-        choices=[(s.value, s.value.title()) for s in SessionStatus],
+        choices=SessionStatus.choices(),
         default=SessionStatus.OPEN.value,
     )
     trainer_ids = SelectMultipleField(_l("Trainers"), coerce=int, validators=[Optional()])

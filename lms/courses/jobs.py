@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import Role
-from lms.core.i18n import lazy_day
+from lms.core.i18n import N_, lazy_day
 from lms.courses import services
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, SessionStatus
 from lms.notifications.registry import notification_kind
@@ -67,7 +67,12 @@ def remind_sessions(session: Session, now: datetime) -> JobResult:
             now=now,
         ):
             sent += 1
-    return JobResult(f"{sent} reminder(s) sent for {len(enrolments)} enrolment(s)", items=sent)
+    return JobResult.say(
+        N_("%(sent)s reminder(s) sent for %(enrolments)s enrolment(s)"),
+        sent,
+        sent=sent,
+        enrolments=len(enrolments),
+    )
 
 
 @scheduled_job(
@@ -104,4 +109,6 @@ def clean_up_waitlists(session: Session, now: datetime) -> JobResult:
             _l("Look for the next session of the course in the catalogue."),
             f"/courses/{course_session.course_id}",
         )
-    return JobResult(f"{len(waiting)} waiting request(s) closed", items=len(waiting))
+    return JobResult.say(
+        N_("%(closed)s waiting request(s) closed"), len(waiting), closed=len(waiting)
+    )

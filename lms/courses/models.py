@@ -11,7 +11,6 @@ locks; the CHECK is only the last defence.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -46,10 +45,19 @@ DELIVERY_MODE_LABELS = {
 LabelledEnum.label_members(DELIVERY_MODE_LABELS)
 
 
-class CourseStatus(enum.StrEnum):
+class CourseStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     RETIRED = "retired"
+
+
+LabelledEnum.label_members(
+    {
+        CourseStatus.DRAFT: lazy_pgettext("status", "Draft"),
+        CourseStatus.PUBLISHED: lazy_pgettext("status", "Published"),
+        CourseStatus.RETIRED: lazy_pgettext("status", "Retired"),
+    }
+)
 
 
 class PassOutcome(LabelledEnum):
@@ -177,12 +185,23 @@ class TrackCourse(db.Model):
     __table_args__ = (sa.UniqueConstraint("track_id", "course_id"),)
 
 
-class SessionStatus(enum.StrEnum):
+class SessionStatus(LabelledEnum):
     PLANNED = "planned"
     OPEN = "open"
     RUNNING = "running"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+LabelledEnum.label_members(
+    {
+        SessionStatus.PLANNED: lazy_pgettext("status", "Planned"),
+        SessionStatus.OPEN: lazy_pgettext("status", "Open"),
+        SessionStatus.RUNNING: lazy_pgettext("status", "Running"),
+        SessionStatus.CLOSED: lazy_pgettext("status", "Closed"),
+        SessionStatus.CANCELLED: lazy_pgettext("status", "Cancelled"),
+    }
+)
 
 
 session_trainers = sa.Table(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.frameworks import services
 from lms.frameworks import tracks as track_services
-from lms.frameworks.demo_fr import COMPETENCIES_FR, FRAMEWORK_FR, TRACKS_FR
+from lms.frameworks.demo_fr import COMPETENCIES_FR, FRAMEWORK_FR, TRACK_DETAILS_FR, TRACKS_FR
 from lms.frameworks.models import Competency, RollupRule
 
 # (code, short name, description, [Awareness, Practitioner, Advanced, Expert])
@@ -555,10 +555,17 @@ def load_frameworks(session: Session) -> str:
             expected_duration_weeks=weeks,
             entry_requirements=entry,
             prerequisite=tracks.get(prerequisite) if prerequisite else None,
-            french={"name_fr": TRACKS_FR[code][0], "description_fr": TRACKS_FR[code][1]},
+            french={
+                "name_fr": TRACKS_FR[code][0],
+                "description_fr": TRACKS_FR[code][1],
+                "target_audience_fr": TRACK_DETAILS_FR[code][0],
+                "entry_requirements_fr": TRACK_DETAILS_FR[code][1],
+            },
         )
         session.flush()
-        track_services.set_stages(session, track, stages, actor=actor)
+        track_services.set_stages(
+            session, track, stages, actor=actor, french=TRACK_DETAILS_FR[code][2]
+        )
         track_services.set_targets(
             session,
             track,

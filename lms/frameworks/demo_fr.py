@@ -179,3 +179,48 @@ TRACKS_FR: dict[str, tuple[str, str]] = {
         "administration, dans la région et lors des missions d'assistance technique.",
     ),
 }
+
+# Per track: (target audience, entry requirements, [(stage, description)] in the stages' order).
+TRACK_DETAILS_FR: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    "LEADERS": (
+        "Directeurs généraux, directeurs adjoints et chefs de direction.",
+        "Désignation par le responsable de l'administration.",
+        [
+            (
+                "Orientation",
+                "La stratégie en matière de données et ses enjeux pour la direction des douanes.",
+            ),
+            ("Séminaires de direction", "Gouvernance, analyse des risques et IA responsable."),
+            (
+                "Laboratoire de politiques",
+                "Une vraie question de politique traitée avec les données de l'administration.",
+            ),
+        ],
+    ),
+    "DATA-SPECIALISTS": (
+        "Analystes de risque, statisticiens, informaticiens qui se tournent vers l'analyse.",
+        "Des bases en statistique et en tableur ; l'accord de sa hiérarchie.",
+        [
+            ("Fondamentaux", "Structures des données douanières, qualité et programmation."),
+            ("Analyse", "Statistique, analyse de la valeur et indicateurs de risque."),
+            ("Apprentissage automatique", "Modèles supervisés de risque et leur suivi."),
+            ("Projet final", "Une analyse remise à un service opérationnel."),
+        ],
+    ),
+    "EXPERTS": (
+        "Analystes et gestionnaires de risque expérimentés, accrédités comme formateurs et "
+        "conseillers.",
+        "Avoir achevé le parcours Spécialistes des données et deux ans de pratique de l'analyse.",
+        [
+            (
+                "Approfondissement",
+                "Méthodes avancées dans les domaines choisis par le spécialiste.",
+            ),
+            (
+                "Formation de formateurs",
+                "Pédagogie des adultes, conception de cours et évaluation.",
+            ),
+            ("Pratique du conseil", "Une mission d'assistance technique encadrée."),
+        ],
+    ),
+}

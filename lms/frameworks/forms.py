@@ -79,6 +79,19 @@ class StagesField(_FromRecordField, TextAreaField):
         return "\n".join(f"{s.name}: {s.description}" if s.description else s.name for s in value)
 
 
+class FrenchStagesField(_FromRecordField, TextAreaField):
+    """The same stages in French, one a line in the same order (read from ``stages``)."""
+
+    def as_text(self, value: Any) -> str:
+        lines = [
+            f"{s.name_fr}: {s.description_fr}" if s.description_fr else (s.name_fr or "")
+            for s in value
+        ]
+        while lines and not lines[-1]:
+            lines.pop()
+        return "\n".join(lines)
+
+
 class FrameworkForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     code = StringField(
@@ -259,6 +272,10 @@ class TrackForm(FlaskForm):
         _l("Expected duration (weeks)"), validators=[Optional(), NumberRange(min=1, max=520)]
     )
     entry_requirements = TextAreaField(_l("Entry requirements"), validators=[Optional()])
+    target_audience_fr = TextAreaField(_l("Target audience in French"), validators=[Optional()])
+    entry_requirements_fr = TextAreaField(
+        _l("Entry requirements in French"), validators=[Optional()]
+    )
     prerequisite_track_id = SelectField(
         _l("Track to complete first"), coerce=_optional_int, validators=[Optional()]
     )
@@ -267,6 +284,12 @@ class TrackForm(FlaskForm):
         validators=[Optional()],
         render_kw={"rows": 4},
         description=_l("One stage a line, in order: Name: description."),
+    )
+    stages_fr = FrenchStagesField(
+        _l("Stages in French"),
+        validators=[Optional()],
+        render_kw={"rows": 4},
+        description=_l("The same stages in French, one a line in the same order."),
     )
     is_active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
@@ -282,8 +305,14 @@ class TrackForm(FlaskForm):
             "entry_requirements": self.entry_requirements.data,
             "prerequisite_id": self.prerequisite_track_id.data or None,
             "stages": self.stages.data,
+            "stages_fr": self.stages_fr.data,
             "is_active": self.is_active.data,
-            "french": {"name_fr": self.name_fr.data, "description_fr": self.description_fr.data},
+            "french": {
+                "name_fr": self.name_fr.data,
+                "description_fr": self.description_fr.data,
+                "target_audience_fr": self.target_audience_fr.data,
+                "entry_requirements_fr": self.entry_requirements_fr.data,
+            },
         }
         if "framework_id" in self:
             values["framework_id"] = self.framework_id.data

@@ -370,6 +370,8 @@ class Track(db.Model):
     target_audience: Mapped[str] = mapped_column(sa.Text, default="")
     expected_duration_weeks: Mapped[int | None]
     entry_requirements: Mapped[str] = mapped_column(sa.Text, default="")
+    target_audience_fr: Mapped[str | None] = mapped_column(sa.Text)
+    entry_requirements_fr: Mapped[str | None] = mapped_column(sa.Text)
     prerequisite_track_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("tracks.id"), index=True
     )
@@ -416,6 +418,8 @@ class TrackStage(db.Model):
     position: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(160))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    name_fr: Mapped[str | None] = mapped_column(sa.String(160))
+    description_fr: Mapped[str | None] = mapped_column(sa.Text)
 
     track: Mapped[Track] = relationship(back_populates="stages")
 

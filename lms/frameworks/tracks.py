@@ -37,9 +37,11 @@ TRACK_FIELDS = (
     "is_active",
     "name_fr",
     "description_fr",
+    "target_audience_fr",
+    "entry_requirements_fr",
 )
 # The French text a track may carry (``lms.core.i18n.localised``).
-FRENCH_FIELDS = ("name_fr", "description_fr")
+FRENCH_FIELDS = ("name_fr", "description_fr", "target_audience_fr", "entry_requirements_fr")
 
 
 def _check_track(
@@ -173,7 +175,7 @@ def update_track(
     return track
 
 
-def parse_stages(text: str) -> list[tuple[str, str]]:
+def parse_stages(text: str, field: str = "stages") -> list[tuple[str, str]]:
     """One stage a line: ``Name: description`` (the description is optional)."""
     stages = []
     for line in (text or "").splitlines():
@@ -181,19 +183,40 @@ def parse_stages(text: str) -> list[tuple[str, str]]:
             continue
         name, _sep, description = line.partition(":")
         if not name.strip():
-            raise ValidationError(_("Every stage needs a name before the colon."), field="stages")
+            raise ValidationError(_("Every stage needs a name before the colon."), field=field)
         stages.append((name.strip(), description.strip()))
     return stages
 
 
 def set_stages(
-    session: Session, track: Track, stages: Sequence[tuple[str, str]], *, actor: Any
+    session: Session,
+    track: Track,
+    stages: Sequence[tuple[str, str]],
+    *,
+    actor: Any,
+    french: Sequence[tuple[str, str]] = (),
 ) -> Track:
+    """Replace the stages; ``french``: the stages' French names and descriptions in the same
+    order (fewer lines leave the last stages in English only, more are refused)."""
+    if len(french) > len(stages):
+        raise ValidationError(
+            _("There are more French stages than stages: give one French line per stage."),
+            field="stages_fr",
+        )
     before = [s.name for s in track.stages]
     track.stages.clear()
     session.flush()
     for position, (name, description) in enumerate(stages, start=1):
-        track.stages.append(TrackStage(position=position, name=name[:160], description=description))
+        name_fr, description_fr = french[position - 1] if position <= len(french) else ("", "")
+        track.stages.append(
+            TrackStage(
+                position=position,
+                name=name[:160],
+                description=description,
+                name_fr=name_fr[:160] or None,
+                description_fr=description_fr or None,
+            )
+        )
     record_change(
         session,
         actor=actor,
@@ -300,6 +323,7 @@ def save_track(
     framework_id: int | None = None,
     prerequisite_id: int | None,
     stages: str | None,
+    stages_fr: str | None = None,
     is_active: bool = True,
     **fields: Any,
 ) -> Track:
@@ -318,7 +342,13 @@ def save_track(
         update_track(
             session, track, actor=actor, prerequisite=prerequisite, is_active=is_active, **fields
         )
-    set_stages(session, track, parse_stages(stages or ""), actor=actor)
+    set_stages(
+        session,
+        track,
+        parse_stages(stages or ""),
+        actor=actor,
+        french=parse_stages(stages_fr or "", field="stages_fr"),
+    )
     return track
 
 

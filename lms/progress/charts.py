@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
+from lms.core.charts import clip
 from lms.core.i18n import _, localised
 
 BAR = colors.HexColor("#0d6efd")
@@ -37,7 +38,7 @@ def profile_data(progress, levels: list[str]) -> ProfileChartData:
         levels,
         [
             ProfileRow(
-                label=f"{t.competency.code} {localised(t.competency, 'short_name')}"[:48],
+                label=clip(f"{t.competency.code} {localised(t.competency, 'short_name')}", 48),
                 current=t.current_level.position if t.current_level else 0,
                 target=t.target_level.position,
                 self_assessed=t.self_assessment.level.position if t.self_assessment else 0,

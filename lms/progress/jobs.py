@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.core.i18n import N_
 from lms.notifications.registry import notification_kind
 from lms.progress.models import Certificate, CertificateStatus, TrackCertificationPolicy
 from lms.scheduler.registry import JobResult, scheduled_job
@@ -73,4 +74,4 @@ def remind_expiring_certificates(session: Session, now: datetime) -> JobResult:
                 now=now,
             ):
                 sent += 1
-    return JobResult(f"{sent} reminder(s) sent", items=sent)
+    return JobResult.say(N_("%(sent)s reminder(s) sent"), sent, sent=sent)

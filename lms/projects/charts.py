@@ -27,7 +27,7 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
-from lms.core.charts import svg_markup
+from lms.core.charts import clip, svg_markup
 from lms.core.i18n import _
 from lms.projects.models import Indicator, MilestoneStatus, Project
 from lms.projects.services import current_actuals
@@ -216,7 +216,7 @@ def timeline_chart(data: TimelineData, width: int = 900, *, today_label: str = "
         )
         y -= phase_row
     for index, phase in enumerate(data.phases):
-        drawing.add(String(8, y - 13, _clip(phase.name), fontSize=11))
+        drawing.add(String(8, y - 13, clip(phase.name), fontSize=11))
         drawing.add(
             Rect(
                 x_of(phase.start_date),
@@ -232,7 +232,7 @@ def timeline_chart(data: TimelineData, width: int = 900, *, today_label: str = "
 
     for milestone in data.milestones:
         centre_y = y - row / 2
-        drawing.add(String(8, centre_y - 4, _clip(milestone.title), fontSize=10))
+        drawing.add(String(8, centre_y - 4, clip(milestone.title), fontSize=10))
         colour = MILESTONE_COLOURS[milestone.status]
         if milestone.baseline_date != milestone.due_date:
             bx, dx = x_of(milestone.baseline_date), x_of(milestone.due_date)
@@ -270,10 +270,6 @@ def _diamond(x: float, y: float, r: float, fill, stroke) -> Polygon:
         strokeColor=stroke,
         strokeWidth=1,
     )
-
-
-def _clip(text: str, length: int = 38) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 # Cached page markup ---------------------------------------------------------------------------

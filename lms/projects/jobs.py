@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Role
 from lms.core import clock
-from lms.core.i18n import _
+from lms.core.i18n import N_, _
 from lms.notifications.registry import notification_kind
 from lms.projects import services
 from lms.projects.models import Milestone, MilestoneStatus, Project, ProjectStatus
@@ -92,8 +92,11 @@ def remind_milestones(session: Session, now: datetime) -> JobResult:
                     due_soon += 1
                 else:
                     overdue += 1
-    return JobResult(
-        f"{due_soon} due-soon reminder(s), {overdue} overdue alert(s)", items=due_soon + overdue
+    return JobResult.say(
+        N_("%(due_soon)s due-soon reminder(s), %(overdue)s overdue alert(s)"),
+        due_soon + overdue,
+        due_soon=due_soon,
+        overdue=overdue,
     )
 
 
@@ -148,7 +151,7 @@ def weekly_digest(session: Session, now: datetime) -> JobResult:
             now=now,
         ):
             sent += 1
-    return JobResult(f"{sent} digest(s) sent", items=sent)
+    return JobResult.say(N_("%(sent)s digest(s) sent"), sent, sent=sent)
 
 
 @scheduled_job(
@@ -165,4 +168,9 @@ def refresh_summaries(session: Session, now: datetime) -> JobResult:
     pages judge on: the pinned ``LMS_TODAY`` when set (a demo), else the run's date."""
     today = clock.today() if current_app.config.get("LMS_TODAY") else now.date()
     count = services.refresh_project_summaries(session, today, stale_only=True)
-    return JobResult(f"{count} project summary(ies) recomputed for {today.isoformat()}", count)
+    return JobResult.say(
+        N_("%(count)s project summary(ies) recomputed for %(day)s"),
+        count,
+        count=count,
+        day=today.isoformat(),
+    )

@@ -11,6 +11,8 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
+from lms.core.charts import clip
+
 SERIES_COLOURS = [
     colors.HexColor("#0d6efd"),
     colors.HexColor("#198754"),
@@ -36,7 +38,7 @@ def bar_chart(
     chart.x, chart.y = 40, 60
     chart.width, chart.height = width - 60, height - 95
     chart.data = [values for _name, values in data.series]
-    chart.categoryAxis.categoryNames = [c[:22] for c in data.categories]
+    chart.categoryAxis.categoryNames = [clip(c, 22) for c in data.categories]
     chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.fontSize = 8
     chart.categoryAxis.labels.angle = 20 if len(data.categories) > 4 else 0

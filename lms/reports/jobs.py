@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from lms.core.i18n import N_
 from lms.reports import runner, services
 from lms.scheduler.registry import JobResult, scheduled_job
 
@@ -22,7 +23,7 @@ from lms.scheduler.registry import JobResult, scheduled_job
 )
 def run_report_schedules(session: Session, now: datetime) -> JobResult:
     runs = services.run_due_schedules(session, now)
-    return JobResult(f"{len(runs)} scheduled report(s) generated", items=len(runs))
+    return JobResult.say(N_("%(done)s scheduled report(s) generated"), len(runs), done=len(runs))
 
 
 @scheduled_job(
@@ -34,4 +35,4 @@ def run_queued_reports(session: Session, now: datetime) -> JobResult:
     """Each run is claimed atomically, so a run the web worker is already generating is
     left alone."""
     done = runner.execute_queued_runs()
-    return JobResult(f"{len(done)} queued report(s) generated", items=len(done))
+    return JobResult.say(N_("%(done)s queued report(s) generated"), len(done), done=len(done))

@@ -36,7 +36,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from lms.core.i18n import format_day
+from lms.core.charts import clip
+from lms.core.i18n import format_day, format_number
 from lms.core.pdf_text import FONT, FONT_BOLD, paragraph, plain, register_fonts, text
 from lms.reports.pdf_canvas import LongEnough, numbered_canvas
 
@@ -197,7 +198,7 @@ class ReportDocument(BaseDocTemplate):
         canv.setStrokeColor(colors.HexColor("#adb5bd"))
         canv.line(self.leftMargin, height - 14 * mm, width - self.rightMargin, height - 14 * mm)
         canv.line(self.leftMargin, 14 * mm, width - self.rightMargin, 14 * mm)
-        canv.drawString(self.leftMargin, 10 * mm, self.footer[:90])
+        canv.drawString(self.leftMargin, 10 * mm, clip(self.footer, 90))
         canv.restoreState()
 
     def afterFlowable(self, flowable) -> None:
@@ -373,7 +374,11 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _cell_day(value: object) -> object:
-    """A day in a table's data (ISO, for CSV and XLSX) in the reader's language in the PDF."""
+    """A day in a table's data (ISO, for CSV and XLSX) in the reader's language in the PDF;
+    a decimal (a score, hours) too (``82,5`` in French). Integers stay as they are: a year
+    or a code must not gain a thousands separator."""
+    if isinstance(value, float):
+        return format_number(value)
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         try:
             return format_day(date.fromisoformat(value))

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import AuthSession, LoginAttempt, PasswordResetRequest, ThrottleKey
+from lms.core.i18n import N_
 from lms.core.models import OutboxMessage, OutboxStatus
 from lms.core.outbox import MailSettings, deliver_due
 from lms.scheduler.registry import JobResult, scheduled_job
@@ -32,7 +33,7 @@ def deliver_outbox(session: Session, now: datetime) -> JobResult:
         .select_from(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING)
     )
-    return JobResult(f"{sent} sent, {waiting} waiting", items=sent)
+    return JobResult.say(N_("%(sent)s sent, %(waiting)s waiting"), sent, sent=sent, waiting=waiting)
 
 
 @scheduled_job(
@@ -71,10 +72,16 @@ def clean_up_sessions(session: Session, now: datetime) -> JobResult:
         sa.delete(PasswordResetRequest).where(PasswordResetRequest.at < attempt_cutoff)
     ).rowcount
     session.execute(sa.delete(ThrottleKey).where(ThrottleKey.touched_at < attempt_cutoff))
-    summary = f"{sessions} session(s) and {attempts} login attempt(s) deleted"
     if resets:
-        summary += f", and {resets} password-reset request(s)"
-    return JobResult(summary, items=sessions + attempts + resets)
+        message = N_(
+            "%(sessions)s session(s) and %(attempts)s login attempt(s) deleted, and "
+            "%(resets)s password-reset request(s)"
+        )
+    else:
+        message = N_("%(sessions)s session(s) and %(attempts)s login attempt(s) deleted")
+    return JobResult.say(
+        message, sessions + attempts + resets, sessions=sessions, attempts=attempts, resets=resets
+    )
 
 
 RUN_RETENTION_DAYS = 90
@@ -105,6 +112,9 @@ def prune_history(session: Session, now: datetime) -> JobResult:
             Notification.read_at < now - timedelta(days=READ_NOTIFICATION_RETENTION_DAYS),
         )
     ).rowcount
-    return JobResult(
-        f"{runs} job run(s) and {notes} read notification(s) deleted", items=runs + notes
+    return JobResult.say(
+        N_("%(runs)s job run(s) and %(notes)s read notification(s) deleted"),
+        runs + notes,
+        runs=runs,
+        notes=notes,
     )

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.extensions import db
+from lms.core.i18n import _, _p
 from lms.core.model_base import enum_column, utcnow
 
 
@@ -72,14 +73,18 @@ class ScheduledJob(db.Model):
     def trigger_label(self) -> str:
         if self.trigger_kind == TriggerKind.CRON:
             return f"cron {self.cron}"
-        return f"every {format_interval(self.interval_seconds or 0)}"
+        return _("every %(interval)s", interval=format_interval(self.interval_seconds or 0))
 
 
 def format_interval(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} s"
+    """``90 min``, ``1 d`` (``1 j`` in French): the largest unit that divides it."""
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return _p("duration", "%(n)s d", n=seconds // 86400)
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return _p("duration", "%(n)s h", n=seconds // 3600)
+    if seconds >= 60 and seconds % 60 == 0:
+        return _p("duration", "%(n)s min", n=seconds // 60)
+    return _p("duration", "%(n)s s", n=seconds)
 
 
 class JobRun(db.Model):
@@ -98,9 +103,19 @@ class JobRun(db.Model):
     status: Mapped[JobRunStatus] = mapped_column(enum_column(JobRunStatus, "job_run_status"))
     items: Mapped[int] = mapped_column(default=0)
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    # {"message": English text with %(name)s placeholders, "values": {...}}: the summary again,
+    # to be shown in the reader's language; none for a failure (the error's own words).
+    summary_message: Mapped[dict | None] = mapped_column(sa.JSON)
     error: Mapped[str | None] = mapped_column(sa.Text)
 
     job: Mapped[ScheduledJob] = relationship(back_populates="runs")
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the language being rendered (English outside a request)."""
+        if not self.summary_message:
+            return self.summary
+        return _(self.summary_message["message"], **self.summary_message["values"])[:500]
 
     __table_args__ = (
         sa.CheckConstraint("duration_ms IS NULL OR duration_ms >= 0", name="duration_positive"),

@@ -13,9 +13,10 @@ an admin sets on ``/admin/jobs`` is stored in the database and wins.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,10 +25,21 @@ from lms.scheduler.models import TriggerKind
 
 @dataclass(frozen=True)
 class JobResult:
-    """What a run did, in one line for the admin page, and how many things it touched."""
+    """What a run did, in one line for the admin page, and how many things it touched.
+
+    ``summary`` is the English line (logs, tests); a result built with ``JobResult.say`` also
+    keeps its message and values, so the admin page shows the line in the reader's language."""
 
     summary: str
     items: int = 0
+    message: str | None = None
+    values: Mapping[str, Any] | None = None
+
+    @classmethod
+    def say(cls, message: str, items: int = 0, **values: Any) -> JobResult:
+        """``message``: an English text marked with ``N_`` (extracted, translated when shown)
+        with ``%(name)s`` placeholders filled from ``values`` (numbers and plain strings)."""
+        return cls(message % values, items, message, values)
 
 
 JobFunction = Callable[[Session, datetime], JobResult]

@@ -311,6 +311,8 @@ def execute_job(
     run.finished_at = now + elapsed
     run.duration_ms = int(elapsed.total_seconds() * 1000)
     run.summary = result.summary[:500]
+    if result.message is not None:
+        run.summary_message = {"message": result.message, "values": dict(result.values or {})}
     run.items = max(result.items, 0)
     session.commit()
     log.info("Job %s: %s (%s ms)", name, run.summary, run.duration_ms)
@@ -337,7 +339,7 @@ def alert_admins_of_failure(session: Session, job: ScheduledJob, run: JobRun, no
             admin,
             JOB_FAILED,
             _("Scheduled job %(name)s failed", name=job.name),
-            run.summary,
+            run.summary_text,
             f"/admin/jobs/{job.name}",
             now=now,
         ):

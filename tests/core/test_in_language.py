@@ -93,3 +93,18 @@ def test_apply_french_sets_clears_and_refuses_unknown_fields():
         assert "code_fr" in str(error)
     else:
         raise AssertionError("an unknown French field was accepted")
+
+
+def test_a_language_code_is_named_in_the_readers_language(app):
+    """Session and course languages are shown by name ("anglais"), not as a code ("en")."""
+    with app.app_context():
+        with in_language("fr"):
+            assert [i18n.language_name(c) for c in ("en", "fr", "ar")] == [
+                "anglais",
+                "français",
+                "arabe",
+            ]
+        with in_language("en"):
+            assert i18n.language_name("fr") == "French"
+        assert i18n.language_name("zz-unknown") == "zz-unknown"
+        assert i18n.language_name(None) == "—"

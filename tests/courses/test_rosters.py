@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pypdf
 
 from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.courses import services
+from lms.courses.models import EnrolmentStatus
 from tests.conftest import login
 from tests.courses.fixtures import TODAY
+from tests.translations import french_catalogue
 
 
 def _trainees(world, make_user, make_member):
@@ -50,13 +53,34 @@ def test_roster_csv_neutralises_formulas(client, world, make_user, make_member):
     response = client.get(f"/sessions/{world.session_a.id}/roster.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == list(services.ROSTER_COLUMNS)
+    assert rows[0] == ["Name", "Email", "Administration", "Country", "Status", "Score", "Passed"]
     names = [row[0] for row in rows[1:]]
     assert names == ["<b>Awa</b> Ndiaye", '\'=HYPERLINK("http://x")', "'+Bruno", "Élodie Laurent"]
-    assert [row[4] for row in rows[1:]] == ["enrolled", "enrolled", "waitlisted", "waitlisted"]
+    assert [row[4] for row in rows[1:]] == ["Enrolled", "Enrolled", "Waitlisted", "Waitlisted"]
 
 
 def test_only_those_who_run_the_session_get_the_sheet_and_roster(client, world, logged_in):
     logged_in(Role.TRAINEE)
     for path in ("sign-in.pdf", "roster.csv"):
         assert client.get(f"/sessions/{world.session_a.id}/{path}").status_code == 403
+
+
+def test_roster_csv_is_in_the_readers_language(client, world, make_user, make_member):
+    """Headers, statuses and yes / no follow the trainer's language (the catalogue's msgstrs)."""
+    _trainees(world, make_user, make_member)
+    done = world.session_a.enrolments[0]
+    done.status, done.passed, done.score = EnrolmentStatus.COMPLETED, True, Decimal("82.5")
+    world.trainer.preferred_language = "fr"
+    db.session.commit()
+    login(client, world.trainer)
+    response = client.get(f"/sessions/{world.session_a.id}/roster.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    fr = french_catalogue()
+    assert rows[0][:2] == [fr["Name"], fr["Email"]] and rows[0][4:] == [
+        fr["Status"],
+        fr["Score"],
+        fr["Passed"],
+    ]
+    statuses = {fr[("status", "Enrolled")], fr["Waitlisted"], fr[("status", "Completed")]}
+    assert {row[4] for row in rows[1:]} == statuses
+    assert [row[5:] for row in rows[1:] if row[6]] == [["82,5", fr["yes"]]]  # a French decimal

@@ -302,6 +302,41 @@ def test_tracks_matrix_and_targets(client, logged_in, make_framework, editor):
     assert admin.is_admin
 
 
+def test_a_track_in_french_audience_requirements_and_stages(client, logged_in, make_framework):
+    """The French text entered on the form is shown to a French reader, English to others; one
+    French line a stage in order, fewer leave the rest English, more are refused."""
+    fw = make_framework(publish=True)
+    admin = logged_in(Role.ADMIN)
+    fields = {
+        "code": "LEAD",
+        "name": "Leaders",
+        "framework_id": str(fw.id),
+        "target_audience": "Directors general",
+        "target_audience_fr": "Directeurs généraux",
+        "entry_requirements": "A nomination",
+        "entry_requirements_fr": "Une désignation",
+        "stages": "Orientation: one week\nPolicy lab: a real question",
+        "stages_fr": "Orientation : une semaine\nLaboratoire : une vraie question\nDe trop",
+    }
+    response = post_form(client, "/tracks/new", fields)
+    assert response.status_code == 200
+    assert "There are more French stages than stages" in _html(response)
+    assert db.session.scalar(sa.select(sa.func.count(Track.id))) == 0  # refused, nothing kept
+    fields["stages_fr"] = "Orientation: une semaine"
+    assert post_form(client, "/tracks/new", fields).status_code == 302
+    track = db.session.scalar(sa.select(Track))
+    english = _html(client.get(f"/tracks/{track.id}"))
+    assert "Directors general" in english and "Orientation</strong> — one week" in english
+    admin.preferred_language = "fr"
+    db.session.commit()
+    french = _html(client.get(f"/tracks/{track.id}"))
+    assert "Directeurs généraux" in french and "Une désignation" in french
+    assert "Orientation</strong> — une semaine" in french
+    assert "Policy lab</strong> — a real question" in french  # no French line: English
+    edit = _html(client.get(f"/tracks/{track.id}/edit"))
+    assert "Orientation: une semaine</textarea>" in edit
+
+
 def test_trainees_do_not_see_inactive_tracks(client, logged_in, make_framework, editor):
     fw = make_framework(publish=True)
     track = track_services.create_track(
@@ -482,7 +517,7 @@ def test_an_edit_form_posted_without_a_field_is_refused_on_the_form(
     response = post_form(
         client,
         f"/tracks/{track.id}/edit",
-        {"code": "T", "name": "Renamed", "stages": "", "is_active": "y"},
+        {"code": "T", "name": "Renamed", "stages": "", "stages_fr": "", "is_active": "y"},
     )
     assert response.status_code == 302
     db.session.expire_all()

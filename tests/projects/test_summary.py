@@ -13,10 +13,12 @@ import sqlalchemy as sa
 from lms.accounts.models import Role
 from lms.core import clock
 from lms.core.extensions import db
+from lms.core.i18n import in_language
 from lms.projects import charts, jobs, services
 from lms.projects.models import MilestoneStatus, ProjectStatus, ProjectSummary, Rag
 from lms.projects.services import corrections
 from tests.conftest import count_statements, login
+from tests.translations import french_catalogue
 
 TODAY = date(2026, 3, 2)
 # 2024-01-01 to 2027-12-31 spans 1,460 days; 791 of them have passed on TODAY.
@@ -41,11 +43,18 @@ def _assert_live(project_id: int, today: date = TODAY) -> ProjectSummary:
     row = _row(project_id)
     project = services.rag_ready_project(db.session, project_id)
     live = services.compute_rag(project, today)
+    with in_language("fr"):
+        live_fr = services.compute_rag(project, today)
     assert row.computed_for == today
     assert row.rating == live.computed
     assert row.reasons == [
-        {"code": r.code, "rating": r.rating.value if r.rating else None, "message": r.message}
-        for r in live.reasons
+        {
+            "code": r.code,
+            "rating": r.rating.value if r.rating else None,
+            "message": r.message,
+            "messages": {"fr": r_fr.message},
+        }
+        for r, r_fr in zip(live.reasons, live_fr.reasons, strict=True)
     ]
     assert row.done_share == services.milestones_done_share(project)
     assert row.elapsed_share == services.time_elapsed(project, today)
@@ -207,6 +216,12 @@ def test_the_project_dates_and_status_are_followed(make_project, make_user):
     row = _assert_live(project.id)
     assert (row.rating, _codes(row)) == (None, ["not_rated"])
     assert row.reasons[0]["message"] == "Not rated while the project is pipeline."
+    # Stored in each language, read back in the reader's: the French status label too.
+    template = french_catalogue()["Not rated while the project is %(status)s."]
+    with in_language("fr"):
+        french = services.project_summary(db.session, project, TODAY).assessment.reasons[0]
+    assert french.message.startswith(template.split("%(status)s")[0])
+    assert "pipeline" not in french.message
 
     update(status=ProjectStatus.SUSPENDED, end_date=date(2027, 12, 31))
     row = _assert_live(project.id)

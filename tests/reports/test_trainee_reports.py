@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 
 import openpyxl
@@ -49,7 +50,8 @@ def test_trainee_report_pdf_has_names_figures_and_accents(client, elodie, world)
     assert f"page 1 of {pages}" in text and f"page {pages} of {pages}" in text
     assert "Data specialists" in text and str(state.percent) in text
     assert state.percent == 100
-    assert "DQ101" in text and "ST201" in text and "81.0" in text and "92.0" in text
+    assert "DQ101" in text and "ST201" in text
+    assert re.search(r"\b81\b", text) and re.search(r"\b92\b", text)  # scores, as numbers
     assert certificate.verification_code in text
     assert {r.level.name for r in ratings} <= set(text.split())
     assert "DM.1 Data quality" in text

@@ -16,6 +16,7 @@ from lms.scheduler.registry import JobResult
 from lms.scheduler.services import execute_job, get_job
 from tests.conftest import post_form
 from tests.scheduler.conftest import NOW
+from tests.translations import french_catalogue
 
 
 @pytest.fixture
@@ -59,6 +60,28 @@ def test_the_list_shows_every_job_with_its_schedule_and_last_result(client, admi
     assert "test.report" in html and "cron 0 7 1 * *" in html
     assert "3 reports sent" in html and 'data-status="ok"' in html
     assert "No scheduler process is running" in html  # no lease yet
+
+
+def test_a_run_summary_is_shown_in_the_readers_language(client, admin, register_job):
+    """The run keeps its English line (logs) and its message and values, so a French admin
+    reads the catalogue's French text with the run's figures; outcome badges too."""
+    from lms.scheduler.jobs import clean_up_sessions
+
+    register_job("test.clean", clean_up_sessions, every=timedelta(hours=1))
+    client.get("/admin/jobs")
+    db.session.expire_all()
+    run = execute_job(db.session, "test.clean", NOW)
+    assert run.summary == "0 session(s) and 0 login attempt(s) deleted"
+    fr = french_catalogue()
+    admin.preferred_language = "fr"
+    db.session.commit()
+    html = client.get("/admin/jobs").get_data(as_text=True)
+    expected = fr["%(sessions)s session(s) and %(attempts)s login attempt(s) deleted"] % {
+        "sessions": 0,
+        "attempts": 0,
+    }
+    assert expected in html and run.summary not in html
+    assert f'data-status="ok">{fr[("job run", "Succeeded")]}</span>' in html
 
 
 def test_the_list_shows_a_live_scheduler(client, admin):

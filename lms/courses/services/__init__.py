@@ -53,7 +53,12 @@ from lms.courses.services.results import (
     parse_results_csv,
     record_result,
 )
-from lms.courses.services.rosters import ROSTER_COLUMNS, roster_csv, sign_in_sheet_pdf
+from lms.courses.services.rosters import (
+    ROSTER_COLUMNS,
+    roster_csv,
+    roster_headers,
+    sign_in_sheet_pdf,
+)
 from lms.courses.services.sessions import (
     SESSION_FIELDS,
     create_session,
@@ -105,6 +110,7 @@ __all__ = [
     "request_enrolment",
     "roster",
     "roster_csv",
+    "roster_headers",
     "session_form_options",
     "sessions_awaiting_results",
     "sessions_of_course",

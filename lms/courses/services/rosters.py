@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from lms.core.i18n import _
+from lms.core.i18n import _, format_number
 from lms.core.pdf_text import FONT, FONT_BOLD, paragraph, register_fonts
 from lms.core.spreadsheet import neutralise_formula
 from lms.courses.models import SEAT_HOLDING, CourseSession, SessionEnrolment
@@ -27,10 +27,25 @@ from lms.courses.models import SEAT_HOLDING, CourseSession, SessionEnrolment
 ROSTER_COLUMNS = ("name", "email", "administration", "country", "status", "score", "passed")
 
 
+def roster_headers() -> list[str]:
+    """``ROSTER_COLUMNS`` as the reader reads them (a roster is for people, not re-imported)."""
+    names = {
+        "name": _("Name"),
+        "email": _("Email"),
+        "administration": _("Administration"),
+        "country": _("Country"),
+        "status": _("Status"),
+        "score": _("Score"),
+        "passed": _("Passed"),
+    }
+    return [names[column] for column in ROSTER_COLUMNS]
+
+
 def roster_csv(enrolments: Sequence[SessionEnrolment]) -> str:
+    """The roster in the reader's language: headers, statuses and yes / no."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(ROSTER_COLUMNS)
+    writer.writerow(roster_headers())
     for e in enrolments:
         member = e.user.member_administration
         writer.writerow(
@@ -40,9 +55,9 @@ def roster_csv(enrolments: Sequence[SessionEnrolment]) -> str:
                 e.user.email,
                 member.name if member else "",
                 member.country_code if member else "",
-                e.status.value,
-                e.score if e.score is not None else "",
-                "" if e.passed is None else ("yes" if e.passed else "no"),
+                e.status.label,
+                format_number(e.score) if e.score is not None else "",
+                "" if e.passed is None else (_("yes") if e.passed else _("no")),
             )
         )
     return out.getvalue()

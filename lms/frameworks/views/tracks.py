@@ -51,7 +51,7 @@ def create_track():
 @role_required(*EDITORS)
 def edit_track(track_id: int):
     track = require_edit(db.session.get(Track, track_id))
-    form = TrackForm(obj=track)
+    form = TrackForm(obj=track, stages_fr=track.stages)
     del form.framework_id  # moving to another version carries targets over: its own page
     form.prerequisite_track_id.choices = track_choices(exclude=track)
     if form.validate_on_submit():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import has_request_context
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
@@ -130,7 +130,7 @@ def compute_rag(project: Project, today: date) -> RagAssessment:
             _(
                 "Not rated while the project is %(status)s.",
                 status=(
-                    project.status.label if has_request_context() else project.status.value
+                    project.status.label if has_app_context() else project.status.value
                 ).lower(),
             ),
         )

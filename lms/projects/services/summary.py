@@ -23,8 +23,9 @@ Keeping it right:
   table and leaves it empty) are treated as stale; ``lms rebuild-project-summaries`` or the
   next nightly run fills them.
 
-The reasons' messages are stored in the application's default language (the rules are run
-under it here), whoever's change triggered the refresh.
+The reasons' messages are stored in every configured language (the rules are run once per
+language when a row is written), whoever's change triggered the refresh, and read back in the
+reader's; a project computed live is rated in the reader's language.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from lms.core import clock
+from lms.core.i18n import CONTENT_LANGUAGES, current_language, in_language
 from lms.core.model_base import utcnow
 from lms.projects.models import Indicator, Project, ProjectSummary, Rag
 from lms.projects.services.loading import rag_ready_projects_query
@@ -77,6 +78,10 @@ def _default_locale() -> str:
     return "en"
 
 
+def _languages() -> list[str]:
+    return list(current_app.config["LMS_LANGUAGES"] if has_app_context() else CONTENT_LANGUAGES)
+
+
 def _indicator_findings(indicator: Indicator, today: date) -> list[RagReason]:
     """The rating's findings about one indicator: ``_indicator_reasons`` itself, given a
     project of that one indicator (it reads nothing else), so the counts cannot drift from
@@ -84,10 +89,11 @@ def _indicator_findings(indicator: Indicator, today: date) -> list[RagReason]:
     return _indicator_reasons(SimpleNamespace(indicators=[indicator]), today)  # type: ignore[arg-type]
 
 
-def summarise(project: Project, today: date) -> StatusSummary:
-    """The rules' output for ``project`` on ``today``, in the default language; ``project``
-    must have what ``compute_rag`` reads loaded (``rag_ready_projects_query``)."""
-    with force_locale(_default_locale()):
+def summarise(project: Project, today: date, language: str | None = None) -> StatusSummary:
+    """The rules' output for ``project`` on ``today``, its reasons in ``language`` (default:
+    the reader's); ``project`` must have what ``compute_rag`` reads loaded
+    (``rag_ready_projects_query``)."""
+    with in_language(language or current_language()):
         assessment = compute_rag(project, today)
         assessed = [i for i in project.indicators if i.targets]
         off_track = sum(bool(_indicator_findings(i, today)) for i in assessed)
@@ -102,7 +108,8 @@ def summarise(project: Project, today: date) -> StatusSummary:
     )
 
 
-def _store(row: ProjectSummary, summary: StatusSummary) -> None:
+def _store(row: ProjectSummary, summary: StatusSummary, translations: dict[str, list[str]]) -> None:
+    """``translations``: per other language, the reasons' messages in the same order."""
     row.computed_for = summary.computed_for
     row.computed_at = utcnow()
     row.rating = summary.assessment.computed
@@ -111,8 +118,9 @@ def _store(row: ProjectSummary, summary: StatusSummary) -> None:
             "code": r.code,
             "rating": r.rating.value if r.rating else None,
             "message": r.message,
+            "messages": {lang: messages[i] for lang, messages in translations.items()},
         }
-        for r in summary.assessment.reasons
+        for i, r in enumerate(summary.assessment.reasons)
     ]
     row.done_share = summary.done_share
     row.elapsed_share = summary.elapsed_share
@@ -122,9 +130,15 @@ def _store(row: ProjectSummary, summary: StatusSummary) -> None:
 
 
 def stored_summary(row: ProjectSummary, project: Project) -> StatusSummary:
-    """A stored row read back as the rules' output (the override in force from ``project``)."""
+    """A stored row read back as the rules' output (the override in force from ``project``),
+    the reasons in the reader's language (a row written before translations: as stored)."""
+    language = current_language()
     reasons = [
-        RagReason(r["code"], Rag(r["rating"]) if r["rating"] else None, r["message"])
+        RagReason(
+            r["code"],
+            Rag(r["rating"]) if r["rating"] else None,
+            r.get("messages", {}).get(language, r["message"]),
+        )
         for r in row.reasons
     ]
     return StatusSummary(
@@ -153,7 +167,15 @@ def _write(session: Session, projects: Iterable[Project], today: date) -> int:
         if row is None:
             row = ProjectSummary(project_id=project.id)
             session.add(row)
-        _store(row, summarise(project, today))
+        default = _default_locale()
+        summary = summarise(project, today, default)
+        translations = {}
+        for language in _languages():
+            if language != default:
+                with in_language(language):
+                    translated = compute_rag(project, today).reasons
+                translations[language] = [r.message for r in translated]
+        _store(row, summary, translations)
     session.flush()
     return len(projects)
 

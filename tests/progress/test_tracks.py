@@ -14,6 +14,7 @@ from lms.courses import services as courses
 from lms.progress import services
 from lms.progress.models import TrackEnrolmentStatus
 from tests.courses.fixtures import TODAY, after
+from tests.translations import french_catalogue
 
 
 def _enrol(world, user, course_session=None):
@@ -92,3 +93,35 @@ def test_intake_members_are_enrolled_in_its_track_including_later_joiners(
     stranger = make_user(Role.TRAINEE)
     with pytest.raises(ValidationError, match="does not belong to"):
         services.add_to_intake(db.session, intake, stranger, actor=world.manager)
+
+
+def test_a_pass_writes_its_notes_in_the_trainees_language(world, make_user):
+    """The rating's comment and the evidence a pass writes on a French-speaking trainee's
+    record are in French (the catalogue's msgstr, the course's French title when it has one)."""
+    from lms.progress.models import CompetencyEvidence
+
+    fr = french_catalogue()
+    trainee = make_user(Role.TRAINEE)
+    trainee.preferred_language = "fr"
+    world.session_a.course.title_fr = "Fondamentaux"
+    a = _enrol(world, trainee)
+    courses.record_result(
+        db.session,
+        a,
+        score=Decimal("82"),
+        passed=True,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(a.session),
+    )
+    db.session.commit()
+    expected = fr["Passed %(code)s %(title)s"] % {
+        "code": world.session_a.course.code,
+        "title": "Fondamentaux",
+    }
+    rated = services.latest_ratings(db.session, trainee.id)
+    assert {r.comment for r in rated.values() if r.source.value == "course"} == {expected}
+    evidence = db.session.scalars(
+        sa.select(CompetencyEvidence).where(CompetencyEvidence.user_id == trainee.id)
+    ).all()
+    assert evidence and {e.description for e in evidence} == {expected}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from lms.accounts.models import Role, User
 from lms.core.audit import record_change
 from lms.core.errors import ValidationError
-from lms.core.i18n import _
+from lms.core.i18n import _, in_language, localised
 from lms.core.model_base import utcnow
 from lms.courses.models import (
     Course,
@@ -239,9 +239,15 @@ def _apply_rollups(session: Session, user: User, parent: Competency | None, *, a
 
 
 def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: Any) -> None:
-    """What a pass does to each competency the course develops (Moodle's rule outcomes)."""
+    """What a pass does to each competency the course develops (Moodle's rule outcomes).
+
+    The notes it writes on the trainee's record are in the trainee's language: she is their
+    first reader, and a stored note cannot follow each reader's language."""
     course: Course = enrolment.session.course
     user = enrolment.user
+    with in_language(user.preferred_language):
+        passed = _("Passed %(code)s %(title)s", code=course.code, title=localised(course, "title"))
+        review_note = _("Passed %(code)s; please review.", code=course.code)
     for link in course.competencies:
         if link.outcome == PassOutcome.NONE:
             continue
@@ -252,7 +258,7 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
                 kind=EvidenceKind.COURSE_COMPLETION,
                 level_id=link.level_id,
                 session_enrolment_id=enrolment.id,
-                description=f"Passed {course.code} {course.title}",
+                description=passed,
                 created_by_id=getattr(actor, "id", None),
             )
         )
@@ -261,7 +267,7 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
                 session,
                 user=user,
                 competency=link.competency,
-                note=f"Passed {course.code}; please review.",
+                note=review_note,
             )
         elif link.outcome == PassOutcome.RATE:
             current = latest_ratings(session, user.id, [link.competency_id]).get(link.competency_id)
@@ -273,7 +279,7 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
                     level=link.level,
                     source=RatingSource.COURSE,
                     actor=actor,
-                    comment=f"Passed {course.code} {course.title}",
+                    comment=passed,
                 )
                 rated.session_enrolment_id = enrolment.id  # a corrected result withdraws it
     session.flush()

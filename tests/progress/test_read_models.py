@@ -51,6 +51,10 @@ def test_ratings_as_of_a_date_take_the_latest_rating_up_to_that_day(world, make_
         db.session, [ana.id, ben.id], [world.quality.id]
     )
     assert by_competency[world.quality.id] == {ana.id: second, ben.id: bens}
+    on_the_31st = services.latest_ratings_for_users(
+        db.session, [ana.id, ben.id], [world.quality.id], on=date(2026, 1, 31)
+    )
+    assert on_the_31st[world.quality.id] == {ana.id: first, ben.id: bens}
 
 
 def test_certificate_status_on_a_date(world, make_user):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.progress.models import CompetencyRating, RatingSource
-from lms.progress.services import latest_ratings, latest_ratings_for_users
+from lms.progress.services import latest_ratings, latest_ratings_for_users, rate_competency
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -57,3 +57,40 @@ def test_the_latest_rating_wins_by_time_then_by_id(world, make_user):
     assert dict(only_bo) == {}
     assert dict(latest_ratings_for_users(s, [], [world.quality.id])) == {}
     assert dict(latest_ratings_for_users(s, [ana.id], [])) == {}
+
+
+def test_a_rating_records_what_was_given_and_nothing_else(world, make_user):
+    """No comment or evidence given: none stored; given ones are stored trimmed; the rater
+    and the source are the ones given."""
+    ana = make_user(Role.TRAINEE)
+    bare = rate_competency(
+        db.session,
+        user=ana,
+        competency=world.quality,
+        level=world.levels["Practitioner"],
+        source=RatingSource.ASSESSOR,
+        actor=world.trainer,
+    )
+    noted = rate_competency(
+        db.session,
+        user=ana,
+        competency=world.stats,
+        level=world.levels["Expert"],
+        source=RatingSource.ASSESSOR,
+        actor=world.trainer,
+        comment="  Strong analysis.  ",
+        evidence_url=" https://example.org/e ",
+    )
+    db.session.commit()
+    db.session.expire_all()
+    bare, noted = (
+        db.session.get(CompetencyRating, bare.id),
+        db.session.get(CompetencyRating, noted.id),
+    )
+    assert (bare.comment, bare.evidence_url) == ("", "")
+    assert (noted.comment, noted.evidence_url) == ("Strong analysis.", "https://example.org/e")
+    assert (bare.rated_by_id, bare.source, bare.level_id) == (
+        world.trainer.id,
+        RatingSource.ASSESSOR,
+        world.levels["Practitioner"].id,
+    )

@@ -31,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_config(app, overrides)
     features = wire()  # models, rules, jobs, kinds and listeners: the same in every process
     register_extensions(app)
+    register_assets(app)
     register_bounds(app)
     register_base_url_check(app)
     register_blueprints(app, features)
@@ -91,6 +92,14 @@ def register_catalogues(app: Flask) -> None:
     if fallback is not None:
         directories = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{directories};{fallback}"
+
+
+def register_assets(app: Flask) -> None:
+    """Compression, year-long caching of versioned static files, the favicon, no-store on
+    signed-in pages."""
+    from lms.core.assets import init_assets
+
+    init_assets(app)
 
 
 def register_bounds(app: Flask) -> None:

@@ -96,7 +96,9 @@ def test_the_recipients_picker_has_a_search_box_over_a_plain_multi_select(
     assert "Okello Mwangi &lt;okello@example.org&gt;" in box
     assert 'data-option-filter="member_roles" hidden' in html  # the other long picker too
     # The script is a static file of the application: no inline script, no CDN.
-    assert re.search(r'<script src="/static/js/option-filter\.js\?v=[0-9a-f]+" defer></script>', html)
+    assert re.search(
+        r'<script src="/static/js/option-filter\.js\?v=[0-9a-f]+" defer></script>', html
+    )
     assert "<script>" not in html and "cdn." not in html
     script = client.get("/static/js/option-filter.js")
     assert script.status_code == 200 and "data-option-filter" in script.get_data(as_text=True)

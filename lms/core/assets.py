@@ -42,10 +42,12 @@ def _folder(endpoint: str) -> Path:
 
 
 def asset_url(endpoint: str, filename: str) -> str:
-    """``url_for`` a static file with its content's version, computed once per process."""
+    """``url_for`` a static file with its content's version: computed once per process, or on
+    every call in debug mode, where a file edited under a running server must get a new URL
+    (the old one is cached for a year)."""
     versions: dict[tuple[str, str], str] = current_app.extensions.setdefault("lms_assets", {})
     key = (endpoint, filename)
-    if key not in versions:
+    if current_app.debug or key not in versions:
         path = _folder(endpoint) / filename
         versions[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return url_for(endpoint, filename=filename, v=versions[key])
@@ -66,10 +68,9 @@ def _cache_headers(response: Response) -> Response:
 
 
 def favicon() -> Response:
-    response = send_from_directory(
+    return send_from_directory(
         current_app.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=YEAR
     )
-    return response
 
 
 def init_assets(app: Flask) -> None:

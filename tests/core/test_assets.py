@@ -78,3 +78,21 @@ def test_a_cold_first_page_and_a_later_page_are_within_budget(client, logged_in)
     assert cold < COLD_PAGE_BUDGET, cold
     later = client.get("/courses/", headers=gz)
     assert later.status_code == 200 and len(later.data) < LATER_PAGE_BUDGET, len(later.data)
+
+
+def test_in_debug_mode_an_edited_file_gets_a_new_url(app, tmp_path):
+    """A developer's edit under a running server must not hide behind a year-long cache."""
+    from lms.core.assets import asset_url
+
+    (tmp_path / "x.css").write_text("a{}")
+    app.static_folder = str(tmp_path)
+    app.debug = True
+    with app.test_request_context("/"):
+        before = asset_url("static", "x.css")
+        (tmp_path / "x.css").write_text("a{color:red}")
+        assert asset_url("static", "x.css") != before
+    app.debug = False
+    with app.test_request_context("/"):
+        first = asset_url("static", "x.css")
+        (tmp_path / "x.css").write_text("b{}")
+        assert asset_url("static", "x.css") == first  # in production: once per process

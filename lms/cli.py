@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -104,6 +105,12 @@ def generate(size: str, seed: int) -> None:
         raise click.ClickException(error.message) from error
     click.echo("Committing…", err=True)
     db.session.commit()
+    # A bulk load leaves the planner's statistics at "empty table" until autovacuum's next
+    # pass: refresh them now, or the first queries plan nested loops over millions of rows.
+    click.echo("Updating the planner's statistics…", err=True)
+    with db.engine.connect() as connection:
+        connection.execute(sa.text("ANALYZE"))
+        connection.commit()
     elapsed = time.monotonic() - started
     for table, count in sorted(counts.items()):
         click.echo(f"{table:36} {count:>10,}")

@@ -270,3 +270,21 @@ def test_the_command_loads_xs_and_prints_the_counts(app):
     assert "session_enrolments" in result.output and "Size XS:" in result.output
     db.session.remove()
     assert _count(SessionEnrolment) == 500 and _count(User) == 60
+    assert _planner_knows_rows("session_enrolments") == 500
+
+
+def _planner_knows_rows(table: str) -> int:
+    """How many rows the query planner's statistics say ``table`` holds (ANALYZE's output;
+    0 or unknown before it ran)."""
+    if db.engine.dialect.name == "postgresql":
+        return db.session.scalar(
+            sa.text("SELECT reltuples::int FROM pg_class WHERE relname = :t"), {"t": table}
+        )
+    if not db.session.scalar(
+        sa.text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    ):
+        return 0
+    stat = db.session.scalar(
+        sa.text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t LIMIT 1"), {"t": table}
+    )
+    return int(stat.split()[0]) if stat else 0

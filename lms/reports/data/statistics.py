@@ -21,7 +21,7 @@ from lms.frameworks.models import ScaleLevel, Track
 from lms.progress import services as progress
 from lms.progress.models import Certificate, CertificateStatus, TrackEnrolment
 from lms.projects import services as projects
-from lms.projects.models import Indicator, Project, ProjectStatus, Rag
+from lms.projects.models import Project, ProjectStatus, Rag
 from lms.reports.data.aggregates import TOOK_PART, current_ratings, delivered
 from lms.reports.data.shared import _bounds, _d
 
@@ -240,20 +240,16 @@ class Delivery:
 
 
 def portfolio(session: Session, today: date) -> tuple[list[list[Any]], list[tuple[str, int]]]:
-    """Every project's row as the portfolio page computes it, and how many per status."""
+    """Every project's row as the portfolio page shows it, and how many per status: the
+    stored summaries (``projects.portfolio_rows``), so a report reads one row per project
+    instead of every milestone, target and actual of the portfolio."""
+    items = session.scalars(
+        sa.select(Project).options(selectinload(Project.rag_overrides)).order_by(Project.code)
+    ).all()
     rows: list[list[Any]] = []
     statuses: Counter[ProjectStatus] = Counter()
-    for project in session.scalars(
-        sa.select(Project)
-        .options(
-            selectinload(Project.milestones),
-            selectinload(Project.rag_overrides),
-            selectinload(Project.indicators).selectinload(Indicator.targets),
-            selectinload(Project.indicators).selectinload(Indicator.actuals),
-        )
-        .order_by(Project.code)
-    ):
-        row = projects.portfolio_row(project, today)
+    for row in projects.portfolio_rows(session, items, today):
+        project = row.project
         statuses[project.status] += 1
         rating = row.assessment.rating
         rows.append(
@@ -288,11 +284,15 @@ def headline(session: Session, today: date) -> Headline:
     """The same counts as the statistics page, for 1 January to today."""
     start = date(today.year, 1, 1)
     delivered = sessions_delivered(session, start, today, today)
-    rag: Counter[Any] = Counter()
-    for project in session.scalars(
-        projects.rag_ready_projects_query().where(Project.status == ProjectStatus.ACTIVE)
-    ):
-        rag[projects.compute_rag(project, today).rating] += 1
+    active = session.scalars(
+        sa.select(Project)
+        .options(selectinload(Project.rag_overrides))
+        .where(Project.status == ProjectStatus.ACTIVE)
+    ).all()
+    rag: Counter[Any] = Counter(
+        summary.assessment.rating
+        for summary in projects.project_summaries(session, active, today).values()
+    )
     return Headline(
         start=start,
         today=today,

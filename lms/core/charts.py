@@ -9,15 +9,22 @@ sideways in its frame (``.chart-scroll`` in ``app.css``) instead of scaling its 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+from dataclasses import dataclass
 
-from markupsafe import Markup
+from flask_babel import gettext
+from markupsafe import Markup, escape
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing
 
+from lms.core.i18n import format_number
+
 MIN_TEXT_PX = 12
 _FONT_SIZE = re.compile(r"font-size:\s*([0-9.]+)px")
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+_SVG_REF = re.compile(r"url\(#([^)]+)\)")
 
 
 def clip(text: str, length: int = 38) -> str:
@@ -34,18 +41,77 @@ def readable_width(svg: str, width: float) -> int:
     return math.ceil(width * max(1.0, MIN_TEXT_PX / smallest))
 
 
-def svg_markup(drawing: Drawing, label: str = "", *, full_width: bool = False) -> Markup:
+@dataclass(frozen=True)
+class ChartTable:
+    """The figures a chart draws, as rows under headers: shown one click under the chart, so
+    a screen reader, a keyboard or a colour-blind reader gets every value (targets included)."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+
+def chart_table_markup(table: ChartTable, label: str) -> Markup:
+    """A ``<details>`` with the chart's data table (closed: one click away)."""
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in table.headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<th scope="row">{escape(_cell(v))}</th>' if i == 0 else f"<td>{escape(_cell(v))}</td>"
+            for i, v in enumerate(row)
+        )
+        + "</tr>"
+        for row in table.rows
+    )
+    summary = escape(gettext("Data table: %(chart)s", chart=label))
+    return Markup(
+        f'<details class="chart-data mt-1"><summary>{summary}</summary>'
+        f'<div class="table-responsive"><table class="table table-sm mb-0">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
+    )
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return format_number(value)
+    return str(value)
+
+
+def svg_markup(
+    drawing: Drawing,
+    label: str = "",
+    *,
+    description: str = "",
+    table: ChartTable | None = None,
+    full_width: bool = False,
+) -> Markup:
     """Inline SVG for a page, in a frame that scrolls sideways on narrow screens: the XML
-    prologue and DOCTYPE dropped, an accessible name set."""
+    prologue and DOCTYPE dropped, named by its ``<title>`` and ``<desc>`` (``label``,
+    ``description``), followed by its data table when given."""
     svg = renderSVG.drawToString(drawing)
     svg = svg[svg.index("<svg") :]
     svg = svg.replace("<title>...</title>", "").replace("<desc>...</desc>", "")
-    name = Markup.escape(label)
+    ident = "chart-" + hashlib.sha1(f"{label}\n{svg}".encode()).hexdigest()[:12]
+    # ReportLab names every drawing's clip path "clip" and its group "group": prefixed, two
+    # charts on one page keep distinct ids (and each its own clip path).
+    svg = _SVG_ID.sub(lambda m: f'id="{ident}-{m.group(1)}"', svg)
+    svg = _SVG_REF.sub(lambda m: f"url(#{ident}-{m.group(1)})", svg)
     minimum = readable_width(svg, drawing.width)
     limit = "" if full_width else f"; max-width: {max(minimum, math.ceil(drawing.width))}px"
     style = f"width: 100%; height: auto{limit}; --chart-min-width: {minimum}px"
-    svg = svg.replace(
-        "<svg ", f'<svg role="img" aria-label="{name}" class="chart" style="{style}" ', 1
+    labelled = f"{ident}-title" + (f" {ident}-desc" if description else "")
+    opening_end = svg.index(">", svg.index("<svg")) + 1
+    names = f'<title id="{ident}-title">{escape(label)}</title>' + (
+        f'<desc id="{ident}-desc">{escape(description)}</desc>' if description else ""
     )
-    # Built by ReportLab, which escapes every string it writes.
-    return Markup(f'<div class="chart-scroll">{svg}</div>')
+    svg = svg[:opening_end] + names + svg[opening_end:]
+    svg = svg.replace(
+        "<svg ", f'<svg role="img" aria-labelledby="{labelled}" class="chart" style="{style}" ', 1
+    )
+    data = chart_table_markup(table, label) if table is not None else ""
+    # Built by ReportLab, which escapes every string it writes; our strings are escaped here.
+    # The frame scrolls sideways when narrow: a keyboard reaches it (a named region in the
+    # tab order), as a finger does.
+    frame = f'<div class="chart-scroll" tabindex="0" role="region" aria-label="{escape(label)}">'
+    return Markup(f"{frame}{svg}</div>{data}")

@@ -88,6 +88,19 @@ def _check(fields: Any) -> bool:
 
 
 class FlaskForm(_FlaskForm):
+    class Meta:
+        def render_field(self, field: f.Field, render_kw: dict[str, Any]) -> Any:
+            """Hidden fields (the CSRF token, a report's kind) are rendered without an id:
+            nothing labels them, and two forms on one page would repeat the same id. A field
+            with errors says so (``aria-invalid``) and names them as its description."""
+            if isinstance(field, f.HiddenField):
+                render_kw = {"id": False, **render_kw}
+            elif field.errors:
+                # Tied to its errors (``templates/bootstrap5/form.html`` gives each an id).
+                errors = " ".join(f"{field.id}-error{n}" for n in range(1, len(field.errors) + 1))
+                render_kw = {"aria-invalid": "true", "aria-describedby": errors, **render_kw}
+            return super().render_field(field, render_kw)
+
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         return _check(self) and ok

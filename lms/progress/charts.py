@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
-from lms.core.charts import clip
+from lms.core.charts import ChartTable, clip
 from lms.core.i18n import _, localised
 
 BAR = colors.HexColor("#0d6efd")
 MET = colors.HexColor("#198754")
 TARGET = colors.HexColor("#dc3545")
 GRID = colors.HexColor("#dee2e6")
-SELF = colors.HexColor("#ffc107")
+SELF = colors.HexColor("#8a6d00")  # a dark yellow: 3:1 at least against white
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,24 @@ class ProfileRow:
 class ProfileChartData:
     levels: list[str]  # level names, lowest first
     rows: list[ProfileRow]
+
+    def level_name(self, position: int) -> str:
+        return self.levels[position - 1] if 0 < position <= len(self.levels) else _("Not rated")
+
+    def table(self) -> ChartTable:
+        """Each targeted competency's current level, target and self-assessment, by name."""
+        return ChartTable(
+            (_("Competency"), _("Current level"), _("Target level"), _("Self-assessment")),
+            tuple(
+                (
+                    row.label,
+                    self.level_name(row.current),
+                    self.level_name(row.target),
+                    self.level_name(row.self_assessed) if row.self_assessed else "—",
+                )
+                for row in self.rows
+            ),
+        )
 
 
 def profile_data(progress, levels: list[str]) -> ProfileChartData:

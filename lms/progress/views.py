@@ -87,13 +87,19 @@ def _charts(progress: list[services.TrackProgress]) -> list[str | None]:
             charts.append(None)
             continue
         levels = [localised(lv, "name") for lv in state.track.framework.scale.levels]
+        data = profile_data(state, levels)
         charts.append(
             svg_markup(
-                profile_chart(profile_data(state, levels)),
+                profile_chart(data),
                 _(
                     "Competency levels against the targets of %(track)s",
                     track=localised(state.track, "name"),
                 ),
+                description=_(
+                    "For each competency the track targets: a bar to the current level and a "
+                    "marker at the target level."
+                ),
+                table=data.table(),
             )
         )
     return charts

@@ -27,8 +27,8 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
-from lms.core.charts import clip, svg_markup
-from lms.core.i18n import _
+from lms.core.charts import ChartTable, clip, svg_markup
+from lms.core.i18n import _, format_day
 from lms.projects.models import Indicator, MilestoneStatus, Project
 from lms.projects.services import current_actuals
 
@@ -36,10 +36,10 @@ TARGET_COLOUR = colors.HexColor("#6c757d")
 ACTUAL_COLOUR = colors.HexColor("#0d6efd")
 MILESTONE_COLOURS = {
     MilestoneStatus.PLANNED: colors.HexColor("#6c757d"),
-    MilestoneStatus.IN_PROGRESS: colors.HexColor("#0dcaf0"),
+    MilestoneStatus.IN_PROGRESS: colors.HexColor("#087990"),
     MilestoneStatus.DONE: colors.HexColor("#198754"),
     MilestoneStatus.LATE: colors.HexColor("#dc3545"),
-    MilestoneStatus.CANCELLED: colors.HexColor("#adb5bd"),
+    MilestoneStatus.CANCELLED: colors.HexColor("#6c757d"),
 }
 PHASE_COLOURS = ["#cfe2ff", "#d1e7dd", "#fff3cd", "#f8d7da", "#e2e3e5"]
 CHART_CACHE_SIZE = 512  # charts per process and kind; ~15 KB of SVG each
@@ -57,6 +57,13 @@ class IndicatorSeries:
     targets: list[float | None]
     actuals: list[float | None]
     baseline: float
+
+    def table(self, target_label: str, actual_label: str) -> ChartTable:
+        """Each period's target and actual, as the chart draws them."""
+        return ChartTable(
+            (_("Period"), f"{target_label} ({self.unit})", f"{actual_label} ({self.unit})"),
+            tuple(zip(self.periods, self.targets, self.actuals, strict=True)),
+        )
 
 
 def indicator_series(indicator: Indicator) -> IndicatorSeries:
@@ -152,6 +159,24 @@ class TimelineData:
     phases: list[TimelinePhase] = field(default_factory=list)
     milestones: list[TimelineMilestone] = field(default_factory=list)
 
+    def table(self) -> ChartTable:
+        """The project's span, its phases and its milestones (due date and status), as the
+        timeline draws them."""
+        return ChartTable(
+            (_("Item"), _("Start"), _("End or due"), _("Status")),
+            (
+                (_("Project"), format_day(self.start_date), format_day(self.end_date), ""),
+                *(
+                    (p.name, format_day(p.start_date), format_day(p.end_date), "")
+                    for p in self.phases
+                ),
+                *(
+                    (m.title, "", format_day(m.due_date), m.status.label)
+                    for m in sorted(self.milestones, key=lambda m: m.due_date)
+                ),
+            ),
+        )
+
 
 def timeline_data(project: Project, today: date) -> TimelineData:
     return TimelineData(
@@ -211,7 +236,8 @@ def timeline_chart(data: TimelineData, width: int = 900, *, today_label: str = "
                 x_of(data.end_date) - x_of(data.start_date),
                 12,
                 fillColor=colors.HexColor(PHASE_COLOURS[0]),
-                strokeColor=None,
+                strokeColor=colors.HexColor("#495057"),
+                strokeWidth=0.75,
             )
         )
         y -= phase_row
@@ -224,8 +250,8 @@ def timeline_chart(data: TimelineData, width: int = 900, *, today_label: str = "
                 max(x_of(phase.end_date) - x_of(phase.start_date), 2),
                 14,
                 fillColor=colors.HexColor(PHASE_COLOURS[index % len(PHASE_COLOURS)]),
-                strokeColor=colors.HexColor("#adb5bd"),
-                strokeWidth=0.5,
+                strokeColor=colors.HexColor("#495057"),  # 3:1 at least on white, for the bar
+                strokeWidth=0.75,
             )
         )
         y -= phase_row
@@ -317,6 +343,19 @@ def _indicator_svg(
     label: str,
 ) -> Markup:
     series = IndicatorSeries(unit, list(periods), list(targets), list(actuals), baseline)
+    return indicator_markup(series, width, height, target_label, actual_label, empty_label, label)
+
+
+def indicator_markup(
+    series: IndicatorSeries,
+    width: int = 420,
+    height: int = 190,
+    target_label: str = "Target",
+    actual_label: str = "Actual",
+    empty_label: str = "No targets or actuals yet",
+    label: str = "",
+) -> Markup:
+    """The chart as page markup, drawn afresh: its SVG, named and described, and its data."""
     drawing = target_actual_chart(
         series,
         width,
@@ -325,7 +364,12 @@ def _indicator_svg(
         actual_label=actual_label,
         empty_label=empty_label,
     )
-    return svg_markup(drawing, label)
+    return svg_markup(
+        drawing,
+        label,
+        description=_("Targets (dashed, circles) and actuals (solid, squares) per period."),
+        table=series.table(target_label, actual_label) if series.periods else None,
+    )
 
 
 def timeline_svg(data: TimelineData, *, label: str, today_label: str = "today") -> Markup:
@@ -352,7 +396,13 @@ def _timeline_svg(
     label: str,
 ) -> Markup:
     data = TimelineData(start_date, end_date, today, list(phases), list(milestones))
-    return svg_markup(timeline_chart(data, today_label=today_label), label, full_width=True)
+    return svg_markup(
+        timeline_chart(data, today_label=today_label),
+        label,
+        description=_("The project's phases as bars and its milestones as diamonds, by date."),
+        table=data.table(),
+        full_width=True,
+    )
 
 
 def chart_cache_info() -> dict[str, object]:

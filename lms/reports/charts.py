@@ -10,20 +10,32 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.validators import Auto
 
-from lms.core.charts import clip
+from lms.core.charts import ChartTable, clip
 
 SERIES_COLOURS = [
-    colors.HexColor("#0d6efd"),
-    colors.HexColor("#198754"),
-    colors.HexColor("#fd7e14"),
+    colors.HexColor("#0a58ca"),
+    colors.HexColor("#146c43"),
+    colors.HexColor("#b45309"),  # 3:1 at least against white, as each bar
 ]
+SERIES_OUTLINES: list[tuple[float, float] | None] = [None, (4, 2), (1, 2)]
 
 
 @dataclass(frozen=True)
 class BarChartData:
     categories: list[str]
     series: list[tuple[str, list[int]]]  # (name, one value per category)
+
+    def table(self, category_header: str) -> ChartTable:
+        """The bars as a table: one row per category, one column per series."""
+        return ChartTable(
+            (category_header, *(name for name, _v in self.series)),
+            tuple(
+                (category, *(values[i] for _n, values in self.series))
+                for i, category in enumerate(self.categories)
+            ),
+        )
 
 
 def bar_chart(
@@ -53,9 +65,16 @@ def bar_chart(
     chart.barLabels.fontName = "Helvetica"
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6
-    for index in range(len(data.series)):
-        chart.bars[index].fillColor = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        chart.bars[index].strokeColor = None
+    for index, (name, _values) in enumerate(data.series):
+        bars = chart.bars[index]
+        bars.fillColor = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        bars.name = name
+        # Told apart by more than colour: each series has its own outline (none, dashed,
+        # dotted), in the legend too.
+        pattern = SERIES_OUTLINES[index % len(SERIES_OUTLINES)]
+        bars.strokeColor = colors.black if pattern else None
+        bars.strokeWidth = 1.5
+        bars.strokeDashArray = pattern
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = 40, height - 8
@@ -65,9 +84,7 @@ def bar_chart(
     legend.columnMaximum = 1
     legend.deltax = 110
     legend.dx, legend.dy = 8, 8
-    legend.colorNamePairs = [
-        (SERIES_COLOURS[i % len(SERIES_COLOURS)], name) for i, (name, _v) in enumerate(data.series)
-    ]
+    legend.colorNamePairs = Auto(obj=chart)
     drawing.add(legend)
     return drawing
 

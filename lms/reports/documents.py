@@ -277,15 +277,19 @@ def figure_labels() -> tuple[str, str, str]:
 
 
 def region_chart(data: DirectorateData):
-    return charts.bar_chart(
-        charts.region_chart_data(data, figure_labels()), empty_label=_("No trainees in this period")
-    )
+    return charts.bar_chart(region_chart_data(data), empty_label=_("No trainees in this period"))
+
+
+def region_chart_data(data: DirectorateData) -> charts.BarChartData:
+    return charts.region_chart_data(data, figure_labels())
 
 
 def levels_chart(data: DirectorateData):
-    return charts.bar_chart(
-        charts.levels_chart_data(data, _("Current ratings")), empty_label=_("No ratings yet")
-    )
+    return charts.bar_chart(levels_chart_data(data), empty_label=_("No ratings yet"))
+
+
+def levels_chart_data(data: DirectorateData) -> charts.BarChartData:
+    return charts.levels_chart_data(data, _("Current ratings"))
 
 
 def overview(narrative: str) -> list[Flowable]:

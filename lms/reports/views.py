@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User
@@ -245,6 +246,26 @@ def _period() -> tuple[date, date]:
     return start, end
 
 
+def _statistics_charts(data) -> dict[str, Markup]:
+    """The statistics page's charts, each with its title, description and data table."""
+    return {
+        "region_chart": svg_markup(
+            documents.region_chart(data),
+            _("Trainees by region"),
+            description=_("Trainees enrolled, completed and certified in each region."),
+            table=documents.region_chart_data(data).table(_("Region")),
+            full_width=True,
+        ),
+        "levels_chart": svg_markup(
+            documents.levels_chart(data),
+            _("Competency level distribution"),
+            description=_("Current ratings at each level of the scale."),
+            table=documents.levels_chart_data(data).table(_("Level")),
+            full_width=True,
+        ),
+    }
+
+
 @bp.route("/reports/statistics")
 @role_required(*STAFF)
 def statistics():
@@ -254,12 +275,7 @@ def statistics():
         "reports/statistics.html",
         data=data,
         tables=data.tables(),
-        region_chart=svg_markup(
-            documents.region_chart(data), _("Trainees by region"), full_width=True
-        ),
-        levels_chart=svg_markup(
-            documents.levels_chart(data), _("Competency level distribution"), full_width=True
-        ),
+        **_statistics_charts(data),
         form=_generate_form(ReportKind.DIRECTORATE, start=start, end=end),
         start=start,
         end=end,

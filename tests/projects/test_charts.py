@@ -10,6 +10,17 @@ from lms.projects import charts
 from lms.projects.models import MilestoneStatus
 
 
+def _parse(markup: str):
+    """The chart's markup as an element tree (it is well-formed XML: SVG and XHTML-style)."""
+    from xml.etree import ElementTree
+
+    return ElementTree.fromstring(f"<root>{markup}</root>")
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
 def test_a_target_vs_actual_chart_from_plain_data_renders_to_svg_and_pdf():
     series = charts.IndicatorSeries(
         unit="<script>alert(1)</script>",
@@ -20,9 +31,39 @@ def test_a_target_vs_actual_chart_from_plain_data_renders_to_svg_and_pdf():
     )
     drawing = charts.target_actual_chart(series)
 
-    svg = str(charts.svg_markup(drawing, 'Officers "certified"'))
-    assert svg.startswith('<div class="chart-scroll"><svg role="img" aria-label="Officers &#34;')
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    svg = str(
+        charts.svg_markup(
+            drawing,
+            'Officers "certified"',
+            description="Targets <b>and</b> actuals",
+            table=series.table("Target", "Actual"),
+        )
+    )
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
+    chart = _parse(svg)
+    frame = chart.find("div")
+    assert frame.get("class") == "chart-scroll" and frame.get("tabindex") == "0"
+    assert frame.get("aria-label") == 'Officers "certified"'
+    image = frame.find("{*}svg")
+    title, desc = image.find("{*}title"), image.find("{*}desc")
+    assert title.text == 'Officers "certified"' and desc.text == "Targets <b>and</b> actuals"
+    assert image.get("role") == "img"
+    assert image.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    # The data table, one click away, holds every figure the chart draws, targets included.
+    details = chart.find("details")
+    assert details.find("summary").text == 'Data table: Officers "certified"'
+    header = [th.text for th in details.iter("th") if th.get("scope") == "col"]
+    assert header == [
+        "Period",
+        "Target (<script>alert(1)</script>)",
+        "Actual (<script>alert(1)</script>)",
+    ]
+    rows = [
+        [cell.text for cell in tr if cell.tag in ("th", "td")]
+        for tr in details.find(".//tbody").iter("tr")
+    ]
+    drawn = zip(series.periods, series.targets, series.actuals, strict=True)
+    assert rows == [[period, _number(target), _number(actual)] for period, target, actual in drawn]
     assert renderPDF.drawToString(drawing).startswith(b"%PDF")
 
 

@@ -425,9 +425,8 @@ def test_an_indicator_chart_is_drawn_once_until_its_data_changes(
     db.session.commit()
     second = charts.indicator_svg(indicator, label="Chart")
     assert second != first
-    assert second == charts.svg_markup(
-        charts.target_actual_chart(charts.indicator_series(indicator)), "Chart"
-    )
+    assert second == charts.indicator_markup(charts.indicator_series(indicator), label="Chart")
+    assert "<td>13</td>" in second  # the new figure, in the data table too
     assert charts.chart_cache_info()["indicator"].misses == 2
 
     # A target revised and an actual corrected are data changes too.

@@ -246,6 +246,11 @@ def _period() -> tuple[date, date]:
     return start, end
 
 
+# Rows of a statistics table shown on the page (the rest one click away, and in the report's
+# CSV, XLSX and PDF): a year of sessions at the programme's size is thousands of rows.
+STATISTICS_SHOWN_ROWS = 25
+
+
 def _statistics_charts(data) -> dict[str, Markup]:
     """The statistics page's charts, each with its title, description and data table."""
     return {
@@ -279,6 +284,8 @@ def statistics():
         form=_generate_form(ReportKind.DIRECTORATE, start=start, end=end),
         start=start,
         end=end,
+        shown_rows=STATISTICS_SHOWN_ROWS,
+        full_table=request.args.get("full", ""),
     )
 
 

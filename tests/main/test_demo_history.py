@@ -16,6 +16,7 @@ from lms.core.extensions import db
 from lms.core.model_base import UTCDateTime
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.reports.data import directorate_data
+from lms.reports.views import STATISTICS_SHOWN_ROWS
 from tests.conftest import _config, login
 
 TODAY = date(2026, 3, 2)
@@ -122,6 +123,20 @@ def test_the_statistics_equal_counts_made_with_sql_over_the_tables(app, client):
     assert (
         f"Trainees enrolled: {enrolled} · completed a track: {completed} · certified: {certified}"
     ) in html
+    # A long table shows its first rows on the page, the rest one click away.
+    shown = STATISTICS_SHOWN_ROWS
+    assert len(data.sessions) > shown
+    assert _table_rows(html, "sessions") == shown
+    assert f"The first {shown} of {len(data.sessions)} rows." in html
+    whole = client.get(f"/reports/statistics?start={START}&end={TODAY}&full=sessions")
+    html = whole.get_data(as_text=True)
+    assert _table_rows(html, "sessions") == len(data.sessions)
+    assert 'data-testid="more-sessions"' not in html
+
+
+def _table_rows(html: str, key: str) -> int:
+    table = html.split(f'data-testid="table-{key}"', 1)[1].split("</table>", 1)[0]
+    return table.split("<tbody>", 1)[1].count("<tr>")
 
 
 def test_the_history_covers_three_years_through_the_rules(app):

@@ -138,6 +138,7 @@ def register_template_helpers(app: Flask, features: tuple[Feature, ...]) -> None
         nav=tuple(item for feature in features for item in feature.nav),
         # The admin menu lists the admin pages first, then the features' own admin pages.
         admin_nav=tuple(item for feature in reversed(features) for item in feature.admin_nav),
+        profile_links=tuple(item for feature in features for item in feature.profile_links),
         globals={"Role": Role},
     )
 

@@ -49,6 +49,9 @@ class Feature:
     listeners: tuple[Listener, ...] = ()
     nav: tuple[NavItem, ...] = field(default=())
     admin_nav: tuple[NavItem, ...] = field(default=())
+    # Pages of the signed-in user's own that the profile page links to (API tokens, the
+    # calendar feed): features above accounts offer them without accounts importing them.
+    profile_links: tuple[NavItem, ...] = field(default=())
 
 
 def resolve(target: str) -> Any:

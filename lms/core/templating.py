@@ -41,9 +41,11 @@ def init_templating(
     *,
     nav: tuple[NavItem, ...],
     admin_nav: tuple[NavItem, ...],
+    profile_links: tuple[NavItem, ...] = (),
     globals: dict[str, Any] | None = None,
 ) -> None:
-    """``nav`` and ``admin_nav`` come from the features' declarations, in layer order."""
+    """``nav``, ``admin_nav`` and ``profile_links`` come from the features' declarations, in
+    layer order."""
     app.jinja_env.globals.update(can_view=can_view, can_edit=can_edit, get_locale=get_locale)
     app.jinja_env.globals.update(globals or {})
     app.jinja_env.filters["datetime"] = _datetime
@@ -63,5 +65,6 @@ def init_templating(
         return {
             "nav_items": _visible(nav),
             "admin_items": _visible(admin_nav),
+            "profile_links": _visible(profile_links),
             "url_for": url_for,
         }

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from apiflask import APIFlask
 from flask import Flask
 
 from lms.core.features import Feature, resolve
@@ -22,8 +23,16 @@ def _asset_dir(name: str) -> str:
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    # APIFlask is Flask plus the OpenAPI document of the API's blueprint (lms.api); the pages'
+    # errors stay the pages' own (json_errors off), the API's are problem+json (lms.api.boundary).
+    app = APIFlask(
         __name__,
+        title="Capacity LMS API",
+        version="1",
+        spec_path="/api/v1/openapi.json",
+        docs_path="/api/v1/docs",
+        docs_oauth2_redirect_path=None,
+        json_errors=False,
         template_folder=_asset_dir("templates"),
         static_folder=_asset_dir("static"),
         instance_relative_config=True,

@@ -110,6 +110,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": _int("LMS_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         "LMS_LOGIN_WINDOW_MINUTES": _int("LMS_LOGIN_WINDOW_MINUTES", 15),
         "LMS_INVITATION_DAYS": _int("LMS_INVITATION_DAYS", 7),
+        # Personal API tokens last this long unless their owner asks for less (at most 366).
+        "LMS_API_TOKEN_DAYS": _int("LMS_API_TOKEN_DAYS", 90),
         # Scheduled jobs
         "LMS_SESSION_REMINDER_DAYS": _int("LMS_SESSION_REMINDER_DAYS", 3),
         "LMS_MILESTONE_REMINDER_DAYS": _int("LMS_MILESTONE_REMINDER_DAYS", 14),

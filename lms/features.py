@@ -24,6 +24,7 @@ FEATURE_MODULES = (
     "lms.reports.feature",
     "lms.admin.feature",
     "lms.main.feature",
+    "lms.api.feature",
 )
 
 _wired: tuple[Feature, ...] | None = None

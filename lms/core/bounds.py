@@ -17,7 +17,8 @@ from typing import Any
 
 from flask import Flask, Request, abort, request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from lms.core.i18n import _
 
@@ -71,6 +72,15 @@ class BoundedIntegerConverter(IntegerConverter):
             max=INT_MAX if max is None else max,
             signed=signed,
         )
+
+    def to_python(self, value: str) -> Any:
+        # Werkzeug turns a converter's refusal into "no match", and a 405 when another rule of
+        # the same path (GET /x/<id> beside POST /x/<id>) took another method: an id out of
+        # range is simply a record that does not exist.
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 class BoundedArgs(ImmutableMultiDict):

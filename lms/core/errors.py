@@ -53,6 +53,8 @@ def problem(error: DomainError) -> Any:
     body["detail"] = error.message
     if error.field:
         body["field"] = error.field
+        # RFC 9457 extension member: field -> messages, as the API's input validation gives.
+        body["errors"] = {error.field: [error.message]}
     response = jsonify(body)
     response.status_code = error.status
     response.mimetype = "application/problem+json"
@@ -114,6 +116,9 @@ def init_error_handlers(app: Flask) -> None:
             )
             response.status_code = error.code or 500
             response.mimetype = "application/problem+json"
+            for name, value in error.get_headers():  # Allow on a 405, Retry-After on a 429
+                if name.lower() != "content-type":
+                    response.headers[name] = value
             return response
         template = f"errors/{error.code}.html" if error.code in (403, 404) else "errors/error.html"
         return render_template(

@@ -104,6 +104,7 @@ def test_a_request_that_wants_json_gets_a_problem_document(app):
             "status": 409,
             "detail": "Already there.",
             "field": "name",
+            "errors": {"name": ["Already there."]},
         }
         assert form.name.errors == ["Already there."]
         assert get_flashed_messages() == []  # the message is in the document

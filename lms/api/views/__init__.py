@@ -1,0 +1,31 @@
+"""The API blueprint: ``/api/v1``. Its resources live in the modules below, by feature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apiflask import APIBlueprint
+from flask import abort, send_from_directory
+
+from lms.api.boundary import conditional, init_api
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="Capacity LMS")
+bp.record_once(lambda state: init_api(state.app, bp))
+bp.after_request(conditional)
+
+# Swagger UI from the installed flask-swagger-ui package's dist (no CDN at run time).
+DOCS_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"}
+
+
+@bp.get("/docs/assets/<name>")
+@bp.doc(hide=True)
+def docs_asset(name: str):
+    import flask_swagger_ui
+
+    if name not in DOCS_ASSETS:
+        abort(404)
+    dist = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
+    return send_from_directory(dist, name, max_age=86400)
+
+
+from lms.api.views import learning, people, progress, projects, tokens  # noqa: E402,F401

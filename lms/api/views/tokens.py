@@ -1,0 +1,54 @@
+"""``POST /tokens``: email and password (HTTP Basic) in, a personal token out."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from lms.accounts import services as accounts
+from lms.api import tokens
+from lms.api.boundary import basic_auth, committed
+from lms.api.schemas import TokenIn, TokenOut
+from lms.api.views import bp
+from lms.core import clock
+from lms.core.extensions import db
+
+
+@basic_auth.verify_password
+def _verify_password(email: str, password: str):
+    """The login form's check, throttle included; a failed attempt is committed so it counts."""
+    try:
+        user = accounts.authenticate(
+            db.session,
+            email or "",
+            password or "",
+            ip_address=request.remote_addr or "",
+            policy=accounts.ThrottlePolicy.from_config(current_app.config),
+        )
+    except accounts.InvalidCredentials:
+        db.session.commit()
+        return None
+    db.session.commit()
+    return user
+
+
+@bp.post("/tokens")
+@bp.auth_required(basic_auth)
+@bp.input(TokenIn, location="json", arg_name="body")
+@bp.output(TokenOut, status_code=201)
+@bp.doc(
+    summary="Make a personal token", responses={401: "Wrong email or password", 429: "Throttled"}
+)
+def create_token(body: dict):
+    user = basic_auth.current_user
+    days = body.get("days") or current_app.config["LMS_API_TOKEN_DAYS"]
+    record, secret = committed(
+        lambda: tokens.create_token(
+            db.session, user, name=body["name"], scope=body["scope"], days=days, now=clock.now()
+        )
+    )
+    return {
+        "token": secret,
+        "expires_at": record.expires_at,
+        "name": record.name,
+        "scope": record.scope,
+    }

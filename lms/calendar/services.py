@@ -27,7 +27,7 @@ from lms.accounts.models import User
 from lms.calendar.models import CalendarFeed
 from lms.core.audit import record_change
 from lms.core.errors import ConflictError
-from lms.core.i18n import _, localised
+from lms.core.i18n import _, format_day, localised
 from lms.core.model_base import utcnow
 from lms.core.models import AuditEntry
 from lms.courses.models import SEAT_HOLDING, CourseSession, EnrolmentStatus, SessionEnrolment
@@ -297,7 +297,7 @@ def _milestone_event(milestone: Milestone, links: Links, stamp: datetime, edits:
         lines.append(_("Owner: %(owner)s", owner=milestone.owner))
     lines.append(_("Status: %(status)s", status=milestone.status.label))
     if milestone.completed_on:
-        lines.append(_("Completed on %(day)s", day=milestone.completed_on.isoformat()))
+        lines.append(_("Completed on %(day)s", day=format_day(milestone.completed_on)))
     lines.append(url)
     event.add("url", url)
     event.add("description", "\n".join(lines))
@@ -328,7 +328,7 @@ def feed_calendar(session: Session, user: User, *, links: Links, now: datetime) 
     stamp = now.astimezone(UTC)
     calendar = _calendar(_("Training calendar of %(name)s", name=user.full_name))
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=1))
+    calendar.add("x-published-ttl", icalendar.vDuration(timedelta(hours=1)))  # not TEXT
     for entry in entries:
         calendar.add_component(
             _session_event(entry, links, stamp, session_edits.get(entry.course_session.id, 0))

@@ -131,6 +131,7 @@ def test_the_text_is_framed_as_rfc_5545_says(client, world, brussels, make_user)
     assert b"\n" not in b"".join(lines)  # every line ends with CRLF, no bare LF
     assert all(len(line) <= 75 for line in lines), [line for line in lines if len(line) > 75]
     assert b"VERSION:2.0" in lines and b"METHOD:PUBLISH" in lines
+    assert b"X-PUBLISHED-TTL:PT1H" in lines and b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in lines
     # TEXT escaping: backslash, semicolon, comma and the newline, never raw.
     unfolded = body.replace(b"\r\n ", b"")
     summary = next(line for line in unfolded.split(b"\r\n") if line.startswith(b"SUMMARY:"))

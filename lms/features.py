@@ -21,6 +21,7 @@ FEATURE_MODULES = (
     "lms.courses.feature",
     "lms.progress.feature",
     "lms.projects.feature",
+    "lms.calendar.feature",
     "lms.reports.feature",
     "lms.admin.feature",
     "lms.main.feature",

@@ -13,11 +13,21 @@ from lms.projects.models import (
     Project,
     project_beneficiaries,
     project_focal_points,
+    project_managers,
 )
 
 
 def is_project_manager(user: User, project: Project) -> bool:
     return user.has_role(Role.PROJECT_MANAGER) and any(m.id == user.id for m in project.managers)
+
+
+def managed_projects_clause(user: User) -> sa.ColumnElement[bool]:
+    """The SQL twin of ``is_project_manager``, for lists (the projects ``user`` manages)."""
+    if not user.has_role(Role.PROJECT_MANAGER):
+        return sa.false()
+    return Project.id.in_(
+        sa.select(project_managers.c.project_id).where(project_managers.c.user_id == user.id)
+    )
 
 
 def is_focal_point(user: User, project: Project) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
@@ -15,8 +14,8 @@ from lms.projects.models import (
     Milestone,
     Project,
     ProjectStatus,
-    project_managers,
 )
+from lms.projects.permissions import managed_projects_clause
 from lms.projects.services.milestones import late_milestones
 from lms.projects.services.read_model import rag_ready_projects_query
 
@@ -40,10 +39,7 @@ class IndicatorDue:
 def managed_active_projects(session: Session, user: User) -> list[Project]:
     """The active projects ``user`` manages, loaded for the RAG read model."""
     stmt = rag_ready_projects_query().where(
-        Project.status == ProjectStatus.ACTIVE,
-        Project.id.in_(
-            sa.select(project_managers.c.project_id).where(project_managers.c.user_id == user.id)
-        ),
+        Project.status == ProjectStatus.ACTIVE, managed_projects_clause(user)
     )
     return list(session.scalars(stmt.order_by(Project.code)))
 

@@ -1,0 +1,1 @@
+"""Calendars: each user's private iCalendar feed and a one-event file per session."""

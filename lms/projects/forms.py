@@ -71,6 +71,7 @@ class ProjectForm(FlaskForm):
     )
     dac_sector = StringField(
         _l("DAC sector code"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             Optional(),
             Regexp(

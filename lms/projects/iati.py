@@ -167,8 +167,8 @@ def activity_element(project: Project, settings: IatiSettings, *, today: date) -
         type=settings.reporting_org_type,
     )
     _narrated(activity, "title", project.title)
-    if project.summary.strip():
-        _narrated(activity, "description", project.summary, type="1")
+    # The schema requires a description: the summary, or the title when there is none yet.
+    _narrated(activity, "description", project.summary.strip() or project.title, type="1")
     goals = [e.statement for e in project.logframe_elements if e.level is LogframeLevel.GOAL]
     if goals:
         _narrated(activity, "description", "\n".join(goals), type="2")

@@ -31,16 +31,7 @@ from lms.projects.views.common import (
 )
 from lms.projects.views.training import link_form_context
 
-_FIELDS = (
-    "code",
-    "title",
-    "summary",
-    "status",
-    "start_date",
-    "end_date",
-    "currency",
-    "dac_sector",
-)
+_FIELDS = services.PROJECT_FIELDS
 _PEOPLE = ("manager_ids", "focal_point_ids")
 
 

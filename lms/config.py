@@ -6,6 +6,7 @@ Every variable is listed in the README's configuration table; keep the two in st
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import date
 from pathlib import Path
@@ -42,6 +43,15 @@ def _date(name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be an ISO date such as 2026-03-02, got {raw!r}") from exc
+
+
+def _iati(name: str, default: str, pattern: str, example: str) -> str:
+    """An IATI setting: a code the published XML must carry exactly, so a malformed one stops
+    the app at start rather than producing files the IATI validators refuse."""
+    value = (os.environ.get(name) or default).strip()
+    if not re.fullmatch(pattern, value):
+        raise ConfigError(f"{name} must look like {example}, got {value!r}")
+    return value
 
 
 def _secret_key(env: str, instance_path: Path) -> str:
@@ -133,6 +143,23 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "PROXY_FIX": _bool(os.environ.get("LMS_PROXY_FIX")),
+        # IATI activity export: the reporting organisation (its identifier prefixes every
+        # activity's), its IATI organisation type and the DAC sector of projects without one.
+        "LMS_IATI_REPORTING_ORG_REF": _iati(
+            "LMS_IATI_REPORTING_ORG_REF",
+            "XI-IATI-EXAMPLE",
+            r"[A-Za-z0-9][A-Za-z0-9._-]*",
+            "XI-IATI-EXAMPLE or XM-DAC-12345",
+        ),
+        "LMS_IATI_REPORTING_ORG_NAME": (
+            os.environ.get("LMS_IATI_REPORTING_ORG_NAME") or "Customs Capacity Building Programme"
+        ).strip(),
+        "LMS_IATI_REPORTING_ORG_TYPE": _iati(
+            "LMS_IATI_REPORTING_ORG_TYPE", "40", r"\d{2}", "40 (multilateral)"
+        ),
+        "LMS_IATI_DEFAULT_SECTOR": _iati(
+            "LMS_IATI_DEFAULT_SECTOR", "33120", r"\d{5}", "33120 (trade facilitation)"
+        ),
         # The largest request body (uploads included); larger ones are answered 413.
         "MAX_CONTENT_LENGTH": _int("LMS_MAX_UPLOAD_MB", 16) * 1024 * 1024,
     }

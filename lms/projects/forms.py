@@ -15,7 +15,14 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from lms.core.forms import FlaskForm
@@ -61,6 +68,24 @@ class ProjectForm(FlaskForm):
         default="EUR",
         validators=[DataRequired(), Length(min=3, max=3)],
         description=_l("One currency per project (ISO 4217, e.g. EUR, USD)."),
+    )
+    dac_sector = StringField(
+        _l("DAC sector code"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\d{5}$",
+                message=_l(
+                    "Use a five-digit OECD DAC purpose code, e.g. 33120 (trade facilitation)."
+                ),
+            ),
+        ],
+        description=_l(
+            "The OECD DAC purpose code reported in the IATI export, e.g. 33120 (trade "
+            "facilitation) or 15111 (public finance management). Leave empty for the "
+            "programme's default."
+        ),
     )
     beneficiary_ids = SelectMultipleField(
         _l("Beneficiary member administrations"),

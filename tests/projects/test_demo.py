@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from lxml import etree
 
 from lms.core.extensions import db
 from lms.demo import load_demo
 from lms.projects import services
 from lms.projects.models import Project, ProjectStatus, Rag
 from tests.conftest import login, post_form
+from tests.projects.iati_checks import all_errors
 
 
 def test_the_demo_projects_show_each_situation(app, client):
@@ -48,6 +50,14 @@ def test_the_demo_projects_show_each_situation(app, client):
     assert html.count("data-project=") == 4
     for project in projects.values():
         assert client.get(f"/projects/{project.id}").status_code == 200
+    # The portfolio exports as complete IATI activities: budgets, results, recipients.
+    body = client.get("/projects/iati.xml").get_data()
+    assert all_errors(body, today) == {}
+    activities = etree.fromstring(body).findall("iati-activity")
+    assert len(activities) == 4
+    for activity in activities:
+        for part in ("budget", "result/indicator/period", "recipient-country", "sector"):
+            assert activity.find(part) is not None, (activity.findtext("iati-identifier"), part)
     post_form(client, "/auth/logout")
     login(client, "focal.ke@example.org", "demo-password")
     html = client.get("/projects/").get_data(as_text=True)

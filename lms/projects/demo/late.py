@@ -28,6 +28,7 @@ def late_project(session, today, manager):
         end_date=date(2027, 6, 30),
         currency="USD",
         manager_ids=[manager.id],
+        dac_sector="33120",  # trade facilitation (the others take the configured default)
     )
     # The directorate names the beneficiaries (a manager may not: they widen her remit).
     services.set_beneficiaries(

@@ -30,6 +30,7 @@ def on_track_project(session, today, manager, focal):
         currency="EUR",
         manager_ids=[manager.id],
         focal_point_ids=[focal.id],
+        dac_sector="33120",  # trade facilitation (the others take the configured default)
     )
     # The directorate names the beneficiaries (a manager may not: they widen her remit).
     services.set_beneficiaries(

@@ -67,6 +67,9 @@ class Project(db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
+    # The OECD DAC 5-digit purpose code the IATI export reports (33120 trade facilitation,
+    # 15111 public finance management...); ``None``: the configured default.
+    dac_sector: Mapped[str | None] = mapped_column(sa.String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -109,6 +112,9 @@ class Project(db.Model):
         sa.CheckConstraint("end_date >= start_date", name="ends_after_start"),
         sa.CheckConstraint("length(currency) = 3", name="currency_three_letters"),
         sa.CheckConstraint("currency = upper(currency)", name="currency_upper"),
+        sa.CheckConstraint(
+            "dac_sector IS NULL OR length(dac_sector) = 5", name="dac_sector_five_digits"
+        ),
     )
 
     @property

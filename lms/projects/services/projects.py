@@ -25,7 +25,22 @@ PROJECT_FIELDS = (
     "start_date",
     "end_date",
     "currency",
+    "dac_sector",
 )
+
+
+def _dac_sector(value: str | None) -> str | None:
+    """An OECD DAC purpose code is five digits (33120 trade facilitation); empty: ``None``,
+    the IATI export's configured default."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) != 5 or not value.isdigit() or not value.isascii():
+        raise ValidationError(
+            _("Use a five-digit OECD DAC purpose code, e.g. 33120 (trade facilitation)."),
+            field="dac_sector",
+        )
+    return value
 
 
 def _users(session: Session, ids: Iterable[int]) -> list[User]:
@@ -50,6 +65,7 @@ def _project_values(
     status: ProjectStatus | str,
     manager_ids: Iterable[int],
     focal_point_ids: Iterable[int],
+    dac_sector: str | None = None,
 ) -> dict[str, Any]:
     code = _text(code, "code", _("Enter the project code."), max_length=30).upper()
     title = _text(title, "title", _("Enter the project title."), max_length=200)
@@ -89,6 +105,7 @@ def _project_values(
         "start_date": start_date,
         "end_date": end_date,
         "currency": currency,
+        "dac_sector": _dac_sector(dac_sector),
         "status": status,
         "managers": managers,
         "focal_points": _users(session, focal_point_ids),
@@ -168,6 +185,7 @@ def create_project(
     status: ProjectStatus | str = ProjectStatus.PIPELINE,
     focal_point_ids: Iterable[int] = (),
     goal: str = "",
+    dac_sector: str | None = None,
 ) -> Project:
     """Open a project; ``goal``, when written, becomes the top of its logframe in the same
     transaction, so a refused goal leaves no half-created project. A project manager opens it
@@ -183,6 +201,7 @@ def create_project(
         status=status,
         manager_ids=manager_ids,
         focal_point_ids=focal_point_ids,
+        dac_sector=dac_sector,
     )
     if beneficiary_ids is not None:
         values["beneficiaries"] = _beneficiaries(session, actor, beneficiary_ids)
@@ -220,6 +239,7 @@ def update_project(
     currency: str = "EUR",
     status: ProjectStatus | str = ProjectStatus.PIPELINE,
     focal_point_ids: Iterable[int] = (),
+    dac_sector: str | None = None,
 ) -> Project:
     """Save the project's fields and people; ``beneficiary_ids`` ``None`` keeps its
     beneficiaries (a project manager's form has no such field)."""
@@ -242,6 +262,7 @@ def update_project(
             status=status,
             manager_ids=manager_ids,
             focal_point_ids=focal_point_ids,
+            dac_sector=dac_sector,
         )
         if beneficiary_ids is not None:
             values["beneficiaries"] = _beneficiaries(session, actor, beneficiary_ids)

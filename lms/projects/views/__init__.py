@@ -25,6 +25,7 @@ def rag_colour(rating: Rag | None) -> str:
 # The routes, attached to ``bp`` on import (each module imports ``bp`` from here).
 from lms.projects.views import (  # noqa: E402
     budget,
+    iati,
     indicators,
     logframe,
     milestones,
@@ -38,6 +39,7 @@ __all__ = [
     "RAG_COLOURS",
     "bp",
     "budget",
+    "iati",
     "indicators",
     "logframe",
     "milestones",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,7 +31,7 @@ from lms.projects.views.common import (
 )
 from lms.projects.views.training import link_form_context
 
-_FIELDS = ("code", "title", "summary", "status", "start_date", "end_date", "currency")
+_FIELDS = services.PROJECT_FIELDS
 _PEOPLE = ("manager_ids", "focal_point_ids")
 
 
@@ -125,6 +125,7 @@ def detail(project_id: int):
         training=training.training_delivered(db.session, project),
         budget=services.budget_summary(project),
         partners=services.partners_by_role(project),
+        default_sector=current_app.config["LMS_IATI_DEFAULT_SECTOR"],
         **_status_context(project, today()),
         **link_form_context(project, request.args.get("session_q", ""), editable),
     )

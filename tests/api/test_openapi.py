@@ -39,6 +39,8 @@ RESOURCES = [
     "/projects",
     "/projects/{project_id}/milestones",
     "/projects/{project_id}/indicators",
+    "/projects/iati.xml",
+    "/projects/{project_id}/iati.xml",
     "/tokens",
 ]
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from apiflask.schemas import FileSchema
+from flask import Response, abort, current_app
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from lms.api.boundary import PageQuery, page_of, page_schema, token_auth
 from lms.api.schemas import IndicatorOut, MilestoneOut, ProjectOut
 from lms.api.views import bp
+from lms.core import clock
 from lms.core.extensions import db
 from lms.core.permissions import require_view
+from lms.projects import iati
+from lms.projects import services as project_services
 from lms.projects.models import Indicator, Milestone, Project
 from lms.projects.permissions import visible_projects_clause
 
@@ -65,3 +71,35 @@ def indicators(project_id: int, query: dict):
         .where(Indicator.project_id == project.id)
         .order_by(Indicator.id)
     )
+
+
+@bp.get("/projects/iati.xml")
+@bp.auth_required(token_auth)
+@bp.output(FileSchema(), content_type="application/xml")
+@bp.doc(
+    summary="The projects the caller may see as IATI 2.03 activities",
+    responses={403: "The caller sees no project"},
+)
+def projects_iati():
+    if not project_services.may_see_any_project(db.session, current_user):
+        abort(403)
+    body = iati.portfolio_xml(
+        db.session,
+        current_user,
+        iati.IatiSettings.from_config(current_app.config),
+        today=clock.today(),
+        filters=project_services.PortfolioFilters.from_args(MultiDict()),
+    )
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/projects/<int:project_id>/iati.xml")
+@bp.auth_required(token_auth)
+@bp.output(FileSchema(), content_type="application/xml")
+@bp.doc(summary="One project as an IATI 2.03 activity", responses=REFUSED)
+def project_iati(project_id: int):
+    project = require_view(db.session.get(Project, project_id))
+    body = iati.activities_xml(
+        [project], iati.IatiSettings.from_config(current_app.config), today=clock.today()
+    )
+    return Response(body, content_type="application/xml; charset=utf-8")

@@ -365,3 +365,32 @@ class SessionQuery(Schema):
     per_page = Integer(load_default=25, validate=Range(min=1, max=100))
     course_id = Integer(validate=ID)
     status = String(validate=OneOf(["planned", "open", "running", "closed", "cancelled"]))
+
+
+class FiguresOut(Schema):
+    enrolled = Integer(required=True, metadata={"description": "Trainees who joined a track"})
+    completed = Integer(required=True, metadata={"description": "Trainees who completed one"})
+    certified = Integer(required=True, metadata={"description": "Trainees certified"})
+
+
+class NamedFiguresOut(FiguresOut):
+    name = String(required=True)
+
+
+class LevelCountOut(Schema):
+    level = String(required=True)
+    trainees = Integer(required=True)
+
+
+class StatisticsQuery(Schema):
+    start = Date(metadata={"description": "Default: 1 January of this year"})
+    end = Date(metadata={"description": "Default: today"})
+
+
+class StatisticsOut(Schema):
+    start = Date(required=True)
+    end = Date(required=True)
+    total = Nested(FiguresOut, required=True)
+    by_region = List(Nested(NamedFiguresOut), required=True)
+    by_track = List(Nested(NamedFiguresOut), required=True)
+    level_distribution = List(Nested(LevelCountOut), required=True)

@@ -41,6 +41,7 @@ RESOURCES = [
     "/projects/{project_id}/indicators",
     "/projects/iati.xml",
     "/projects/{project_id}/iati.xml",
+    "/statistics",
     "/tokens",
 ]
 

@@ -152,3 +152,14 @@ def test_revoking_needs_the_csrf_token(client, make_user, make_token):
     assert client.post(f"/profile/api-tokens/{record.id}/revoke").status_code == 400
     db.session.refresh(record)
     assert record.revoked_at is None
+
+
+def test_credentials_no_form_could_send_are_refused_without_a_trace(client, make_user):
+    user = make_user()
+    for email, password in (
+        (user.email + "\x00", TEST_PASSWORD),
+        ("x" * 300, "p"),
+        (user.email, "\x00"),
+    ):
+        assert_problem(client.post("/api/v1/tokens", headers=basic(email, password)), 401)
+    assert db.session.scalars(sa.select(LoginAttempt)).all() == []

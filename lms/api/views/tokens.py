@@ -15,12 +15,17 @@ from lms.core.extensions import db
 
 @basic_auth.verify_password
 def _verify_password(email: str, password: str):
-    """The login form's check, throttle included; a failed attempt is committed so it counts."""
+    """The login form's check, throttle included; a failed attempt is committed so it counts.
+    Credentials no login form could send (NUL characters, over the form's lengths) are refused
+    before they reach the database, as the form's bounds refuse them."""
+    email, password = email or "", password or ""
+    if "\x00" in email + password or len(email) > 254 or len(password) > 1000:
+        return None
     try:
         user = accounts.authenticate(
             db.session,
-            email or "",
-            password or "",
+            email,
+            password,
             ip_address=request.remote_addr or "",
             policy=accounts.ThrottlePolicy.from_config(current_app.config),
         )

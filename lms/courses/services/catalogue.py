@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,6 +60,10 @@ class TrackLink:
     for_recertification: bool = False
 
 
+HOURS_STEP = Decimal("0.1")
+MAX_HOURS = Decimal("99999.9")
+
+
 def _check_course_fields(code: str, title: str, hours: Any, languages: Sequence[str]) -> Decimal:
     if not (code or "").strip():
         raise ValidationError(_("Enter a course code."), field="code")
@@ -67,10 +71,19 @@ def _check_course_fields(code: str, title: str, hours: Any, languages: Sequence[
         raise ValidationError(_("Enter a title."), field="title")
     try:
         value = Decimal(str(hours))
+        if not value.is_finite():
+            raise InvalidOperation
+        # Stored with one decimal (NUMERIC(6, 1)): check what will be stored, not what was
+        # typed, so 0.01 is refused here rather than by the database's CHECK.
+        value = value.quantize(HOURS_STEP, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError(_("Hours must be a number."), field="hours") from exc
     if value <= 0:
         raise ValidationError(_("Hours must be more than zero."), field="hours")
+    if value > MAX_HOURS:
+        raise ValidationError(
+            _("A course lasts at most %(hours)s hours.", hours=MAX_HOURS), field="hours"
+        )
     unknown = [lang for lang in languages if lang not in LANGUAGE_CODES]
     if unknown or not languages:
         raise ValidationError(_("Choose at least one known language."), field="languages")
@@ -207,7 +220,7 @@ def create_course(
         objectives=objectives or "",
         delivery_mode=DeliveryMode(delivery_mode),
         hours=hours,
-        languages=list(languages),
+        languages=list(dict.fromkeys(languages)),  # each language once
         status=CourseStatus(status),
         results_from_start=bool(results_from_start),
     )
@@ -266,7 +279,7 @@ def update_course(
         course.code, course.title = code, title.strip()
         course.summary, course.objectives = summary or "", objectives or ""
         course.delivery_mode, course.hours = DeliveryMode(delivery_mode), hours
-        course.languages, course.status = list(languages), CourseStatus(status)
+        course.languages, course.status = list(dict.fromkeys(languages)), CourseStatus(status)
         if results_from_start is not None:
             course.results_from_start = bool(results_from_start)
         apply_french(course, french, FRENCH_FIELDS)

@@ -94,3 +94,23 @@ def test_a_rating_records_what_was_given_and_nothing_else(world, make_user):
         RatingSource.ASSESSOR,
         world.levels["Practitioner"].id,
     )
+
+
+def test_only_a_trainer_gives_an_assessors_rating(world, make_user):
+    import pytest
+
+    from lms.core.errors import ValidationError
+
+    trainee = make_user(Role.TRAINEE)
+    for actor in (None, make_user(Role.DIRECTORATE), make_user(Role.TRAINEE)):
+        with pytest.raises(ValidationError) as refused:
+            rate_competency(
+                db.session,
+                user=trainee,
+                competency=world.quality,
+                level=world.levels["Practitioner"],
+                source=RatingSource.ASSESSOR,
+                actor=actor,
+            )
+        assert refused.value.message == "Only a trainer or assessor can rate a competency."
+    assert db.session.query(CompetencyRating).count() == 0

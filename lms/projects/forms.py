@@ -74,6 +74,7 @@ class ProjectForm(FlaskForm):
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             Optional(),
+            Length(max=5),
             Regexp(
                 r"^\d{5}$",
                 message=_l(

@@ -19,7 +19,6 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
@@ -27,7 +26,7 @@ from lms.calendar import services
 from lms.core import clock
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
-from lms.core.i18n import in_language
+from lms.core.i18n import _, in_language
 from lms.core.permissions import login_required, require_view
 from lms.courses.models import CourseSession
 

@@ -40,3 +40,16 @@ def test_email_must_be_stored_lower_case(app):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_savepoint_as_the_first_write_is_rolled_back_with_the_transaction(app, make_user):
+    """On SQLite a SAVEPOINT opened before any other write used to start, and on release
+    commit, a transaction of its own, so the request's rollback left the write in place."""
+    user = make_user(Role.TRAINEE, full_name="Before")
+    db.session.commit()
+    db.session.scalar(sa.select(User.id).where(User.id == user.id))  # a read first, as views do
+    with db.session.begin_nested():
+        db.session.get(User, user.id).full_name = "Inside the savepoint"
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(User, user.id).full_name == "Before"

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from joserfc import jwt
@@ -229,5 +230,5 @@ def test_the_key_is_made_once_private_to_its_owner(app, client, certified):
     first = client.get("/badges/issuer/key.pem").data
     assert os.path.exists(path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert b"PRIVATE KEY" in open(path, "rb").read()
+    assert b"PRIVATE KEY" in Path(path).read_bytes()
     assert client.get("/badges/issuer/key.pem").data == first

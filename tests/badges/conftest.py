@@ -16,6 +16,7 @@ from lms.badges.models import BadgeAward
 from lms.core.extensions import db
 from lms.progress import services as progress
 from lms.progress.models import Certificate
+from tests.api.conftest import make_token  # noqa: F401  (the API tests' token fixture)
 from tests.conftest import _config
 from tests.courses.fixtures import TODAY
 

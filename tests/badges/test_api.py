@@ -4,13 +4,11 @@ certificates' rule), each with the addresses of its public documents."""
 from __future__ import annotations
 
 from lms.accounts.models import Role
-from lms.progress import services as progress
 from lms.core.extensions import db
+from lms.progress import services as progress
 from tests.api.conftest import assert_problem
 from tests.badges.conftest import BASE
 from tests.courses.fixtures import TODAY
-
-pytest_plugins = ["tests.api.conftest"]
 
 
 def test_a_trainee_lists_her_own_badges_only(client, certified, make_user, make_token, world):

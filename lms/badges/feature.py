@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from lms.badges import services
+from lms.badges import hooks, services
 from lms.core import signals
 from lms.core.features import Feature, NavItem
 
@@ -18,6 +18,7 @@ FEATURE = Feature(
     listeners=(
         (signals.certificate_issued, services.on_certificate_issued),
         (signals.certificate_revoked, services.on_certificate_revoked),
+        (signals.trainee_record_related, hooks.badges_on_record),
     ),
     profile_links=(NavItem(_l("My badges"), "badges.mine"),),
 )

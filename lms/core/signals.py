@@ -140,6 +140,17 @@ competency_related = _signals.signal(
 )
 
 
+trainee_record_related = _signals.signal(
+    "trainee-record-related",
+    doc="""Question: what do you have to show on ``trainee``'s record page?
+
+    Sender: the database session. Keyword argument: ``trainee`` (the page's permission check
+    is done: whoever sees the page may see the block). A listener returns a ``RelatedBlock``
+    (for example the trainee's badges) or ``None``; the record page renders every block.
+    """,
+)
+
+
 @dataclass(frozen=True)
 class RelatedLink:
     """One entry of a ``RelatedBlock``: a link, and a short note shown after it."""

@@ -225,6 +225,17 @@ def test_the_public_page_is_readable_and_my_badges_needs_a_login(app, client, ce
     assert 'href="/badges/"' in profile
 
 
+def test_staff_see_the_badges_in_the_trainees_record(app, client, certified, world, make_user):
+    login(client, world.manager)  # directorate staff read every record
+    html = client.get(f"/trainees/{certified.trainee.id}").get_data(as_text=True)
+    assert 'data-testid="badges"' in html
+    assert f'href="/badges/assertions/{certified.award.uuid}"' in html
+    assert "awarded on 2026-03-02" in html
+    other = make_user(Role.TRAINEE)
+    html = client.get(f"/trainees/{other.id}").get_data(as_text=True)
+    assert "No badge yet." in html and 'data-testid="badges"' not in html
+
+
 def test_the_key_is_made_once_private_to_its_owner(app, client, certified):
     path = app.config["LMS_BADGE_KEY_FILE"]
     first = client.get("/badges/issuer/key.pem").data

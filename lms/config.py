@@ -160,6 +160,16 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_IATI_DEFAULT_SECTOR": _iati(
             "LMS_IATI_DEFAULT_SECTOR", "33120", r"\d{5}", "33120 (trade facilitation)"
         ),
+        # Open Badges: the issuer's signing key (an Ed25519 PEM, made on first use when the
+        # file is missing) and the issuer profile's name and email.
+        "LMS_BADGE_KEY_FILE": os.environ.get("LMS_BADGE_KEY_FILE")
+        or str(instance_path / "badge_key.pem"),
+        "LMS_BADGE_ISSUER_NAME": (
+            os.environ.get("LMS_BADGE_ISSUER_NAME") or "Customs Capacity Building Directorate"
+        ).strip(),
+        "LMS_BADGE_ISSUER_EMAIL": (
+            os.environ.get("LMS_BADGE_ISSUER_EMAIL") or "badges@example.org"
+        ).strip(),
         # The largest request body (uploads included); larger ones are answered 413.
         "MAX_CONTENT_LENGTH": _int("LMS_MAX_UPLOAD_MB", 16) * 1024 * 1024,
     }

@@ -290,6 +290,35 @@ class CertificateOut(Schema):
     )
 
 
+class BadgeOut(Schema):
+    id = Integer(required=True)
+    uuid = String(required=True)
+    user_id = Integer(required=True)
+    track_id = Integer(required=True)
+    certificate_id = Integer(required=True)
+    name = String(required=True, metadata={"description": "The badge class: the track's name."})
+    issued_on = Date(required=True)
+    expires_on = Date(allow_none=True)
+    revoked = Boolean(required=True)
+    revocation_reason = String(allow_none=True)
+    recipient_email = Email(required=True)
+    assertion_url = String(
+        required=True, metadata={"description": "The Open Badges 2.0 hosted assertion."}
+    )
+    badge_class_url = String(required=True)
+    baked_url = String(
+        required=True,
+        metadata={"description": "The badge PNG, with the 2.0 assertion and 3.0 credential."},
+    )
+    credential_url = String(
+        required=True, metadata={"description": "The Open Badges 3.0 credential (JWT-VC)."}
+    )
+    issuer_key_url = String(
+        required=True, metadata={"description": "The issuer's public key (PEM) to check it."}
+    )
+    issuer_jwks_url = String(required=True)
+
+
 class ProjectOut(Schema):
     id = Integer(required=True)
     code = String(required=True)
@@ -339,6 +368,13 @@ class IndicatorOut(Schema):
 
 
 class CertificateQuery(Schema):
+    page = Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
+    per_page = Integer(load_default=25, validate=Range(min=1, max=100))
+    user_id = Integer(validate=ID)
+    track_id = Integer(validate=ID)
+
+
+class BadgeQuery(Schema):
     page = Integer(load_default=1, validate=Range(min=1, max=MAX_PAGE))
     per_page = Integer(load_default=25, validate=Range(min=1, max=100))
     user_id = Integer(validate=ID)

@@ -26,6 +26,15 @@ def origin(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
 
 
+def public_url(endpoint: str, **values) -> str:
+    """The address of ``endpoint`` on ``LMS_BASE_URL`` (not on the host the request came to):
+    links that leave the site (emails, verification links, Open Badges ids) must resolve for
+    whoever follows them later."""
+    from flask import url_for
+
+    return current_app.config["LMS_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def mismatch(base_url: str, served_url: str) -> bool:
     return origin(base_url) != origin(served_url)
 

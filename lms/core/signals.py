@@ -63,6 +63,24 @@ track_requirements_changed = _signals.signal(
     """,
 )
 
+certificate_issued = _signals.signal(
+    "certificate-issued",
+    doc="""A certificate was issued: a track completed (or renewed by its recertification path).
+
+    Sender: the database session. Keyword arguments: ``certificate`` (flushed, with its id),
+    ``actor`` (a user or ``None``). Listeners award what the completion earns (badges).
+    """,
+)
+
+certificate_revoked = _signals.signal(
+    "certificate-revoked",
+    doc="""A certificate was revoked (a correction removed what it was based on).
+
+    Sender: the database session. Keyword arguments: ``certificate``, ``actor`` and
+    ``reason`` (the correction's reason). Listeners revoke what the certificate earned.
+    """,
+)
+
 session_approvers = _signals.signal(
     "session-approvers",
     doc="""Question: may ``user`` approve enrolment requests for ``course_session``?
@@ -118,6 +136,17 @@ competency_related = _signals.signal(
     Sender: the database session. Keyword argument: ``competency``. A listener returns a
     ``RelatedBlock`` (a heading and links, for example the courses that develop it) or
     ``None``; the competency page renders every block after its own sections.
+    """,
+)
+
+
+trainee_record_related = _signals.signal(
+    "trainee-record-related",
+    doc="""Question: what do you have to show on ``trainee``'s record page?
+
+    Sender: the database session. Keyword argument: ``trainee`` (the page's permission check
+    is done: whoever sees the page may see the block). A listener returns a ``RelatedBlock``
+    (for example the trainee's badges) or ``None``; the record page renders every block.
     """,
 )
 

@@ -76,6 +76,48 @@ def _sessions(session: Session, today: date, *, past: bool) -> dict[str, CourseS
     return found
 
 
+def _leaders_completed(session: Session, world, trainee: User, today: date) -> None:
+    """The demo trainee completed the Leaders track last year (a certificate, and its badge on
+    *My badges*) before she started Data specialists: three Leaders sessions of her own, then
+    an assessor rates what the courses left open and the track is complete."""
+    track = world.tracks["LEADERS"]
+    first = today - timedelta(days=400)
+    with clock.travel(first - timedelta(days=30)):
+        services.enrol_in_track(session, trainee, track, actor=trainee)
+    starts_on = first
+    for code in ("LD-101", "LD-102", "LD-103"):
+        course = session.scalar(sa.select(Course).where(Course.code == code))
+        with clock.travel(starts_on - timedelta(days=60)):
+            course_session = courses.create_session(
+                session,
+                course,
+                actor=world.actor,
+                starts_on=starts_on,
+                ends_on=starts_on + timedelta(days=2),
+                capacity=12,
+                venue="Online",
+                timezone="UTC",
+                trainer_ids=[world.trainer2.id],
+                enrolment_deadline=starts_on - timedelta(days=7),
+            )
+        _past_result(session, course_session, trainee, world.trainer2, score=86)
+        course_session.status = SessionStatus.CLOSED
+        starts_on += timedelta(days=35)
+    day = starts_on
+    with clock.travel(day):
+        for gap in services.track_progress(session, trainee, track).gaps:
+            services.rate_competency(
+                session,
+                user=trainee,
+                competency=gap.competency,
+                level=gap.target_level,
+                source=services.RatingSource.ASSESSOR,
+                actor=world.trainer,
+                comment="Assessed on her policy brief.",
+            )
+        services.update_track_completion(session, trainee, actor=world.trainer, today=day)
+
+
 def load_progress(session: Session) -> str:
     today = clock.today()
     world = demo_world(session)
@@ -188,9 +230,11 @@ def load_progress(session: Session) -> str:
     )
     session.flush()
     history = load_history(session, world, today)
+    _leaders_completed(session, world, nadia, today)
     services.rebuild_track_summaries(session)  # whatever the history wrote directly
     return (
-        "Demo learners: one completed track with a certificate, trainees midway, "
+        "Demo learners: one completed track with a certificate (and the demo trainee her "
+        "Leaders track), trainees midway, "
         f"a waiting list and an intake; three years of history for {history.trainees} "
         f"more trainees ({history.sessions} sessions, {history.results} results)."
     )

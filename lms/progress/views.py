@@ -27,7 +27,7 @@ from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User
-from lms.core import clock
+from lms.core import clock, signals
 from lms.core.charts import svg_markup
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
@@ -151,8 +151,14 @@ def trainees():
 @login_required
 def profile(user_id: int):
     trainee = _trainee_or_403(user_id)
+    # What the features above progress show on the record (badges): a question signal.
+    blocks = signals.values_from_signal(
+        signals.trainee_record_related.send(db.session, trainee=trainee)
+    )
     return render_template(
-        "progress/profile.html", **_profile_context(trainee, with_competencies=True)
+        "progress/profile.html",
+        blocks=blocks,
+        **_profile_context(trainee, with_competencies=True),
     )
 
 

@@ -59,6 +59,7 @@ def test_the_rule_is_derived_from_the_foreign_keys():
 
 # Values a table's CHECK constraints need, where a plain value would not do.
 CHECKED_VALUES = {
+    "badge_awards": {"uuid": "0" * 8 + "-0000-4000-8000-" + "0" * 12},
     "competency_ratings": {"source": "course"},  # an assessor's rating names the assessor
     "evidence_files": {"stored_name": "0" * 32, "sha256": "0" * 64},
     "intakes": {"year": 2026},

@@ -39,6 +39,7 @@ def test_a_trainee_reads_only_her_own_record(client, world, make_user, make_memb
         f"/api/v1/users/{bob.id}/competencies",
         f"/api/v1/users/{bob.id}/tracks/{world.specialists.id}/progress",
         f"/api/v1/certificates?user_id={bob.id}",
+        f"/api/v1/badges?user_id={bob.id}",
     ):
         assert_problem(client.get(path, headers=as_alice), 403)
     assert_problem(client.get("/api/v1/users", headers=as_alice), 403)

@@ -36,6 +36,8 @@ RESOURCES = [
     "/users/{user_id}/competencies",
     "/users/{user_id}/tracks/{track_id}/progress",
     "/certificates",
+    "/badges",
+    "/badges/{award_id}",
     "/projects",
     "/projects/{project_id}/milestones",
     "/projects/{project_id}/indicators",
@@ -115,6 +117,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, make
 
 def _demo_ids() -> dict[str, int]:
     """A record of each kind from the demo, for the path parameters."""
+    from lms.badges.models import BadgeAward
     from lms.courses.models import Course, CourseSession, SessionEnrolment
     from lms.frameworks.models import Framework
     from lms.progress.models import TrackEnrolment
@@ -123,7 +126,7 @@ def _demo_ids() -> dict[str, int]:
     enrolled = db.session.scalars(db.select(TrackEnrolment).limit(1)).one()
     first = {
         model: db.session.scalar(db.select(model.id).order_by(model.id).limit(1))
-        for model in (Course, CourseSession, SessionEnrolment, Framework, Project)
+        for model in (Course, CourseSession, SessionEnrolment, Framework, Project, BadgeAward)
     }
     return {
         "course_id": first[Course],
@@ -131,6 +134,7 @@ def _demo_ids() -> dict[str, int]:
         "enrolment_id": first[SessionEnrolment],
         "framework_id": first[Framework],
         "project_id": first[Project],
+        "award_id": first[BadgeAward],
         "track_id": enrolled.track_id,
         "user_id": enrolled.user_id,
     }

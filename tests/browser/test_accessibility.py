@@ -32,7 +32,19 @@ PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
 MAX_PAGES = 90  # per role: far above what a role reaches, a guard against a crawl trap
 # Links that are not pages: files, and the ends of a visit.
-NOT_PAGES = (".pdf", ".csv", ".xlsx", ".zip", ".ics", ".svg", ".png", ".json", ".xml")
+NOT_PAGES = (
+    ".pdf",
+    ".csv",
+    ".xlsx",
+    ".zip",
+    ".ics",
+    ".svg",
+    ".png",
+    ".json",
+    ".xml",
+    ".jwt",
+    ".pem",
+)
 # openapi.docs is Swagger UI, a third-party developer tool rendered by its own script: it fails
 # axe's nested-interactive and contrast rules in ways a stylesheet cannot fix. The API is
 # described by /api/v1/openapi.json; README "JSON API" says so.

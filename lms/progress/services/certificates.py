@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
+from lms.core import signals
 from lms.core.audit import record_change
 from lms.core.errors import ValidationError
 from lms.core.i18n import _
@@ -93,6 +94,7 @@ def issue_certificate(
         entity=certificate,
         summary=f"{user.email} {track.code} {certificate.verification_code}",
     )
+    signals.certificate_issued.send(session, certificate=certificate, actor=actor)
     return certificate
 
 

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
+from lms.core import signals
 from lms.core.audit import record_change
 from lms.core.corrections import CorrectionAction, clean_reason
 from lms.core.errors import PermissionDenied, ValidationError
@@ -254,6 +255,7 @@ def revoke_certificate(
         after={"status": certificate.status.value},
         summary=f"{certificate.user.email} {certificate.track.code}: {reason}",
     )
+    signals.certificate_revoked.send(session, certificate=certificate, actor=actor, reason=reason)
     notify(
         session,
         certificate.user,

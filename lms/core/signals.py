@@ -10,8 +10,8 @@ Two kinds of signal:
 
 - *events*: the sender announces that something happened; receivers' return values are ignored;
 - *questions*: the sender asks every listener (``session_approvers``, ``trainee_remit``,
-  ``trainee_remit_set``, ``course_retake_allowed``, ``user_history_probe``) and reads the
-  answers with ``values_from_signal``.
+  ``trainee_remit_set``, ``course_retake_allowed``, ``user_history_probe``,
+  ``outbound_headers``) and reads the answers with ``values_from_signal``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,21 @@ track_requirements_changed = _signals.signal(
 
     Sender: the database session. Keyword argument: ``track_ids`` (the tracks concerned).
     Listeners recompute what they derived from the requirements (progress's stored summaries).
+    """,
+)
+
+outbound_headers = _signals.signal(
+    "outbound-headers",
+    doc="""Question: which headers does this outgoing HTTP request need just before it is sent?
+
+    Sender: the database session. Keyword arguments: ``request`` (the
+    ``lms.core.models.OutboundRequest``; a listener looks at its ``channel`` and
+    ``reference`` and answers only for its own), ``now``. A listener returns a dict of
+    headers (credentials, a signature over the body) or ``None``; the answers are merged into
+    the stored headers for this attempt only and never written to the database. A listener
+    that finds the request can no longer be sent (its subscription deleted, its LRS no longer
+    configured) raises ``lms.core.http_outbox.Undeliverable`` and the request is parked as
+    dead with that reason.
     """,
 )
 

@@ -20,6 +20,7 @@ FEATURE_MODULES = (
     "lms.frameworks.feature",
     "lms.courses.feature",
     "lms.progress.feature",
+    "lms.xapi.feature",
     "lms.projects.feature",
     "lms.calendar.feature",
     "lms.reports.feature",

@@ -53,6 +53,38 @@ session_result_corrected = _signals.signal(
     """,
 )
 
+enrolment_changed = _signals.signal(
+    "enrolment-changed",
+    doc="""A session enrolment moved through the enrolment workflow: requested, approved
+    (enrolled or waitlisted), promoted from the waiting list, rejected or withdrawn.
+
+    Sender: the database session. Keyword arguments: ``enrolment`` (flushed, in its new
+    state), ``actor``, ``from_status`` (``None`` for a new request) and ``to_status`` (the
+    ``EnrolmentStatus`` values). Attendance and results are ``session_result_recorded``'s.
+    """,
+)
+
+competency_rated = _signals.signal(
+    "competency-rated",
+    doc="""A trainee was given a level for a competency (by an assessor, a course pass, a
+    roll-up, prior learning or a carry-over).
+
+    Sender: the database session. Keyword arguments: ``rating`` (the new, flushed
+    ``CompetencyRating``) and ``actor``.
+    """,
+)
+
+external_completion_recorded = _signals.signal(
+    "external-completion-recorded",
+    doc="""A course was completed elsewhere (an e-learning platform's xAPI statement) and
+    recorded as a pass of the course.
+
+    Sender: the database session. Keyword arguments: ``completion`` (the courses feature's
+    ``ExternalCompletion``), ``actor`` and ``today``. Listeners apply the pass exactly as
+    for a passed session result (evidence, ratings, track completion).
+    """,
+)
+
 track_requirements_changed = _signals.signal(
     "track-requirements-changed",
     doc="""What a track asks of its trainees changed: its target levels (frameworks) or the

@@ -28,4 +28,12 @@ def docs_asset(name: str):
     return send_from_directory(dist, name, max_age=86400)
 
 
-from lms.api.views import learning, people, progress, projects, statistics, tokens  # noqa: E402,F401
+from lms.api.views import (  # noqa: E402,F401
+    learning,
+    people,
+    progress,
+    projects,
+    statistics,
+    tokens,
+    xapi,
+)

@@ -116,3 +116,44 @@ def test_course_activity_iri_round_trip(app, world):
         courses.course_for_activity(db.session, "http://localhost/xapi/activities/course/NOPE")
         is None
     )
+
+
+def test_a_corrected_result_sends_its_new_statements(app, world, make_user, monkeypatch):
+    from decimal import Decimal
+
+    from lms.core import clock
+    from lms.courses.services.corrections import correct_result
+    from tests.courses.fixtures import after
+
+    _configure(app)
+    trainee = make_user(Role.TRAINEE, email="yan@example.org")
+    enrolment = courses.request_enrolment(
+        db.session, world.session_a, trainee, actor=trainee, today=TODAY
+    )
+    monkeypatch.setattr(clock, "now", lambda: after(world.session_a))
+    courses.record_result(
+        db.session,
+        enrolment,
+        score=Decimal("45"),
+        passed=False,
+        actor=world.trainer,
+        today=TODAY,
+        now=after(world.session_a),
+    )
+    db.session.commit()
+    correct_result(
+        db.session,
+        enrolment,
+        score=Decimal("75"),
+        passed=True,
+        reason="Marking error",
+        actor=world.trainer,
+        today=TODAY,
+    )
+    db.session.commit()
+    verbs = [json.loads(r.body)["verb"]["id"].rsplit("/", 1)[1] for r in _rows()]
+    assert verbs[:3] == ["registered", "completed", "failed"]
+    assert "passed" in verbs[3:] and verbs[3:].count("completed") == 1
+    passed = next(json.loads(r.body) for r in _rows() if "verbs/passed" in r.body)
+    assert passed["result"]["score"]["scaled"] == 0.75
+    assert len({json.loads(r.body)["id"] for r in _rows()}) == len(verbs)

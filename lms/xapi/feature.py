@@ -10,6 +10,7 @@ from lms.xapi import receive, statements
 FEATURE = Feature(
     name="xapi",
     models=("lms.xapi.models",),
+    demo="lms.xapi.demo:load_xapi",
     listeners=(
         (signals.enrolment_changed, statements.on_enrolment_changed),
         (signals.session_result_recorded, statements.on_session_result),

@@ -30,6 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
@@ -69,12 +70,13 @@ def check_statement(statement: Any) -> list[str]:
         return ["a statement is a JSON object"]
     problems: list[str] = []
     raw_id = statement.get("id")
-    try:
-        uuid.UUID(str(raw_id)) if isinstance(raw_id, str) else None
-        if not isinstance(raw_id, str):
-            problems.append("id: required, a UUID")
-    except ValueError:
-        problems.append("id: not a UUID")
+    if not isinstance(raw_id, str):
+        problems.append("id: required, a UUID")
+    else:
+        try:
+            uuid.UUID(raw_id)
+        except ValueError:
+            problems.append("id: not a UUID")
     agent = statement.get("actor")
     mbox = agent.get("mbox") if isinstance(agent, dict) else None
     if not isinstance(agent, dict):
@@ -197,11 +199,26 @@ def _one(session: Session, statement: dict[str, Any], *, actor: Any, today: date
     return Received(str(sid), stored.outcome.value, stored.note)
 
 
+def _once(session: Session, statement: dict[str, Any], *, actor: Any, today: date) -> Received:
+    """One statement in a savepoint: the same id posted at the same moment by another
+    request meets the unique key and is answered as the duplicate it is."""
+    try:
+        with session.begin_nested():
+            return _one(session, statement, actor=actor, today=today)
+    except IntegrityError:
+        sid = str(uuid.UUID(statement["id"]))
+        if session.scalar(
+            sa.select(ReceivedStatement.id).where(ReceivedStatement.statement_id == uuid.UUID(sid))
+        ):
+            return Received(sid, "duplicate", "already received")
+        raise
+
+
 def receive_statements(
     session: Session, statements: list[dict[str, Any]], *, actor: Any, today: date
 ) -> list[Received]:
     """Store and apply checked statements (``check_statements`` first); flushes only."""
-    return [_one(session, statement, actor=actor, today=today) for statement in statements]
+    return [_once(session, statement, actor=actor, today=today) for statement in statements]
 
 
 def received_history(session: Session, *, user: Any, **_: Any) -> str | None:

@@ -113,6 +113,15 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Capacity LMS <no-reply@localhost>"),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 8),
+        # HTTP outbox (xAPI statements, webhooks): attempts before a request is dead, and how
+        # long one attempt may wait for the other side (seconds).
+        "LMS_HTTP_OUTBOX_MAX_ATTEMPTS": _int("LMS_HTTP_OUTBOX_MAX_ATTEMPTS", 10),
+        "LMS_HTTP_OUTBOX_TIMEOUT": _int("LMS_HTTP_OUTBOX_TIMEOUT", 10),
+        # xAPI: the learning record store statements are sent to (all three, or none sent).
+        # The URL is the LRS's xAPI endpoint; statements are posted to <url>/statements.
+        "LMS_XAPI_LRS_URL": os.environ.get("LMS_XAPI_LRS_URL", "").strip(),
+        "LMS_XAPI_LRS_USERNAME": os.environ.get("LMS_XAPI_LRS_USERNAME", ""),
+        "LMS_XAPI_LRS_PASSWORD": os.environ.get("LMS_XAPI_LRS_PASSWORD", ""),
         # Sessions
         "LMS_SESSION_IDLE_MINUTES": _int("LMS_SESSION_IDLE_MINUTES", 30),
         "LMS_SESSION_ABSOLUTE_HOURS": _int("LMS_SESSION_ABSOLUTE_HOURS", 12),

@@ -21,6 +21,7 @@ FEATURE_MODULES = (
     "lms.courses.feature",
     "lms.progress.feature",
     "lms.badges.feature",
+    "lms.xapi.feature",
     "lms.projects.feature",
     "lms.calendar.feature",
     "lms.reports.feature",

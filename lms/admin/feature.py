@@ -1,5 +1,5 @@
-"""The admin feature: users, member administrations, the audit log, the email outbox and
-the organisation settings certificates print."""
+"""The admin feature: users, member administrations, the audit log, the email and HTTP
+outboxes and the organisation settings certificates print."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ FEATURE = Feature(
         NavItem(_l("Member administrations"), "admin.members", ADMINS),
         NavItem(_l("Audit log"), "admin.audit", ADMINS),
         NavItem(_l("Email outbox"), "admin.outbox", ADMINS),
+        NavItem(_l("HTTP outbox"), "admin.http_outbox_page", ADMINS),
         NavItem(_l("Organisation"), "admin.organisation_settings", ADMINS),
     ),
 )

@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
-from lms.core.models import AuditEntry, OutboxMessage, OutboxStatus
+from lms.core.models import (
+    AuditEntry,
+    OutboundRequest,
+    OutboundStatus,
+    OutboxMessage,
+    OutboxStatus,
+)
 
 USER_TRAIL_LENGTH = 20
 
@@ -88,5 +94,20 @@ def outbox_query(status: str | None) -> sa.Select[tuple[OutboxMessage]]:
 def outbox_counts(session: Session) -> dict[OutboxStatus, int]:
     rows = session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def http_outbox_query(status: str | None) -> sa.Select[tuple[OutboundRequest]]:
+    """Outgoing HTTP requests, newest first, of one status when ``status`` names one."""
+    stmt = sa.select(OutboundRequest)
+    if status in {s.value for s in OutboundStatus}:
+        stmt = stmt.where(OutboundRequest.status == status)
+    return stmt.order_by(OutboundRequest.id.desc())
+
+
+def http_outbox_counts(session: Session) -> dict[OutboundStatus, int]:
+    rows = session.execute(
+        sa.select(OutboundRequest.status, sa.func.count()).group_by(OutboundRequest.status)
     ).all()
     return {status: count for status, count in rows}

@@ -14,10 +14,11 @@ from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
 from lms.admin import services as admin_services
 from lms.admin.forms import OrganisationForm
+from lms.core import http_outbox
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
-from lms.core.models import OutboxStatus
+from lms.core.models import OutboundRequest, OutboundStatus, OutboxStatus
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
 from lms.reports import organisation
@@ -313,6 +314,38 @@ def outbox():
         counts=admin_services.outbox_counts(db.session),
         statuses=list(OutboxStatus),
     )
+
+
+@bp.route("/http-outbox")
+@role_required(Role.ADMIN)
+def http_outbox_page():
+    status = request.args.get("status", "")
+    return render_template(
+        "admin/http_outbox.html",
+        page=paginate(admin_services.http_outbox_query(status)),
+        status=status,
+        counts=admin_services.http_outbox_counts(db.session),
+        statuses=list(OutboundStatus),
+    )
+
+
+@bp.route("/http-outbox/<int:request_id>/retry", methods=["POST"])
+@role_required(Role.ADMIN)
+def retry_http_request(request_id: int):
+    """Queue a dead or waiting request for the next run of ``http_outbox.deliver``."""
+    outbound = db.session.get(OutboundRequest, request_id)
+    if outbound is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    commit_or_report(
+        lambda: http_outbox.retry_now(db.session, outbound, actor=current_user),
+        success=_(
+            "The request to %(url)s is queued again; the job sends it within a minute.",
+            url=outbound.url,
+        ),
+    )
+    return redirect(url_for("admin.http_outbox_page", status=request.args.get("status", "")))
 
 
 # Organisation settings (what certificates print) -------------------------------------------

@@ -22,9 +22,9 @@ from apiflask.fields import (
     Time,
 )
 from apiflask.validators import Length, OneOf, Range
-from flask import current_app
 
 from lms.core.pagination import MAX_PAGE
+from lms.courses.services import course_activity_iri
 
 ID = Range(min=1, max=2**31 - 1)
 NAME = Length(min=1, max=200)
@@ -37,7 +37,7 @@ def decimal(**kwargs) -> Decimal:
 
 def activity_iri(course) -> str:
     """The course's xAPI activity id: a stable IRI on this installation's address."""
-    return f"{current_app.config['LMS_BASE_URL'].rstrip('/')}/courses/{course.id}"
+    return course_activity_iri(course)
 
 
 class TokenIn(Schema):

@@ -1,4 +1,4 @@
-"""Models shared by every feature: the audit log and the email outbox."""
+"""Models shared by every feature: the audit log, the email outbox and the HTTP outbox."""
 
 from __future__ import annotations
 
@@ -71,3 +71,49 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),)
+
+
+class OutboundStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class OutboundRequest(db.Model):
+    """An HTTP request to another system (an LRS, a webhook subscriber), written in the same
+    transaction as the change that caused it and delivered after commit by the scheduler's
+    ``http_outbox.deliver`` job, with back-off (``lms.core.http_outbox``).
+
+    Only non-secret headers are stored: credentials and signatures are asked of the channel's
+    listener (``outbound_headers``) just before each attempt. ``reference`` tells that
+    listener what the request belongs to (``"subscription:12"``).
+    """
+
+    __tablename__ = "outbound_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    channel: Mapped[str] = mapped_column(sa.String(40), index=True)
+    reference: Mapped[str | None] = mapped_column(sa.String(100))
+    method: Mapped[str] = mapped_column(sa.String(10), default="POST")
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    headers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="application/json")
+    status: Mapped[OutboundStatus] = mapped_column(
+        enum_column(OutboundStatus, "outbound_status"), default=OutboundStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    last_status_code: Mapped[int | None]
+    sent_at: Mapped[datetime | None]
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint(
+            "method IN ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')", name="method_known"
+        ),
+        sa.Index("ix_outbound_requests_due", "status", "next_attempt_at"),
+    )

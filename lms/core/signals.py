@@ -10,8 +10,8 @@ Two kinds of signal:
 
 - *events*: the sender announces that something happened; receivers' return values are ignored;
 - *questions*: the sender asks every listener (``session_approvers``, ``trainee_remit``,
-  ``trainee_remit_set``, ``course_retake_allowed``, ``user_history_probe``) and reads the
-  answers with ``values_from_signal``.
+  ``trainee_remit_set``, ``course_retake_allowed``, ``user_history_probe``,
+  ``outbound_headers``) and reads the answers with ``values_from_signal``.
 """
 
 from __future__ import annotations
@@ -53,6 +53,38 @@ session_result_corrected = _signals.signal(
     """,
 )
 
+enrolment_changed = _signals.signal(
+    "enrolment-changed",
+    doc="""A session enrolment moved through the enrolment workflow: requested, approved
+    (enrolled or waitlisted), promoted from the waiting list, rejected or withdrawn.
+
+    Sender: the database session. Keyword arguments: ``enrolment`` (flushed, in its new
+    state), ``actor``, ``from_status`` (``None`` for a new request) and ``to_status`` (the
+    ``EnrolmentStatus`` values). Attendance and results are ``session_result_recorded``'s.
+    """,
+)
+
+competency_rated = _signals.signal(
+    "competency-rated",
+    doc="""A trainee was given a level for a competency (by an assessor, a course pass, a
+    roll-up, prior learning or a carry-over).
+
+    Sender: the database session. Keyword arguments: ``rating`` (the new, flushed
+    ``CompetencyRating``) and ``actor``.
+    """,
+)
+
+external_completion_recorded = _signals.signal(
+    "external-completion-recorded",
+    doc="""A course was completed elsewhere (an e-learning platform's xAPI statement) and
+    recorded as a pass of the course.
+
+    Sender: the database session. Keyword arguments: ``completion`` (the courses feature's
+    ``ExternalCompletion``), ``actor`` and ``today``. Listeners apply the pass exactly as
+    for a passed session result (evidence, ratings, track completion).
+    """,
+)
+
 track_requirements_changed = _signals.signal(
     "track-requirements-changed",
     doc="""What a track asks of its trainees changed: its target levels (frameworks) or the
@@ -78,6 +110,21 @@ certificate_revoked = _signals.signal(
 
     Sender: the database session. Keyword arguments: ``certificate``, ``actor`` and
     ``reason`` (the correction's reason). Listeners revoke what the certificate earned.
+    """,
+)
+
+outbound_headers = _signals.signal(
+    "outbound-headers",
+    doc="""Question: which headers does this outgoing HTTP request need just before it is sent?
+
+    Sender: the database session. Keyword arguments: ``request`` (the
+    ``lms.core.models.OutboundRequest``; a listener looks at its ``channel`` and
+    ``reference`` and answers only for its own), ``now``. A listener returns a dict of
+    headers (credentials, a signature over the body) or ``None``; the answers are merged into
+    the stored headers for this attempt only and never written to the database. A listener
+    that finds the request can no longer be sent (its subscription deleted, its LRS no longer
+    configured) raises ``lms.core.http_outbox.Undeliverable`` and the request is parked as
+    dead with that reason.
     """,
 )
 

@@ -9,7 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from lms.courses.models import EnrolmentEvent, SessionEnrolment, session_trainers
+from lms.courses.models import (
+    EnrolmentEvent,
+    ExternalCompletion,
+    SessionEnrolment,
+    session_trainers,
+)
 
 
 def _exists(session: Session, stmt: sa.Select) -> bool:
@@ -30,6 +35,15 @@ def course_history(session: Session, *, user: Any, **_: Any) -> str | None:
         (
             sa.select(EnrolmentEvent.id).where(EnrolmentEvent.actor_id == user.id),
             "has recorded enrolment decisions",
+        ),
+        (
+            sa.select(ExternalCompletion.id).where(
+                sa.or_(
+                    ExternalCompletion.user_id == user.id,
+                    ExternalCompletion.recorded_by_id == user.id,
+                )
+            ),
+            "has courses completed elsewhere",
         ),
     )
     for stmt, reason in checks:

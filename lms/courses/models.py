@@ -11,6 +11,7 @@ locks; the CHECK is only the last defence.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -357,6 +358,8 @@ class SessionEnrolment(db.Model):
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1))
     passed: Mapped[bool | None]
     result_recorded_at: Mapped[datetime | None]
+    # The xAPI registration: every statement about this enrolment carries it (lms.xapi).
+    registration: Mapped[uuid.UUID] = mapped_column(sa.Uuid, default=uuid.uuid4, unique=True)
 
     session: Mapped[CourseSession] = relationship(back_populates="enrolments")
     user: Mapped[User] = relationship()
@@ -390,3 +393,38 @@ class EnrolmentEvent(db.Model):
 
     enrolment: Mapped[SessionEnrolment] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class ExternalCompletion(db.Model):
+    """A course completed (or passed) on another platform, reported by an xAPI statement: it
+    counts as a pass of the course, like a passed session result (``completed_course_ids``),
+    and the progress feature applies it the same way. One per statement id."""
+
+    __tablename__ = "external_completions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True
+    )
+    statement_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
+    verb: Mapped[str] = mapped_column(sa.String(20))
+    # Scaled score (0 to 1) when the statement gave one.
+    score_scaled: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
+    completed_at: Mapped[datetime]
+    platform: Mapped[str] = mapped_column(sa.String(200), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("verb IN ('completed', 'passed')", name="verb_known"),
+        sa.CheckConstraint(
+            "score_scaled IS NULL OR (score_scaled >= 0 AND score_scaled <= 1)",
+            name="score_scaled_range",
+        ),
+    )

@@ -26,6 +26,7 @@ FEATURE = Feature(
         (signals.framework_version_published, services.carry_over_ratings),
         (signals.session_result_recorded, services.on_session_result_recorded),
         (signals.session_result_corrected, corrections.on_session_result_corrected),
+        (signals.external_completion_recorded, services.on_external_completion_recorded),
         (signals.track_requirements_changed, summaries.on_track_requirements_changed),
         (signals.course_retake_allowed, hooks.retake_for_recertification),
         (signals.user_history_probe, history.progress_history),

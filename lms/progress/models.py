@@ -65,6 +65,9 @@ class CompetencyRating(db.Model):
     claim_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("prior_learning_claims.id", ondelete="RESTRICT"), index=True
     )
+    external_completion_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("external_completions.id", ondelete="RESTRICT"), index=True
+    )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     rated_by: Mapped[User | None] = relationship(foreign_keys=[rated_by_id])
@@ -103,6 +106,10 @@ class CompetencyEvidence(db.Model):
     )
     session_enrolment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("session_enrolments.id", ondelete="RESTRICT")
+    )
+    # A course completed on another platform (lms.courses.models.ExternalCompletion).
+    external_completion_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("external_completions.id", ondelete="RESTRICT"), index=True
     )
     description: Mapped[str] = mapped_column(sa.Text, default="")
     url: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -19,7 +19,12 @@ FEATURE = Feature(
     name="scheduler",
     models=("lms.scheduler.models",),
     blueprint="lms.scheduler.views:bp",
-    jobs=(jobs.deliver_outbox, jobs.clean_up_sessions, jobs.prune_history),
+    jobs=(
+        jobs.deliver_outbox,
+        jobs.deliver_http_outbox,
+        jobs.clean_up_sessions,
+        jobs.prune_history,
+    ),
     notification_kinds=(JOB_FAILED_KIND,),
     permissions=((ScheduledJob, _admins_only, None), (JobRun, _admins_only, None)),
     admin_nav=(NavItem(_l("Scheduled jobs"), "scheduler.jobs", (Role.ADMIN,)),),

@@ -1,4 +1,4 @@
-"""The jobs the foundation needs: email delivery retries and login-record clean-up."""
+"""The jobs the foundation needs: email and HTTP delivery retries and login-record clean-up."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import AuthSession, LoginAttempt, PasswordResetRequest, ThrottleKey
+from lms.core import http_outbox
 from lms.core.i18n import N_
-from lms.core.models import OutboxMessage, OutboxStatus
+from lms.core.models import OutboundRequest, OutboundStatus, OutboxMessage, OutboxStatus
 from lms.core.outbox import MailSettings, deliver_due
 from lms.scheduler.registry import JobResult, scheduled_job
 
@@ -34,6 +35,37 @@ def deliver_outbox(session: Session, now: datetime) -> JobResult:
         .where(OutboxMessage.status == OutboxStatus.PENDING)
     )
     return JobResult.say(N_("%(sent)s sent, %(waiting)s waiting"), sent, sent=sent, waiting=waiting)
+
+
+@scheduled_job(
+    "http_outbox.deliver",
+    every=timedelta(minutes=1),
+    description=_l(
+        "Send queued HTTP requests (xAPI statements, webhooks) and retry the ones that failed, "
+        "with back-off."
+    ),
+)
+def deliver_http_outbox(session: Session, now: datetime) -> JobResult:
+    config = current_app.config
+    report = http_outbox.deliver_due(
+        session,
+        now=now,
+        max_attempts=config.get("LMS_HTTP_OUTBOX_MAX_ATTEMPTS", http_outbox.DEFAULT_MAX_ATTEMPTS),
+        timeout=float(config.get("LMS_HTTP_OUTBOX_TIMEOUT", http_outbox.DEFAULT_TIMEOUT)),
+    )
+    session.flush()
+    waiting = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(OutboundRequest)
+        .where(OutboundRequest.status == OutboundStatus.PENDING)
+    )
+    return JobResult.say(
+        N_("%(sent)s sent, %(waiting)s waiting, %(dead)s dead"),
+        report.sent,
+        sent=report.sent,
+        waiting=waiting,
+        dead=report.dead,
+    )
 
 
 @scheduled_job(

@@ -5,6 +5,7 @@ so every such key is covered, including the ones added after this test was writt
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -62,6 +63,7 @@ CHECKED_VALUES = {
     "badge_awards": {"uuid": "0" * 8 + "-0000-4000-8000-" + "0" * 12},
     "competency_ratings": {"source": "course"},  # an assessor's rating names the assessor
     "evidence_files": {"stored_name": "0" * 32, "sha256": "0" * 64},
+    "external_completions": {"verb": "completed"},
     "intakes": {"year": 2026},
     "milestone_replans": {"previous_date": date(2026, 1, 1), "new_date": date(2026, 2, 1)},
 }
@@ -91,6 +93,8 @@ def _plain_value(column: sa.Column, n: int):
         return date(2026, 1, 1)
     if python is timedelta:
         return timedelta(days=1)
+    if python is uuid.UUID:
+        return uuid.UUID(int=n)
     if python in (dict, list):
         return {} if python is dict else []
     if isinstance(python, type) and issubclass(python, enum.Enum):

@@ -12,6 +12,7 @@ from flask import url_for
 
 from lms.accounts.models import Role, User
 from lms.core.extensions import db
+from lms.core.http_outbox import enqueue
 from lms.core.models import AuditEntry, OutboxMessage
 from lms.core.outbox import enqueue_email
 from lms.reports import organisation
@@ -45,6 +46,9 @@ def records(app, make_user, make_member):
     target = make_user(Role.TRAINEE, email="target@example.org")
     member = make_member()
     message = enqueue_email(db.session, "someone@example.org", "Subject", "Body")
+    outbound = enqueue(
+        db.session, channel="test", method="POST", url="http://lrs.example.org/", body="{}"
+    )
     sync_jobs(db.session)
     organisation.update(
         db.session, actor=None, name="Org", signatory_name="", signatory_title="", logo=_png()
@@ -54,6 +58,7 @@ def records(app, make_user, make_member):
         "user_id": target.id,
         "member_id": member.id,
         "message_id": message.id,
+        "request_id": outbound.id,
         "name": "outbox.deliver",
         "image": "logo",
     }

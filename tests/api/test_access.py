@@ -86,6 +86,33 @@ def test_only_editors_create_courses_and_sessions(client, world, make_user, make
     assert db.session.scalar(sa.select(sa.func.count()).where(Course.code == "X-1")) == 0
 
 
+def test_only_admin_and_directorate_read_write_tokens_post_xapi_statements(
+    client, world, make_user, make_token
+):
+    """A trainee may not report her own completions; nothing is stored on a refusal."""
+    from lms.xapi.models import ReceivedStatement
+
+    statement = {
+        "id": "3f0b2a4c-6d1e-4f7a-9b8c-1d2e3f4a5b6c",
+        "actor": {"mbox": "mailto:someone@example.org"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "http://localhost/xapi/activities/course/DQ101"},
+    }
+    for role in (Role.TRAINEE, Role.TRAINER, Role.PROJECT_MANAGER):
+        headers = make_token(make_user(role))
+        assert_problem(client.post("/api/v1/xapi/statements", headers=headers, json=statement), 403)
+    for role in (Role.ADMIN, Role.DIRECTORATE):
+        read_only = make_token(make_user(role), scope="read")
+        assert_problem(
+            client.post("/api/v1/xapi/statements", headers=read_only, json=statement), 403
+        )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReceivedStatement)) == 0
+    answer = client.post(
+        "/api/v1/xapi/statements", headers=make_token(make_user(Role.DIRECTORATE)), json=statement
+    )
+    assert answer.status_code == 200 and answer.get_json() == [statement["id"]]
+
+
 def test_a_trainee_enrols_herself_and_withdraws_only_her_own(client, world, make_user, make_token):
     alice, bob = make_user(Role.TRAINEE), make_user(Role.TRAINEE)
     as_alice, as_bob = make_token(alice), make_token(bob)

@@ -36,4 +36,5 @@ from lms.api.views import (  # noqa: E402,F401
     projects,
     statistics,
     tokens,
+    xapi,
 )

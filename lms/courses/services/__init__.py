@@ -5,7 +5,8 @@ results, by sub-area:
 - ``sessions``: sessions, their trainers and reservations, rosters;
 - ``enrolment``: requests, approval, seats and the waiting list;
 - ``results``: attendance and results (one by one or from a file), when they can be true;
-- ``rosters``: the sign-in sheet (PDF) and the roster (CSV).
+- ``rosters``: the sign-in sheet (PDF) and the roster (CSV);
+- ``external``: courses as xAPI activities, and courses completed on another platform.
 
 Plain functions over a SQLAlchemy session; the caller commits. ``today`` is passed in where
 dates matter, so rules are testable on a fixed date. Public names are re-exported here, so
@@ -41,6 +42,12 @@ from lms.courses.services.enrolment import (
     upcoming_enrolments,
     waitlist_position,
     withdraw_enrolment,
+)
+from lms.courses.services.external import (
+    course_activity_iri,
+    course_for_activity,
+    external_completions_of,
+    record_external_completion,
 )
 from lms.courses.services.results import (
     RESULT_COLUMNS,
@@ -94,17 +101,21 @@ __all__ = [
     "check_can_request",
     "check_result_time",
     "completed_course_ids",
+    "course_activity_iri",
+    "course_for_activity",
     "course_form_options",
     "courses_developing",
     "create_course",
     "create_session",
     "enrolment_of",
     "enrolments_by_session",
+    "external_completions_of",
     "is_trainer_of",
     "mark_attendance",
     "next_open_sessions",
     "parse_results_csv",
     "recertification_courses",
+    "record_external_completion",
     "record_result",
     "reject_enrolment",
     "request_enrolment",

@@ -23,6 +23,7 @@ from lms.courses.models import (
     CourseSession,
     EnrolmentEvent,
     EnrolmentStatus,
+    ExternalCompletion,
     SessionEnrolment,
     SessionStatus,
 )
@@ -40,9 +41,12 @@ def _transition(
     actor: Any,
     note: str = "",
     audit: bool = True,
+    announce: bool = True,
 ) -> None:
     """Move the enrolment to ``to``: an event in its history and, unless the caller audits
-    the change itself (results, attendance), an audit entry with the status before and after."""
+    the change itself (results, attendance), an audit entry with the status before and after.
+    Workflow moves are announced (``enrolment_changed``); attendance and results are
+    announced by their own signal once the whole record is written (``announce=False``)."""
     before = enrolment.status.value if enrolment.status else None
     enrolment.events.append(
         EnrolmentEvent(
@@ -53,6 +57,8 @@ def _transition(
         )
     )
     enrolment.status = to
+    if announce:
+        _announce(session, enrolment, actor=actor, from_status=before, to_status=to.value)
     if audit and enrolment.id is not None:
         record_change(
             session,
@@ -64,6 +70,20 @@ def _transition(
             after={"status": to.value},
             summary=f"{enrolment.user.email}: {note}" if note else enrolment.user.email,
         )
+
+
+def _announce(
+    session: Session,
+    enrolment: SessionEnrolment,
+    *,
+    actor: Any,
+    from_status: str | None,
+    to_status: str,
+) -> None:
+    session.flush()
+    signals.enrolment_changed.send(
+        session, enrolment=enrolment, actor=actor, from_status=from_status, to_status=to_status
+    )
 
 
 def _take_seat(session: Session, course_session: CourseSession) -> bool:
@@ -144,7 +164,9 @@ def _promote_waitlisted(session: Session, course_session: CourseSession, *, acto
 
 
 def completed_course_ids(session: Session, user_id: int) -> set[int]:
-    return set(
+    """The courses the user has passed: a passed session result, or a completion recorded
+    from another platform (``ExternalCompletion``, an xAPI statement)."""
+    passed = set(
         session.scalars(
             sa.select(CourseSession.course_id)
             .join(SessionEnrolment, SessionEnrolment.session_id == CourseSession.id)
@@ -153,6 +175,11 @@ def completed_course_ids(session: Session, user_id: int) -> set[int]:
                 SessionEnrolment.status == EnrolmentStatus.COMPLETED,
                 SessionEnrolment.passed.is_(True),
             )
+        )
+    )
+    return passed | set(
+        session.scalars(
+            sa.select(ExternalCompletion.course_id).where(ExternalCompletion.user_id == user_id)
         )
     )
 
@@ -344,6 +371,13 @@ def _record_request(
             before={"status": None},
             after={"status": EnrolmentStatus.REQUESTED.value},
             summary=user.email,
+        )
+        _announce(
+            session,
+            enrolment,
+            actor=actor,
+            from_status=None,
+            to_status=EnrolmentStatus.REQUESTED.value,
         )
     if not course_session.requires_approval:
         _place(session, enrolment, actor=actor, note="Approved automatically")

@@ -114,7 +114,7 @@ def mark_attendance(
             action="attendance.recorded",
             summary=enrolment.user.email,
         ):
-            _transition(session, enrolment, target, actor=actor, audit=False)
+            _transition(session, enrolment, target, actor=actor, audit=False, announce=False)
     session.flush()
     signals.session_result_recorded.send(session, enrolment=enrolment, actor=actor)
 
@@ -163,6 +163,7 @@ def record_result(
             note=("passed" if passed else "failed")
             + (f", score {score}" if score is not None else ""),
             audit=False,
+            announce=False,
         )
         enrolment.score = score
         enrolment.passed = passed

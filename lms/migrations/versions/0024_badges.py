@@ -1,7 +1,7 @@
 """badges: an Open Badge award per certificate (the badge class is derived from the track)
 
 Revision ID: 0024_badges
-Revises: 0021_iati
+Revises: 0023_xapi
 Create Date: 2026-12-03 08:00:00
 
 A new table and nothing else; upgrading awards no badge for the certificates already issued
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024_badges'
-down_revision = '0021_iati'
+down_revision = '0023_xapi'
 branch_labels = None
 depends_on = None
 

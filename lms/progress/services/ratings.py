@@ -16,12 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Role, User
+from lms.core import signals
 from lms.core.audit import record_change
 from lms.core.errors import ValidationError
 from lms.core.i18n import _, in_language, localised
 from lms.core.model_base import utcnow
 from lms.courses.models import (
     Course,
+    ExternalCompletion,
     PassOutcome,
     SessionEnrolment,
 )
@@ -196,7 +198,13 @@ def rate_competency(
         request.resolved_by_rating_id = rating.id
     _apply_rollups(session, user, competency.parent, actor=actor)
     refresh_user_summaries(session, user.id)
+    _announce_rating(session, rating, actor)
     return rating
+
+
+def _announce_rating(session: Session, rating: CompetencyRating, actor: Any) -> None:
+    session.flush()
+    signals.competency_rated.send(session, rating=rating, actor=actor)
 
 
 def _apply_rollups(session: Session, user: User, parent: Competency | None, *, actor: Any) -> None:
@@ -235,16 +243,42 @@ def _apply_rollups(session: Session, user: User, parent: Competency | None, *, a
         )
         session.add(rollup)
         _audit_rating(session, rollup, actor, user.email)
+        _announce_rating(session, rollup, actor)
         parent = parent.parent
 
 
 def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: Any) -> None:
+    """What a passed session result does to each competency the course develops."""
+    _apply_pass(
+        session,
+        enrolment.session.course,
+        enrolment.user,
+        actor=actor,
+        source={"session_enrolment_id": enrolment.id},
+    )
+
+
+def apply_external_pass(session: Session, completion: ExternalCompletion, *, actor: Any) -> None:
+    """The same for a course completed on another platform (an xAPI statement): the same
+    rule, the evidence and ratings tied to the completion instead of a session enrolment."""
+    _apply_pass(
+        session,
+        completion.course,
+        completion.user,
+        actor=actor,
+        source={"external_completion_id": completion.id},
+    )
+
+
+def _apply_pass(
+    session: Session, course: Course, user: User, *, actor: Any, source: dict[str, int]
+) -> None:
     """What a pass does to each competency the course develops (Moodle's rule outcomes).
 
-    The notes it writes on the trainee's record are in the trainee's language: she is their
-    first reader, and a stored note cannot follow each reader's language."""
-    course: Course = enrolment.session.course
-    user = enrolment.user
+    ``source`` names what the pass came from (a session enrolment, an external completion):
+    the evidence and ratings keep it, so a correction of it withdraws them too. The notes it
+    writes on the trainee's record are in the trainee's language: she is their first reader,
+    and a stored note cannot follow each reader's language."""
     with in_language(user.preferred_language):
         passed = _("Passed %(code)s %(title)s", code=course.code, title=localised(course, "title"))
         review_note = _("Passed %(code)s; please review.", code=course.code)
@@ -257,9 +291,9 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
                 competency_id=link.competency_id,
                 kind=EvidenceKind.COURSE_COMPLETION,
                 level_id=link.level_id,
-                session_enrolment_id=enrolment.id,
                 description=passed,
                 created_by_id=getattr(actor, "id", None),
+                **source,
             )
         )
         if link.outcome == PassOutcome.REVIEW:
@@ -281,7 +315,8 @@ def apply_course_pass(session: Session, enrolment: SessionEnrolment, *, actor: A
                     actor=actor,
                     comment=passed,
                 )
-                rated.session_enrolment_id = enrolment.id  # a corrected result withdraws it
+                for key, value in source.items():  # a corrected result withdraws it
+                    setattr(rated, key, value)
     session.flush()
 
 

@@ -25,7 +25,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from lms.core.model_base import utcnow
-from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, TrackCourse
+from lms.courses.models import (
+    CourseSession,
+    EnrolmentStatus,
+    ExternalCompletion,
+    SessionEnrolment,
+    TrackCourse,
+)
 from lms.frameworks.models import Competency, ScaleLevel, TrackTarget
 from lms.progress.correction_models import RatingCorrection
 from lms.progress.models import (
@@ -126,7 +132,12 @@ def _passed_courses(
         )
         if chunk is not None:
             stmt = stmt.where(SessionEnrolment.user_id.in_(chunk))
-        for user_id, course_id in session.execute(stmt):
+        elsewhere = sa.select(ExternalCompletion.user_id, ExternalCompletion.course_id).where(
+            ExternalCompletion.course_id.in_(sorted(course_ids))
+        )
+        if chunk is not None:
+            elsewhere = elsewhere.where(ExternalCompletion.user_id.in_(chunk))
+        for user_id, course_id in [*session.execute(stmt), *session.execute(elsewhere)]:
             done[user_id].add(course_id)
     return done
 

@@ -23,6 +23,7 @@ from lms.core.model_base import utcnow
 from lms.courses.models import (
     Course,
     EnrolmentStatus,
+    ExternalCompletion,
     SessionEnrolment,
     TrackCourse,
 )
@@ -48,7 +49,12 @@ from lms.progress.services.certificates import (
     issue_certificate,
     recertification_done,
 )
-from lms.progress.services.ratings import apply_course_pass, latest_ratings, latest_self_assessments
+from lms.progress.services.ratings import (
+    apply_course_pass,
+    apply_external_pass,
+    latest_ratings,
+    latest_self_assessments,
+)
 from lms.progress.services.summaries import refresh_user_summaries
 
 
@@ -358,6 +364,21 @@ def on_session_result_recorded(
     apply_course_pass(session, enrolment, actor=actor)
     day = today or enrolment.session.ends_on
     update_track_completion(session, enrolment.user, actor=actor, today=day)
+
+
+def on_external_completion_recorded(
+    session: Session,
+    *,
+    completion: ExternalCompletion,
+    actor: Any,
+    today: date,
+    **_: Any,
+) -> None:
+    """Listener of ``external_completion_recorded``: a course completed elsewhere is a pass,
+    applied by the same rule as a passed session result, and may complete tracks."""
+    apply_external_pass(session, completion, actor=actor)
+    update_track_completion(session, completion.user, actor=actor, today=today)
+    refresh_user_summaries(session, completion.user_id)
 
 
 def intakes_query() -> sa.Select:

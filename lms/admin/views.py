@@ -8,12 +8,15 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.accounts import exports as account_exports
 from lms.accounts import members as member_services
 from lms.accounts import queries, services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
+from lms.admin import exports
 from lms.admin import services as admin_services
 from lms.admin.forms import OrganisationForm
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
@@ -70,6 +73,10 @@ def _member_values(form: MemberForm) -> dict:
 @role_required(Role.ADMIN)
 def users():
     filters = queries.UserFilters.from_args(request.args)
+    if wants_csv():
+        return csv_response(
+            "users", *account_exports.users_table(db.session, queries.users_query(filters))
+        )
     return render_template(
         "admin/users.html",
         page=paginate(queries.users_query(filters)),
@@ -232,6 +239,11 @@ def delete_user(user_id: int):
 @role_required(Role.ADMIN)
 def members():
     filters = queries.MemberFilters.from_args(request.args)
+    if wants_csv():
+        return csv_response(
+            "member-administrations",
+            *account_exports.members_table(db.session, queries.members_query(filters)),
+        )
     page = paginate(queries.members_query(filters))
     return render_template(
         "admin/members.html",
@@ -292,6 +304,10 @@ def edit_member(member_id: int):
 @role_required(Role.ADMIN)
 def audit():
     filters = admin_services.AuditFilters.from_args(request.args)
+    if wants_csv():
+        return csv_response(
+            "audit-log", *exports.audit_table(db.session, admin_services.audit_query(filters))
+        )
     return render_template(
         "admin/audit.html",
         page=paginate(admin_services.audit_query(filters), per_page=50),
@@ -306,6 +322,10 @@ def audit():
 @role_required(Role.ADMIN)
 def outbox():
     status = request.args.get("status", "")
+    if wants_csv():
+        return csv_response(
+            "outbox", *exports.outbox_table(db.session, admin_services.outbox_query(status))
+        )
     return render_template(
         "admin/outbox.html",
         page=paginate(admin_services.outbox_query(status)),

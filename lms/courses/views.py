@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
 from lms.core import clock
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import ValidationError, commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import localised
@@ -59,6 +60,7 @@ from lms.courses.permissions import (
     is_session_approver,
     is_session_manager,
 )
+from lms.courses.services import exports as course_exports
 from lms.frameworks.models import Competency
 
 bp = Blueprint("courses", __name__)
@@ -80,6 +82,8 @@ def catalogue():
         include_unpublished=editor,
         status=args.get("status", ""),
     )
+    if wants_csv():
+        return csv_response("courses", *course_exports.catalogue_table(db.session, stmt))
     page = paginate(stmt.options(selectinload(Course.track_links)))
     tracks, competencies = services.catalogue_filter_options(db.session)
     upcoming = services.next_open_sessions(db.session, [c.id for c in page.items], clock.today())
@@ -504,6 +508,9 @@ def upload_results(session_id: int):
 @bp.route("/trainer/sessions")
 @role_required(Role.TRAINER)
 def my_sessions():
+    if wants_csv():
+        stmt = services.sessions_trained_by(current_user)
+        return csv_response("my-sessions", *course_exports.sessions_table(db.session, stmt))
     page = paginate(services.sessions_trained_by(current_user))
     return render_template("courses/my_sessions.html", page=page, today=clock.today())
 
@@ -525,10 +532,6 @@ def sign_in_sheet(session_id: int):
 @login_required
 def roster_csv(session_id: int):
     course_session = require_edit(db.session.get(CourseSession, session_id))
-    text = services.roster_csv(services.roster(db.session, course_session))
+    header, rows = services.roster_table(services.roster(db.session, course_session))
     name = f"{course_session.course.code}-{course_session.starts_on.isoformat()}-roster.csv"
-    return Response(
-        "\ufeff" + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_response(name, header, rows)

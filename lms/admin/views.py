@@ -6,17 +6,20 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.accounts import exports as account_exports
+from lms.accounts import imports as user_imports
 from lms.accounts import members as member_services
 from lms.accounts import queries, services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
 from lms.admin import exports
 from lms.admin import services as admin_services
-from lms.admin.forms import OrganisationForm
+from lms.admin.forms import OrganisationForm, UsersImportForm
 from lms.core.csv_export import csv_response, wants_csv
+from lms.core.csv_import import RowErrors
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
@@ -100,6 +103,51 @@ def _create_and_invite(form: UserForm) -> User:
             lifetime=_invitation_lifetime(),
         )
     return user
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_users():
+    """Create users from a CSV file, all or nothing; refused rows are listed with their
+    column and the service's message, and nothing is written."""
+    form = UsersImportForm()
+    row_errors = []
+    if form.validate_on_submit():
+        outcome = commit_or_report(
+            lambda: user_imports.import_users(
+                db.session,
+                form.file.data.read(user_imports.MAX_BYTES + 1),
+                actor=current_user,
+                invite=form.send_invitation.data,
+                link_for=_invitation_link,
+                lifetime=_invitation_lifetime(),
+            ),
+            form=form,
+            after_commit=lambda _result: deliver_outbox_now(),
+            success=lambda result: ngettext(
+                "%(num)s user imported.", "%(num)s users imported.", len(result.created)
+            ),
+            redirect_to=url_for("admin.users", status="all"),
+        )
+        if outcome.response:
+            return outcome.response
+        if isinstance(outcome.error, RowErrors):
+            row_errors = outcome.error.errors
+    status = 422 if form.errors or row_errors else 200
+    return render_template(
+        "admin/users_import.html",
+        form=form,
+        row_errors=row_errors,
+        columns=user_imports.column_help(),
+        max_rows=user_imports.MAX_ROWS,
+    ), status
+
+
+@bp.route("/users/import/template.csv")
+@role_required(Role.ADMIN)
+def users_import_template():
+    header, rows = user_imports.template_csv_rows()
+    return csv_response("users-import-template", header, rows, personal=False)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

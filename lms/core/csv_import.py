@@ -15,7 +15,8 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from lms.core.i18n import _
+from lms.core.errors import ValidationError
+from lms.core.i18n import _, _n
 from lms.core.spreadsheet import restore_formula
 
 DELIMITERS = (",", ";", "\t")
@@ -23,8 +24,12 @@ DEFAULT_MAX_BYTES = 1_000_000
 DEFAULT_MAX_ROWS = 1_000
 
 
-class CsvFileError(ValueError):
-    """The file cannot be read as the expected CSV at all (not a row's problem)."""
+class CsvFileError(ValidationError):
+    """The file cannot be read as the expected CSV at all (not a row's problem); shown on
+    the form's ``file`` field."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="file")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,23 @@ class RowError:
     row: int
     column: str
     message: str
+
+
+class RowErrors(ValidationError):
+    """Some rows were refused, so nothing was written: the caller shows ``errors`` as a
+    table (row, column, message)."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(
+            _n(
+                "%(num)s problem in the file: nothing was imported. Correct the rows below and "
+                "upload the file again.",
+                "%(num)s problems in the file: nothing was imported. Correct the rows below and "
+                "upload the file again.",
+                len(errors),
+            )
+        )
+        self.errors = errors
 
 
 @dataclass

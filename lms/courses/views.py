@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +26,7 @@ from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
 from lms.core import clock
 from lms.core.csv_export import csv_response, wants_csv
+from lms.core.csv_import import RowErrors
 from lms.core.errors import ValidationError, commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import localised
@@ -40,6 +42,7 @@ from lms.core.redirects import redirect_target
 from lms.courses import services
 from lms.courses.forms import (
     CourseForm,
+    EnrolmentsImportForm,
     NoteForm,
     ResultForm,
     ResultsUploadForm,
@@ -61,6 +64,7 @@ from lms.courses.permissions import (
     is_session_manager,
 )
 from lms.courses.services import exports as course_exports
+from lms.courses.services import imports as enrolment_imports
 from lms.frameworks.models import Competency
 
 bp = Blueprint("courses", __name__)
@@ -503,6 +507,52 @@ def upload_results(session_id: int):
         success=lambda count: _("%(n)s result(s) recorded.", n=count),
     )
     return redirect(url_for("courses.session_detail", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/enrolments/import", methods=["GET", "POST"])
+@login_required
+def import_enrolments(session_id: int):
+    """Enrol the trainees of a CSV file, all or nothing (the session's trainers and the
+    editors); refused rows are listed with the enrolment services' own messages."""
+    course_session = require_edit(db.session.get(CourseSession, session_id))
+    form = EnrolmentsImportForm()
+    row_errors = []
+    if form.validate_on_submit():
+        outcome = commit_or_report(
+            lambda: enrolment_imports.import_enrolments(
+                db.session,
+                course_session,
+                form.file.data.read(enrolment_imports.MAX_BYTES + 1),
+                actor=current_user,
+                today=clock.today(),
+            ),
+            form=form,
+            success=lambda enrolments: ngettext(
+                "%(num)s trainee enrolled.", "%(num)s trainees enrolled.", len(enrolments)
+            ),
+            redirect_to=url_for("courses.session_detail", session_id=session_id),
+        )
+        if outcome.response:
+            return outcome.response
+        if isinstance(outcome.error, RowErrors):
+            row_errors = outcome.error.errors
+    status = 422 if form.errors or row_errors else 200
+    return render_template(
+        "courses/enrolments_import.html",
+        course_session=course_session,
+        form=form,
+        row_errors=row_errors,
+        columns=enrolment_imports.column_help(),
+        max_rows=enrolment_imports.MAX_ROWS,
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/enrolments/import/template.csv")
+@login_required
+def enrolments_import_template(session_id: int):
+    require_edit(db.session.get(CourseSession, session_id))
+    header, rows = enrolment_imports.template_csv_rows()
+    return csv_response("enrolments-import-template", header, rows, personal=False)
 
 
 @bp.route("/trainer/sessions")

@@ -17,13 +17,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from flask import Response, request, stream_with_context
+from flask import Response, request
 
 from lms.core.spreadsheet import neutralise_formula
 
 BOM = "\ufeff"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
-# Rows written per chunk of the streamed response.
+# Rows written per chunk of the response.
 CHUNK_ROWS = 200
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -77,16 +77,16 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[s
 def csv_response(
     filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]], *, personal: bool = True
 ) -> Response:
-    """A streamed CSV attachment. ``rows`` may be a generator (it runs inside the request
-    context); ``personal`` data (the default) is sent with ``Cache-Control: no-store``."""
+    """A CSV attachment; ``personal`` data (the default) is sent with ``Cache-Control:
+    no-store``.
 
-    def generate() -> Iterator[bytes]:
-        yield BOM.encode("utf-8")
-        for chunk in csv_text(header, rows):
-            if chunk:
-                yield chunk.encode("utf-8")
-
-    response = Response(stream_with_context(generate()), mimetype=CSV_MIMETYPE)
+    The file is written here, in the request (labels and headers are translated in the
+    reader's language, which needs the request), in chunks of ``CHUNK_ROWS`` rows: a
+    generator left running after the view would outlive the request's contexts when a client
+    drops the connection."""
+    chunks = [BOM.encode("utf-8")]
+    chunks += [chunk.encode("utf-8") for chunk in csv_text(header, rows) if chunk]
+    response = Response(chunks, mimetype=CSV_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store" if personal else "private, max-age=0"

@@ -36,6 +36,10 @@ from lms.core.i18n import _, in_language
 from lms.core.model_base import utcnow
 from lms.core.outbox import enqueue_email
 
+# The interface languages a user may prefer (the CHECK on ``users.preferred_language``).
+LANGUAGES = ("en", "fr")
+FULL_NAME_MAX = User.__table__.c.full_name.type.length
+
 USER_FIELDS = (
     "email",
     "full_name",
@@ -340,6 +344,53 @@ def _user_snapshot(user: User) -> dict:
     return snapshot(user, USER_FIELDS)
 
 
+def checked_full_name(full_name: str | None) -> str:
+    """The name as stored: stripped, not empty, within the column."""
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError(_("Enter the person's full name."), field="full_name")
+    if len(full_name) > FULL_NAME_MAX:
+        raise ValidationError(
+            _("The full name is too long (at most %(max)s characters).", max=FULL_NAME_MAX),
+            field="full_name",
+        )
+    return full_name
+
+
+def checked_roles(roles: Iterable[Role | str]) -> set[Role]:
+    """At least one role, each one of ``Role`` (by its value: "trainee", "trainer"...)."""
+    role_set: set[Role] = set()
+    for value in roles:
+        try:
+            role_set.add(Role(value))
+        except ValueError:
+            raise ValidationError(
+                _(
+                    "Unknown role “%(role)s” (the roles are: %(known)s).",
+                    role=value,
+                    known=", ".join(r.value for r in Role),
+                ),
+                field="roles",
+            ) from None
+    if not role_set:
+        raise ValidationError(_("Give the user at least one role."), field="roles")
+    return role_set
+
+
+def checked_language(value: str | None) -> str:
+    """One of the languages the interface speaks ("en" or "fr")."""
+    if value not in LANGUAGES:
+        raise ValidationError(
+            _(
+                "Unknown language “%(language)s” (use %(known)s).",
+                language=value,
+                known=", ".join(LANGUAGES),
+            ),
+            field="preferred_language",
+        )
+    return value
+
+
 def _checked_sex(value: Sex | str | None) -> Sex | None:
     """The sex as stored: None (not recorded) for an empty value, else one of ``Sex``."""
     if value is None or value == "":
@@ -369,17 +420,14 @@ def create_user(
     check_policy: bool = True,
 ) -> User:
     email = checked_email(email)
-    full_name = (full_name or "").strip()
-    if not full_name:
-        raise ValidationError(_("Enter the person's full name."), field="full_name")
+    full_name = checked_full_name(full_name)
     if get_user_by_email(session, email) is not None:
         raise ConflictError(
             _("A user with the email %(email)s already exists.", email=email), field="email"
         )
     _check_member(session, member_administration_id)
-    role_set = {Role(r) for r in roles}
-    if not role_set:
-        raise ValidationError(_("Give the user at least one role."), field="roles")
+    role_set = checked_roles(roles)
+    preferred_language = checked_language(preferred_language)
     user = User(
         email=email,
         full_name=full_name,
@@ -424,13 +472,10 @@ def update_user(
         raise ConflictError(
             _("A user with the email %(email)s already exists.", email=email), field="email"
         )
-    full_name = (full_name or "").strip()
-    if not full_name:
-        raise ValidationError(_("Enter the person's full name."), field="full_name")
+    full_name = checked_full_name(full_name)
     _check_member(session, member_administration_id)
-    role_set = {Role(r) for r in roles}
-    if not role_set:
-        raise ValidationError(_("Give the user at least one role."), field="roles")
+    role_set = checked_roles(roles)
+    preferred_language = checked_language(preferred_language)
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in role_set:
         raise ValidationError(_("You cannot remove your own administrator role."), field="roles")
     with audited(

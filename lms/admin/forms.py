@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import Length
 
@@ -25,3 +25,20 @@ class OrganisationForm(FlaskForm):
     signature = FileField(_l("Signature image"), description=_IMAGE_HELP)
     remove_signature = BooleanField(_l("Remove the current signature"))
     submit = SubmitField(_l("Save"))
+
+
+class UsersImportForm(FlaskForm):
+    """A CSV of users to create at once (columns in ``lms.accounts.imports``)."""
+
+    file = FileField(
+        _l("Users file (CSV)"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
+        description=_l(
+            "UTF-8 CSV with a header row: email, full_name, roles, and optionally "
+            "member_administration, language, sex. At most 1,000 rows and 1 MB."
+        ),
+    )
+    send_invitation = BooleanField(
+        _l("Email each new user an invitation to choose a password"), default=True
+    )
+    submit = SubmitField(_l("Import users"))

@@ -6,15 +6,21 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from lms.accounts import exports as account_exports
+from lms.accounts import imports as user_imports
 from lms.accounts import members as member_services
 from lms.accounts import queries, services
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
+from lms.admin import exports
 from lms.admin import services as admin_services
-from lms.admin.forms import OrganisationForm
+from lms.admin.forms import OrganisationForm, UsersImportForm
 from lms.core import http_outbox
+from lms.core.csv_export import csv_response, wants_csv
+from lms.core.csv_import import RowErrors
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.mail import deliver_outbox_now
@@ -71,6 +77,10 @@ def _member_values(form: MemberForm) -> dict:
 @role_required(Role.ADMIN)
 def users():
     filters = queries.UserFilters.from_args(request.args)
+    if wants_csv():
+        return csv_response(
+            "users", *account_exports.users_table(db.session, queries.users_query(filters))
+        )
     return render_template(
         "admin/users.html",
         page=paginate(queries.users_query(filters)),
@@ -94,6 +104,51 @@ def _create_and_invite(form: UserForm) -> User:
             lifetime=_invitation_lifetime(),
         )
     return user
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def import_users():
+    """Create users from a CSV file, all or nothing; refused rows are listed with their
+    column and the service's message, and nothing is written."""
+    form = UsersImportForm()
+    row_errors = []
+    if form.validate_on_submit():
+        outcome = commit_or_report(
+            lambda: user_imports.import_users(
+                db.session,
+                form.file.data.read(user_imports.MAX_BYTES + 1),
+                actor=current_user,
+                invite=form.send_invitation.data,
+                link_for=_invitation_link,
+                lifetime=_invitation_lifetime(),
+            ),
+            form=form,
+            after_commit=lambda _result: deliver_outbox_now(),
+            success=lambda result: ngettext(
+                "%(num)s user imported.", "%(num)s users imported.", len(result.created)
+            ),
+            redirect_to=url_for("admin.users", status="all"),
+        )
+        if outcome.response:
+            return outcome.response
+        if isinstance(outcome.error, RowErrors):
+            row_errors = outcome.error.errors
+    status = 422 if form.errors or row_errors else 200
+    return render_template(
+        "admin/users_import.html",
+        form=form,
+        row_errors=row_errors,
+        columns=user_imports.column_help(),
+        max_rows=user_imports.MAX_ROWS,
+    ), status
+
+
+@bp.route("/users/import/template.csv")
+@role_required(Role.ADMIN)
+def users_import_template():
+    header, rows = user_imports.template_csv_rows()
+    return csv_response("users-import-template", header, rows, personal=False)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -233,6 +288,11 @@ def delete_user(user_id: int):
 @role_required(Role.ADMIN)
 def members():
     filters = queries.MemberFilters.from_args(request.args)
+    if wants_csv():
+        return csv_response(
+            "member-administrations",
+            *account_exports.members_table(db.session, queries.members_query(filters)),
+        )
     page = paginate(queries.members_query(filters))
     return render_template(
         "admin/members.html",
@@ -293,6 +353,10 @@ def edit_member(member_id: int):
 @role_required(Role.ADMIN)
 def audit():
     filters = admin_services.AuditFilters.from_args(request.args)
+    if wants_csv():
+        return csv_response(
+            "audit-log", *exports.audit_table(db.session, admin_services.audit_query(filters))
+        )
     return render_template(
         "admin/audit.html",
         page=paginate(admin_services.audit_query(filters), per_page=50),
@@ -307,6 +371,10 @@ def audit():
 @role_required(Role.ADMIN)
 def outbox():
     status = request.args.get("status", "")
+    if wants_csv():
+        return csv_response(
+            "outbox", *exports.outbox_table(db.session, admin_services.outbox_query(status))
+        )
     return render_template(
         "admin/outbox.html",
         page=paginate(admin_services.outbox_query(status)),

@@ -162,6 +162,21 @@ class ResultsUploadForm(FlaskForm):
     submit = SubmitField(_l("Upload results"))
 
 
+class EnrolmentsImportForm(FlaskForm):
+    """A CSV of trainees to enrol in a session at once (columns in
+    ``lms.courses.services.imports``)."""
+
+    file = FileField(
+        _l("Enrolments file (CSV)"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
+        description=_l(
+            "UTF-8 CSV with a header row: email, and optionally status (enrolled or "
+            "waitlisted). At most 1,000 rows."
+        ),
+    )
+    submit = SubmitField(_l("Import enrolments"))
+
+
 class NoteForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Confirm"))

@@ -18,12 +18,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
 from lms.core import clock
+from lms.core.csv_export import csv_response, wants_csv
+from lms.core.csv_import import RowErrors
 from lms.core.errors import ValidationError, commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import localised
@@ -39,6 +42,7 @@ from lms.core.redirects import redirect_target
 from lms.courses import services
 from lms.courses.forms import (
     CourseForm,
+    EnrolmentsImportForm,
     NoteForm,
     ResultForm,
     ResultsUploadForm,
@@ -59,6 +63,8 @@ from lms.courses.permissions import (
     is_session_approver,
     is_session_manager,
 )
+from lms.courses.services import exports as course_exports
+from lms.courses.services import imports as enrolment_imports
 from lms.frameworks.models import Competency
 
 bp = Blueprint("courses", __name__)
@@ -80,6 +86,8 @@ def catalogue():
         include_unpublished=editor,
         status=args.get("status", ""),
     )
+    if wants_csv():
+        return csv_response("courses", *course_exports.catalogue_table(db.session, stmt))
     page = paginate(stmt.options(selectinload(Course.track_links)))
     tracks, competencies = services.catalogue_filter_options(db.session)
     upcoming = services.next_open_sessions(db.session, [c.id for c in page.items], clock.today())
@@ -501,9 +509,58 @@ def upload_results(session_id: int):
     return redirect(url_for("courses.session_detail", session_id=session_id))
 
 
+@bp.route("/sessions/<int:session_id>/enrolments/import", methods=["GET", "POST"])
+@login_required
+def import_enrolments(session_id: int):
+    """Enrol the trainees of a CSV file, all or nothing (the session's trainers and the
+    editors); refused rows are listed with the enrolment services' own messages."""
+    course_session = require_edit(db.session.get(CourseSession, session_id))
+    form = EnrolmentsImportForm()
+    row_errors = []
+    if form.validate_on_submit():
+        outcome = commit_or_report(
+            lambda: enrolment_imports.import_enrolments(
+                db.session,
+                course_session,
+                form.file.data.read(enrolment_imports.MAX_BYTES + 1),
+                actor=current_user,
+                today=clock.today(),
+            ),
+            form=form,
+            success=lambda enrolments: ngettext(
+                "%(num)s trainee enrolled.", "%(num)s trainees enrolled.", len(enrolments)
+            ),
+            redirect_to=url_for("courses.session_detail", session_id=session_id),
+        )
+        if outcome.response:
+            return outcome.response
+        if isinstance(outcome.error, RowErrors):
+            row_errors = outcome.error.errors
+    status = 422 if form.errors or row_errors else 200
+    return render_template(
+        "courses/enrolments_import.html",
+        course_session=course_session,
+        form=form,
+        row_errors=row_errors,
+        columns=enrolment_imports.column_help(),
+        max_rows=enrolment_imports.MAX_ROWS,
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/enrolments/import/template.csv")
+@login_required
+def enrolments_import_template(session_id: int):
+    require_edit(db.session.get(CourseSession, session_id))
+    header, rows = enrolment_imports.template_csv_rows()
+    return csv_response("enrolments-import-template", header, rows, personal=False)
+
+
 @bp.route("/trainer/sessions")
 @role_required(Role.TRAINER)
 def my_sessions():
+    if wants_csv():
+        stmt = services.sessions_trained_by(current_user)
+        return csv_response("my-sessions", *course_exports.sessions_table(db.session, stmt))
     page = paginate(services.sessions_trained_by(current_user))
     return render_template("courses/my_sessions.html", page=page, today=clock.today())
 
@@ -525,10 +582,6 @@ def sign_in_sheet(session_id: int):
 @login_required
 def roster_csv(session_id: int):
     course_session = require_edit(db.session.get(CourseSession, session_id))
-    text = services.roster_csv(services.roster(db.session, course_session))
+    header, rows = services.roster_table(services.roster(db.session, course_session))
     name = f"{course_session.course.code}-{course_session.starts_on.isoformat()}-roster.csv"
-    return Response(
-        "\ufeff" + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_response(name, header, rows)

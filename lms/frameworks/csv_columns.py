@@ -21,6 +21,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from lms.core.csv_import import sniff_delimiter as core_sniff_delimiter
 from lms.core.i18n import _
 from lms.frameworks.plan import ImportProblem
 
@@ -82,7 +83,6 @@ ALL_FIELDS = {**FIELD_HEADERS, **OPTIONAL_FIELD_HEADERS}
 SPELLINGS = {key: (key, *(_ALIASES.get(key, ()))) for key in ALL_FIELDS}
 _BY_SPELLING = {spelling: key for key, spellings in SPELLINGS.items() for spelling in spellings}
 _GUESSABLE = [s for s, key in _BY_SPELLING.items() if key in FIELD_HEADERS]
-DELIMITERS = (",", ";", "\t")
 _CLOSE_ENOUGH = 0.85
 
 
@@ -106,22 +106,10 @@ def field_for(header: str) -> str | None:
     return fields.pop() if len(fields) == 1 else None
 
 
-def _first_record(text: str, delimiter: str) -> list[str]:
-    try:
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-    except csv.Error:
-        return []
-
-
 def sniff_delimiter(text: str) -> str:
     """The delimiter under which the header row names the most known columns (comma on a
-    tie: Moodle's own)."""
-    best, best_known = ",", -1
-    for delimiter in DELIMITERS:
-        known = len({field_for(h) for h in _first_record(text, delimiter)} - {None})
-        if known > best_known:
-            best, best_known = delimiter, known
-    return best
+    tie: Moodle's own); the core reader's sniffing, with Moodle's spellings."""
+    return core_sniff_delimiter(text, field_for)
 
 
 @dataclass

@@ -9,12 +9,13 @@ from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.models import OutboxMessage
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, role_required
-from lms.notifications import services
+from lms.notifications import exports, services
 from lms.notifications.forms import PreferencesForm
 from lms.notifications.models import Notification
 from lms.notifications.registry import KINDS, kinds_for
@@ -46,6 +47,9 @@ def _own(notification_id: int) -> Notification:
 @login_required
 def index():
     show = request.args.get("show", "all")
+    if wants_csv():
+        stmt = services.notifications_query(current_user, show)
+        return csv_response("notifications", *exports.notifications_table(db.session, stmt))
     page = paginate(services.notifications_query(current_user, show))
     return render_template(
         "notifications/index.html", page=page, show=show, kinds=KINDS, confirm=ConfirmForm()

@@ -29,6 +29,7 @@ from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role, User
 from lms.core import clock, signals
 from lms.core.charts import svg_markup
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import localised
@@ -37,7 +38,7 @@ from lms.core.permissions import login_required, require_view, role_required
 from lms.courses.permissions import EDITORS
 from lms.courses.services import recertification_courses
 from lms.frameworks.models import Competency, Track
-from lms.progress import services
+from lms.progress import exports, services
 from lms.progress.charts import profile_chart, profile_data
 from lms.progress.forms import (
     AddMemberForm,
@@ -136,6 +137,10 @@ def dashboard():
 @role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
 def trainees():
     q = request.args.get("q", "").strip().lower()
+    if wants_csv():
+        table = exports.trainees_table(db.session, current_user, services.trainees_query(q=q))
+        db.session.commit()  # keeps the progress summaries the export had to compute
+        return csv_response("trainees", *table)
     page = paginate(services.trainees_query(q=q))
     visible = services.trainees_in_remit(db.session, current_user, page.items)
     summaries = services.track_progress_summaries(db.session, visible)
@@ -312,6 +317,12 @@ def evidence_file(file_id: int):
 @bp.route("/assessments/")
 @role_required(Role.TRAINER)
 def queue():
+    if wants_csv():
+        if request.args.get("list") == "claims":
+            table = exports.claims_table(db.session, services.pending_claims_query())
+            return csv_response("prior-learning-claims", *table)
+        table = exports.review_requests_table(db.session, services.open_review_requests_query())
+        return csv_response("review-requests", *table)
     return render_template(
         "progress/queue.html",
         requests=paginate(services.open_review_requests_query()),
@@ -443,6 +454,8 @@ def _enrol_trainee(form: TrackEnrolForm) -> Any:
 @role_required(*EDITORS)
 def intakes():
     """Intakes, a new intake, and enrolling one trainee in a track (two forms, one page)."""
+    if request.method == "GET" and wants_csv():
+        return csv_response("intakes", *exports.intakes_table(db.session, services.intakes_query()))
     form, enrol_form = _intake_forms()
     enrolling = "enrol-user_id" in request.form
     done = None

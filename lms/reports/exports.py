@@ -12,9 +12,14 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy.orm import selectinload
 
+from lms.core.i18n import _
 from lms.core.spreadsheet import neutralise_formula
+from lms.progress import services as progress
 from lms.reports.data import TableData
+from lms.reports.models import ReportSchedule
+from lms.reports.parameters import run_parameters
 
 
 def table_csv(table: TableData) -> bytes:
@@ -86,3 +91,76 @@ def files_zip(files: Iterable[tuple[str, bytes]]) -> bytes:
 
 def slug(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower() or "report"
+
+
+# The reports' list pages as CSV rows (``lms.core.csv_export``) ------------------------------
+
+
+def runs_table(session, stmt) -> tuple[list[str], list[list]]:
+    """The runs the reader may see (the page's ``visible_runs_query``), whole."""
+
+    header = [_("Requested"), _("Report"), _("About"), _("Format"), _("By"), _("Status")]
+    header.append(_("Duration (ms)"))
+    rows = []
+    for run in session.scalars(stmt).unique():
+        about = "; ".join(
+            f"{p.label}: {p.value}" for p in run_parameters(session, run.kind, run.parameters)
+        )
+        rows.append(
+            [
+                run.requested_at,
+                run.kind.label,
+                about,
+                run.format.value,
+                run.requested_by.email if run.requested_by else _("system"),
+                run.status.value,
+                run.duration_ms,
+            ]
+        )
+    return header, rows
+
+
+def schedules_table(session, stmt) -> tuple[list[str], list[list]]:
+
+    header = [_("Name"), _("Report"), _("Format"), _("Recurrence"), _("Next run"), _("Last run")]
+    header += [_("Recipients"), _("Status")]
+    rows = []
+    for s in session.scalars(stmt.options(selectinload(ReportSchedule.recipients))).unique():
+        recipients = ", ".join(
+            r.user.email
+            if r.user
+            else f"{r.member_administration.name} ({r.role.label})"
+            if r.member_administration and r.role
+            else ""
+            for r in s.recipients
+        )
+        rows.append(
+            [
+                s.name,
+                s.kind.label,
+                s.format.value,
+                s.recurrence.label,
+                s.next_run_at,
+                s.last_run_at,
+                recipients,
+                _("Active") if s.is_active else _("Inactive"),
+            ]
+        )
+    return header, rows
+
+
+def trainees_table(session, viewer, stmt) -> tuple[list[str], list[list]]:
+    """The trainees whose report the reader may generate (only those in their remit)."""
+
+    users = list(session.scalars(stmt).unique())
+    visible = progress.trainees_in_remit(session, viewer, users)
+    header = [_("Name"), _("Member administration")]
+    rows = [
+        [
+            u.full_name,
+            u.member_administration.name if u.member_administration else "",
+        ]
+        for u in users
+        if u.id in visible
+    ]
+    return header, rows

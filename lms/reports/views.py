@@ -28,6 +28,7 @@ from lms.accounts.models import Role, User
 from lms.core import clock
 from lms.core.bounds import parse_date
 from lms.core.charts import svg_markup
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import DomainError, PermissionDenied, commit_or_report, flash_error
 from lms.core.extensions import db
 from lms.core.pagination import paginate
@@ -38,7 +39,7 @@ from lms.progress.models import Certificate
 from lms.progress.services import can_view_trainee, certificates_for
 from lms.projects.models import Project
 from lms.reports import certificates as certificate_services
-from lms.reports import choices, documents, runner, services
+from lms.reports import choices, documents, exports, runner, services
 from lms.reports.data import directorate_data
 from lms.reports.forms import CertificateBundleForm, GenerateForm, ScheduleForm
 from lms.reports.models import ReportKind, ReportRun, ReportSchedule, RunStatus
@@ -77,6 +78,9 @@ def _capped_note(capped: choices.Capped, what: str) -> str:
 @bp.route("/reports/")
 @role_required(*EVERYONE)
 def index():
+    if wants_csv():
+        stmt = services.visible_runs_query(current_user)
+        return csv_response("report-runs", *exports.runs_table(db.session, stmt))
     page = paginate(services.visible_runs_query(current_user))
     projects = choices.report_projects(db.session, current_user)
     return render_template(
@@ -100,6 +104,9 @@ def index():
 def trainees():
     """Trainees whose report the user may generate (the same remit as their records)."""
     q = request.args.get("q", "").strip().lower()
+    if wants_csv():
+        table = exports.trainees_table(db.session, current_user, choices.trainee_search(q))
+        return csv_response("report-trainees", *table)
     page = paginate(choices.trainee_search(q))
     visible = progress_services.trainees_in_remit(db.session, current_user, page.items)
     return render_template("reports/trainees.html", page=page, q=q, visible=visible)
@@ -362,6 +369,9 @@ def verify(code: str):
 @bp.route("/reports/schedules/")
 @role_required(*STAFF)
 def schedules():
+    if wants_csv():
+        table = exports.schedules_table(db.session, services.schedules_query())
+        return csv_response("report-schedules", *table)
     page = paginate(services.schedules_query())
     return render_template("reports/schedules.html", page=page, confirm=ConfirmForm())
 

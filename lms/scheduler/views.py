@@ -9,11 +9,12 @@ from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
-from lms.scheduler import services
+from lms.scheduler import exports, services
 from lms.scheduler.forms import ScheduleForm
 from lms.scheduler.models import ScheduledJob
 from lms.scheduler.registry import JOBS
@@ -53,6 +54,8 @@ def runs():
     """The run history, of one job (``?job=name``) or of all, newest first."""
     name = request.args.get("job", "").strip()
     job = _job(name) if name else None
+    if wants_csv():
+        return csv_response("job-runs", *exports.runs_table(db.session, services.runs_query(job)))
     page = paginate(services.runs_query(job))
     return render_template("scheduler/runs.html", page=page, job=job)
 

@@ -62,8 +62,8 @@ from lms.courses.services.results import (
 )
 from lms.courses.services.rosters import (
     ROSTER_COLUMNS,
-    roster_csv,
     roster_headers,
+    roster_table,
     sign_in_sheet_pdf,
 )
 from lms.courses.services.sessions import (
@@ -120,8 +120,8 @@ __all__ = [
     "reject_enrolment",
     "request_enrolment",
     "roster",
-    "roster_csv",
     "roster_headers",
+    "roster_table",
     "session_form_options",
     "sessions_awaiting_results",
     "sessions_of_course",

@@ -2,14 +2,12 @@
 session) and the roster as CSV.
 
 User-entered text goes into ReportLab paragraphs escaped (``lms.core.pdf_text``: a name
-like ``<b>Ana</b>`` prints as written, never as markup), and CSV cells a spreadsheet would run
-as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) are prefixed
-with ``'``.
+like ``<b>Ana</b>`` prints as written, never as markup), and the roster's CSV cells go
+through the one CSV helper (``lms.core.csv_export``), which neutralises formulas.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
@@ -21,7 +19,6 @@ from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, Tabl
 
 from lms.core.i18n import _, format_number
 from lms.core.pdf_text import FONT, FONT_BOLD, paragraph, register_fonts
-from lms.core.spreadsheet import neutralise_formula
 from lms.courses.models import SEAT_HOLDING, CourseSession, SessionEnrolment
 
 ROSTER_COLUMNS = ("name", "email", "administration", "country", "status", "score", "passed")
@@ -41,16 +38,14 @@ def roster_headers() -> list[str]:
     return [names[column] for column in ROSTER_COLUMNS]
 
 
-def roster_csv(enrolments: Sequence[SessionEnrolment]) -> str:
-    """The roster in the reader's language: headers, statuses and yes / no."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(roster_headers())
+def roster_table(enrolments: Sequence[SessionEnrolment]) -> tuple[list[str], list[list]]:
+    """The roster in the reader's language (headers, statuses and yes / no), as the rows the
+    one CSV helper (``lms.core.csv_export.csv_response``) writes and neutralises."""
+    rows = []
     for e in enrolments:
         member = e.user.member_administration
-        writer.writerow(
-            neutralise_formula(v)
-            for v in (
+        rows.append(
+            [
                 e.user.full_name,
                 e.user.email,
                 member.name if member else "",
@@ -58,9 +53,9 @@ def roster_csv(enrolments: Sequence[SessionEnrolment]) -> str:
                 e.status.label,
                 format_number(e.score) if e.score is not None else "",
                 "" if e.passed is None else (_("yes") if e.passed else _("no")),
-            )
+            ]
         )
-    return out.getvalue()
+    return roster_headers(), rows
 
 
 def sign_in_sheet_pdf(

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.forms import ConfirmForm
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import current_language, language_code
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_edit, require_view, role_required
-from lms.frameworks import exporters, services
+from lms.frameworks import exporters, list_exports, services
 from lms.frameworks import tracks as track_services
 from lms.frameworks.forms import FrameworkForm, split_list
 from lms.frameworks.models import Framework, FrameworkStatus, ProficiencyScale
@@ -45,6 +46,9 @@ def index():
         status=request.args.get("status", ""),
         include_drafts=editor(),
     )
+    if wants_csv():
+        stmt = services.frameworks_query(filters)
+        return csv_response("frameworks", *list_exports.frameworks_table(db.session, stmt))
     page = paginate(services.frameworks_query(filters))
     return render_template(
         "frameworks/index.html",

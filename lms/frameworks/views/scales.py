@@ -6,11 +6,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, role_required
-from lms.frameworks import services
+from lms.frameworks import list_exports, services
 from lms.frameworks.forms import ScaleForm
 from lms.frameworks.permissions import EDITORS
 from lms.frameworks.views.common import bp, editor
@@ -19,6 +20,9 @@ from lms.frameworks.views.common import bp, editor
 @bp.route("/scales/")
 @login_required
 def scales():
+    if wants_csv():
+        table = list_exports.scales_table(db.session, services.scales_query())
+        return csv_response("proficiency-scales", *table, personal=False)
     page = paginate(services.scales_query())
     return render_template("frameworks/scales.html", page=page, editor=editor())
 

@@ -7,11 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_edit, require_view, role_required
-from lms.frameworks import services
+from lms.frameworks import list_exports, services
 from lms.frameworks import tracks as track_services
 from lms.frameworks.forms import MoveTrackForm, TargetsForm, TrackForm
 from lms.frameworks.models import Framework, Track
@@ -23,6 +24,9 @@ from lms.frameworks.views.common import bp, editor, framework_choices, track_cho
 @login_required
 def tracks():
     filters = track_services.TrackFilters(include_hidden=editor())
+    if wants_csv():
+        stmt = track_services.tracks_query(filters)
+        return csv_response("tracks", *list_exports.tracks_table(db.session, stmt, editor=editor()))
     page = paginate(track_services.tracks_query(filters))
     counts = track_services.target_counts(db.session, [t.id for t in page.items])
     return render_template("frameworks/tracks.html", page=page, counts=counts, editor=editor())

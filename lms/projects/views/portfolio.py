@@ -6,11 +6,13 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from lms.accounts.models import Region
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required
 from lms.projects import services
 from lms.projects.models import ProjectStatus
+from lms.projects.services import exports
 from lms.projects.views import bp
 from lms.projects.views.common import manager_choices, member_choices, today
 
@@ -21,6 +23,9 @@ def portfolio():
     if not services.may_see_any_project(db.session, current_user):
         abort(403)
     filters = services.PortfolioFilters.from_args(request.args)
+    if wants_csv():
+        stmt = services.portfolio_query(current_user, filters)
+        return csv_response("portfolio", *exports.portfolio_table(db.session, stmt, today()))
     page = paginate(services.portfolio_query(current_user, filters))
     on = today()
     wide = services.sees_whole_portfolio(current_user)

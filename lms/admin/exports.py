@@ -46,3 +46,24 @@ def outbox_table(session: Session, stmt: sa.Select) -> tuple[list[str], list[lis
         for m in session.scalars(stmt)
     ]
     return header, rows
+
+
+def http_outbox_table(session: Session, stmt: sa.Select) -> tuple[list[str], list[list]]:
+    """The HTTP outbox's requests as listed; bodies stay out (statements name trainees)."""
+    header = [_("Queued"), _("Channel"), _("Address"), _("Status"), _("Attempts")]
+    header += [_("Next attempt"), _("Sent"), _("Last answer"), _("Last error")]
+    rows = [
+        [
+            r.created_at,
+            r.channel,
+            f"{r.method} {r.url}",
+            r.status.value,
+            r.attempts,
+            r.next_attempt_at if r.status.value == "pending" else "",
+            r.sent_at,
+            r.last_status_code or "",
+            r.last_error or "",
+        ]
+        for r in session.scalars(stmt)
+    ]
+    return header, rows

@@ -388,6 +388,11 @@ def outbox():
 @role_required(Role.ADMIN)
 def http_outbox_page():
     status = request.args.get("status", "")
+    if wants_csv():
+        return csv_response(
+            "http-outbox",
+            *exports.http_outbox_table(db.session, admin_services.http_outbox_query(status)),
+        )
     return render_template(
         "admin/http_outbox.html",
         page=paginate(admin_services.http_outbox_query(status)),

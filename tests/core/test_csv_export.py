@@ -16,9 +16,16 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import MemberAdministration, Role, User, UserRole
+from lms.core import http_outbox
 from lms.core.csv_export import csv_text, safe_filename
 from lms.core.extensions import db
-from lms.core.models import AuditEntry, OutboxMessage, OutboxStatus
+from lms.core.models import (
+    AuditEntry,
+    OutboundRequest,
+    OutboundStatus,
+    OutboxMessage,
+    OutboxStatus,
+)
 from lms.courses.models import Course, CourseSession, CourseStatus, session_trainers
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.frameworks.models import Framework, FrameworkStatus, ProficiencyScale, ScaleLevel, Track
@@ -67,6 +74,10 @@ def demo(app):
     now = datetime.now(UTC)
     for n in range(3):
         db.session.add(OutboxMessage(recipient=f"r{n}@example.org", subject=f"=S{n}", body="b"))
+    for n in range(3):
+        http_outbox.enqueue(
+            db.session, channel="xapi", method="POST", url=f"https://lrs{n}.example.org/", body="{}"
+        )
     job = ScheduledJob(name="csv-demo-job", trigger_kind=TriggerKind.INTERVAL, interval_seconds=60)
     db.session.add(job)
     db.session.flush()
@@ -164,6 +175,16 @@ def test_every_list_page_exports_its_whole_filtered_list(app, demo):
             names(
                 sa.select(OutboxMessage.recipient).where(
                     OutboxMessage.status == OutboxStatus.PENDING
+                )
+            ),
+        ),
+        (
+            as_admin,
+            f"/admin/http-outbox?format=csv&status={OutboundStatus.PENDING.value}",
+            "Address",
+            names(
+                sa.select(OutboundRequest.method + " " + OutboundRequest.url).where(
+                    OutboundRequest.status == OutboundStatus.PENDING
                 )
             ),
         ),

@@ -37,4 +37,5 @@ from lms.api.views import (  # noqa: E402,F401
     statistics,
     tokens,
     xapi,
+    webhooks,
 )

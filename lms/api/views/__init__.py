@@ -36,6 +36,6 @@ from lms.api.views import (  # noqa: E402,F401
     projects,
     statistics,
     tokens,
-    xapi,
     webhooks,
+    xapi,
 )

@@ -131,6 +131,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_INVITATION_DAYS": _int("LMS_INVITATION_DAYS", 7),
         # Personal API tokens last this long unless their owner asks for less (at most 366).
         "LMS_API_TOKEN_DAYS": _int("LMS_API_TOKEN_DAYS", 90),
+        # Webhook addresses must be https:// unless they name this machine, or this is set.
+        "LMS_WEBHOOK_ALLOW_HTTP": _bool(os.environ.get("LMS_WEBHOOK_ALLOW_HTTP")),
         # Scheduled jobs
         "LMS_SESSION_REMINDER_DAYS": _int("LMS_SESSION_REMINDER_DAYS", 3),
         "LMS_MILESTONE_REMINDER_DAYS": _int("LMS_MILESTONE_REMINDER_DAYS", 14),

@@ -23,6 +23,7 @@ FEATURE_MODULES = (
     "lms.badges.feature",
     "lms.xapi.feature",
     "lms.projects.feature",
+    "lms.webhooks.feature",
     "lms.calendar.feature",
     "lms.reports.feature",
     "lms.admin.feature",

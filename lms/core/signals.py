@@ -85,6 +85,16 @@ external_completion_recorded = _signals.signal(
     """,
 )
 
+milestone_overdue = _signals.signal(
+    "milestone-overdue",
+    doc="""A project milestone is past its due date and still open; the daily reminder job
+    announces it every day it stays so (a listener that acts once keys on the milestone and
+    its due date).
+
+    Sender: the database session. Keyword arguments: ``milestone``, ``today``.
+    """,
+)
+
 track_requirements_changed = _signals.signal(
     "track-requirements-changed",
     doc="""What a track asks of its trainees changed: its target levels (frameworks) or the

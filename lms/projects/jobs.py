@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Role
-from lms.core import clock
+from lms.core import clock, signals
 from lms.core.i18n import N_, _
 from lms.notifications.registry import notification_kind
 from lms.projects import services
@@ -70,6 +70,7 @@ def remind_milestones(session: Session, now: datetime) -> JobResult:
                 f"{milestone.due_date.isoformat()}"
             )
         elif milestone.due_date < today:
+            signals.milestone_overdue.send(session, milestone=milestone, today=today)
             key, kind = ("milestone-overdue", milestone.id, milestone.due_date), MILESTONE_OVERDUE
             title = (
                 f"{milestone.project.code}: “{milestone.title}” is overdue since "

@@ -17,6 +17,7 @@ from lms.core.models import AuditEntry, OutboxMessage
 from lms.core.outbox import enqueue_email
 from lms.reports import organisation
 from lms.scheduler.services import sync_jobs
+from lms.webhooks import services as webhooks
 from tests.admin.test_organisation import _png
 from tests.conftest import login, post_form
 
@@ -50,6 +51,9 @@ def records(app, make_user, make_member):
         db.session, channel="test", method="POST", url="http://lrs.example.org/", body="{}"
     )
     sync_jobs(db.session)
+    subscription = webhooks.create_subscription(
+        db.session, url="https://hr.example.org/hook", events=["result.recorded"], actor=target
+    )
     organisation.update(
         db.session, actor=None, name="Org", signatory_name="", signatory_title="", logo=_png()
     )
@@ -61,6 +65,7 @@ def records(app, make_user, make_member):
         "request_id": outbound.id,
         "name": "outbox.deliver",
         "image": "logo",
+        "subscription_id": subscription.id,
     }
 
 

@@ -45,6 +45,8 @@ RESOURCES = [
     "/projects/{project_id}/iati.xml",
     "/statistics",
     "/tokens",
+    "/webhooks",
+    "/webhooks/{subscription_id}",
 ]
 
 
@@ -122,11 +124,20 @@ def _demo_ids() -> dict[str, int]:
     from lms.frameworks.models import Framework
     from lms.progress.models import TrackEnrolment
     from lms.projects.models import Project
+    from lms.webhooks.models import WebhookSubscription
 
     enrolled = db.session.scalars(db.select(TrackEnrolment).limit(1)).one()
     first = {
         model: db.session.scalar(db.select(model.id).order_by(model.id).limit(1))
-        for model in (Course, CourseSession, SessionEnrolment, Framework, Project, BadgeAward)
+        for model in (
+            Course,
+            CourseSession,
+            SessionEnrolment,
+            Framework,
+            Project,
+            BadgeAward,
+            WebhookSubscription,
+        )
     }
     return {
         "course_id": first[Course],
@@ -137,4 +148,5 @@ def _demo_ids() -> dict[str, int]:
         "award_id": first[BadgeAward],
         "track_id": enrolled.track_id,
         "user_id": enrolled.user_id,
+        "subscription_id": first[WebhookSubscription],
     }

@@ -73,7 +73,7 @@ def test_the_listener_answers_basic_credentials_for_xapi_requests_only(app, worl
         db.session, channel="xapi", method="POST", url="http://lrs.example.org/", body="{}"
     )
     hook = http_outbox.enqueue(
-        db.session, channel="webhook", method="POST", url="http://hooks.example.org/", body="{}"
+        db.session, channel="elsewhere", method="POST", url="http://hooks.example.org/", body="{}"
     )
     assert statements.lrs_headers(db.session, request=hook, now=utcnow()) is None
     answer = statements.lrs_headers(db.session, request=xapi, now=utcnow())

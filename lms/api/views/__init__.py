@@ -36,5 +36,6 @@ from lms.api.views import (  # noqa: E402,F401
     projects,
     statistics,
     tokens,
+    webhooks,
     xapi,
 )

@@ -216,6 +216,26 @@ def subscriptions_query() -> sa.Select:
     )
 
 
+def subscriptions_table(session: Session, stmt: sa.Select) -> tuple[list[str], list[list[Any]]]:
+    """The list page's CSV: the subscriptions as listed, never their secrets."""
+    counts = delivery_counts(session)
+    header = [_("Address"), _("Description"), _("Events"), _("Status"), _("Created")]
+    header += [_("Disabled"), _("Pending"), _("Sent"), _("Undeliverable")]
+    rows = [
+        [
+            s.url,
+            s.description,
+            ", ".join(sorted(e.value for e in s.event_set)),
+            _("Active") if s.is_active else _("Disabled"),
+            s.created_at,
+            s.disabled_at,
+            *(counts.get((s.id, status), 0) for status in OutboundStatus),
+        ]
+        for s in session.scalars(stmt)
+    ]
+    return header, rows
+
+
 def delivery_counts(session: Session) -> dict[tuple[int, OutboundStatus], int]:
     """Deliveries per subscription and status, for the list page (one statement)."""
     rows = session.execute(

@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Role
 from lms.core import clock
+from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import _
@@ -50,6 +51,10 @@ def _with_secret(subscription: WebhookSubscription, secret: str):
 @bp.route("/")
 @role_required(Role.ADMIN)
 def index():
+    if wants_csv():
+        return csv_response(
+            "webhooks", *services.subscriptions_table(db.session, services.subscriptions_query())
+        )
     return render_template(
         "webhooks/index.html",
         page=paginate(services.subscriptions_query()),

@@ -5,8 +5,10 @@ deliveries to an HTTP receiver on this machine that checks the HMAC signature it
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import json
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -358,3 +360,28 @@ def test_only_admins_reach_the_webhook_pages(client, make_user, admin, role):
             client.post(f"/admin/webhooks/{subscription.id}/{action}", data={"csrf_token": token})
         ).status_code == 403
     assert _deliveries() == [] and subscription.is_active
+
+
+def test_the_list_downloads_as_csv_without_secrets(client, admin, world, make_user):
+    subscription = webhooks.create_subscription(
+        db.session,
+        url="https://hr.example.org/hook",
+        events=[WebhookEvent.ENROLMENT_CHANGED.value],
+        description="=HYPERLINK(1)",
+        actor=admin,
+    )
+    db.session.commit()
+    trainee = make_user(Role.TRAINEE)
+    courses.request_enrolment(db.session, world.session_a, trainee, actor=trainee, today=TODAY)
+    db.session.commit()
+    pending = len(_deliveries(subscription))
+    login(client, admin)
+    response = client.get("/admin/webhooks/?format=csv")
+    assert response.mimetype == "text/csv" and "no-store" in response.headers["Cache-Control"]
+    text = response.get_data(as_text=True)
+    assert subscription.secret not in text
+    (row,) = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row["Address"] == "https://hr.example.org/hook"
+    assert row["Description"] == "'=HYPERLINK(1)"
+    assert row["Events"] == "enrolment.changed"
+    assert (row["Pending"], row["Sent"]) == (str(pending), "0")

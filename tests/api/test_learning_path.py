@@ -1,11 +1,12 @@
 """The whole learning path through the API alone: a token from email and password, a course
 and a session, a trainee joining the track and enrolling, her trainer's result, then her
-progress, competencies and certificate as the pages compute them."""
+progress, competencies, certificate and badge as the pages compute them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from lms.accounts.models import Role
 from lms.core import clock
@@ -124,3 +125,18 @@ def test_a_trainee_completes_a_track_through_the_api(client, world, make_user, m
     certificates = client.get("/api/v1/certificates", headers=as_trainee).get_json()
     assert [(c["track_id"], c["status"]) for c in certificates["items"]] == [(track.id, "valid")]
     assert certificates["total"] == 1
+
+    # The completion's badge, and its baked image and hosted assertion where the API says.
+    badges = client.get("/api/v1/badges", headers=as_trainee).get_json()
+    (badge,) = badges["items"]
+    assert badge["track_id"] == track.id and badge["revoked"] is False
+    assert badge["certificate_id"] == certificates["items"][0]["id"]
+    assert badge["recipient_email"] == trainee.email
+    baked = client.get(urlsplit(badge["baked_url"]).path)
+    assert baked.status_code == 200 and baked.mimetype == "image/png"
+    assert baked.data.startswith(b"\x89PNG") and b"openbadges" in baked.data
+    assertion = client.get(
+        urlsplit(badge["assertion_url"]).path, headers={"Accept": "application/json"}
+    )
+    assert assertion.get_json()["id"] == badge["assertion_url"]
+    assert client.get(urlsplit(badge["issuer_key_url"]).path).status_code == 200

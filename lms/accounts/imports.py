@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from lms.accounts import services
 from lms.accounts.models import MemberAdministration, Role, Sex, User
 from lms.core.audit import record_change
-from lms.core.csv_import import RowError, RowErrors, read_table
+from lms.core.csv_import import OncePerFile, RowError, RowErrors, read_table
 from lms.core.errors import DomainError
 from lms.core.i18n import _
 
@@ -126,25 +126,14 @@ def import_users(
     )
     result = UsersImport()
     members = _members(session)
-    first_row: dict[str, int] = {}
+    emails = OncePerFile("email")
     outer = session.begin_nested()
     for number, row in table.rows:
         email = services.normalise_email(row["email"])
-        if email and email in first_row:
-            result.errors.append(
-                RowError(
-                    number,
-                    "email",
-                    _(
-                        "%(email)s appears twice in the file (also on row %(row)s).",
-                        email=email,
-                        row=first_row[email],
-                    ),
-                )
-            )
+        repeat = emails.repeat(number, email) if email else None
+        if repeat:
+            result.errors.append(repeat)
             continue
-        if email:
-            first_row[email] = number
         member_id = None
         if row["member_administration"]:
             member_id = members.get(row["member_administration"].lower())

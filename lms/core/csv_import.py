@@ -59,6 +59,30 @@ class RowErrors(ValidationError):
         self.errors = errors
 
 
+class OncePerFile:
+    """A column whose values a file may hold once (the emails of a users or enrolments
+    file): a repeat is a row error naming the row where the value was first seen."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+        self._first: dict[str, int] = {}
+
+    def repeat(self, number: int, value: str) -> RowError | None:
+        """``None`` the first time ``value`` is seen (remembered from row ``number``)."""
+        if value in self._first:
+            return RowError(
+                number,
+                self.column,
+                _(
+                    "%(email)s appears twice in the file (also on row %(row)s).",
+                    email=value,
+                    row=self._first[value],
+                ),
+            )
+        self._first[value] = number
+        return None
+
+
 @dataclass
 class CsvTable:
     """The data rows of a file, each as its row number and a dict of column → stripped text

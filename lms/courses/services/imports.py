@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lms.accounts.services import get_user_by_email, normalise_email
-from lms.core.csv_import import RowError, RowErrors, read_table
+from lms.core.csv_import import OncePerFile, RowError, RowErrors, read_table
 from lms.core.errors import DomainError, ValidationError
 from lms.core.i18n import _
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment
@@ -104,7 +104,7 @@ def import_enrolments(
     )
     errors: list[RowError] = []
     enrolments: list[SessionEnrolment] = []
-    first_row: dict[str, int] = {}
+    emails = OncePerFile("email")
     outer = session.begin_nested()
     for number, row in table.rows:
         email = normalise_email(row["email"])
@@ -124,20 +124,10 @@ def import_enrolments(
         if not email:
             errors.append(RowError(number, "email", _("The email is empty.")))
             continue
-        if email in first_row:
-            errors.append(
-                RowError(
-                    number,
-                    "email",
-                    _(
-                        "%(email)s appears twice in the file (also on row %(row)s).",
-                        email=email,
-                        row=first_row[email],
-                    ),
-                )
-            )
+        repeat = emails.repeat(number, email)
+        if repeat:
+            errors.append(repeat)
             continue
-        first_row[email] = number
         user = get_user_by_email(session, email)
         if user is None:
             errors.append(

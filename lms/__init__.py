@@ -41,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     features = wire()  # models, rules, jobs, kinds and listeners: the same in every process
     register_extensions(app)
     register_assets(app)
+    register_security_headers(app)
     register_bounds(app)
     register_base_url_check(app)
     register_blueprints(app, features)
@@ -101,6 +102,12 @@ def register_catalogues(app: Flask) -> None:
     if fallback is not None:
         directories = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{directories};{fallback}"
+
+
+def register_security_headers(app: Flask) -> None:
+    from lms.core.security_headers import init_security_headers
+
+    init_security_headers(app)
 
 
 def register_assets(app: Flask) -> None:

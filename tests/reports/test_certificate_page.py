@@ -109,3 +109,11 @@ def test_a_long_competency_list_is_counted_not_cut_silently(app):
     assert pages == 1
     assert f"C.{SHOWN - 1} Competency {SHOWN - 1}" in flat and f"C.{SHOWN} " not in flat
     assert "and 3 more, in the holder's record" in flat
+
+
+def test_the_certificate_pdf_is_kept_by_no_cache(client, elodie):
+    login(client, elodie)
+    pdf = client.get(f"/reports/certificates/{_certificate(elodie).id}.pdf")
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.cache_control.no_store and pdf.cache_control.private
+    assert pdf.headers["X-Frame-Options"] == "DENY"

@@ -103,7 +103,18 @@ class Loader:
         """PostgreSQL: COPY the rows in (several times faster than INSERTs), in the
         session's transaction. The rows carry every column they set, values as the columns
         store them (enums as their values, JSON as text)."""
+        table = self._tables[name]
         columns = list(rows[0])
+        # COPY applies no Python-side defaults (an INSERT through Core would): fill them in.
+        defaults = {
+            c.name: c.default
+            for c in table.c
+            if c.name not in rows[0] and c.default is not None and not c.default.is_sequence
+        }
+        for row in rows:
+            for column, default in defaults.items():
+                row[column] = default.arg(None) if default.is_callable else default.arg
+        columns += list(defaults)
         listed = ", ".join(f'"{c}"' for c in columns)
         raw = self.session.connection().connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f'COPY "{name}" ({listed}) FROM STDIN') as copy:

@@ -145,6 +145,10 @@ def test_semantic_invariants(generated):
             .where(SessionEnrolment.passed.is_not(True))
         )
         assert early == 0
+    # Every enrolment carries its own xAPI registration (a column default the bulk path fills).
+    registrations = db.session.scalars(sa.select(SessionEnrolment.registration)).all()
+    assert registrations and None not in registrations
+    assert len(set(registrations)) == len(registrations)
     # Every rater is a trainer.
     raters = set(
         db.session.scalars(

@@ -73,8 +73,12 @@ def restore_database(
             with snapshot(engine, write=True) as connection:
                 _check_target(connection, revisions, areas, force)
                 summary = _restore(connection, zf, manifest, revisions, head)
-        except BaseException:
+        except BaseException as error:
             staged.discard()
+            if isinstance(error, sa.exc.DBAPIError):
+                raise BackupError(
+                    f"The restore failed and was rolled back, nothing changed: {error.orig}"
+                ) from error
             raise
         summary.files = staged.install()
     return summary

@@ -62,7 +62,7 @@ def running(url: str, folder: Path) -> Iterator:
             "SQLALCHEMY_DATABASE_URI": url,
             "LMS_BASE_URL": "http://localhost",
             "MAIL_SERVER": "",
-            "LMS_DEMO_TRAINEES": 30,
+            "LMS_DEMO_TRAINEES": 6,
             "LMS_EVIDENCE_DIR": str(folder / "evidence"),
             "LMS_BADGE_KEY_FILE": str(folder / "badge_key.pem"),
         }
@@ -133,6 +133,15 @@ def source(database_url, tmp_path_factory):
             uploaded_by=trainee,
             filename="diploma.pdf",
             stream=io.BytesIO(PDF),
+        )
+        # A JSON null and an SQL NULL in JSON columns, which must not become one another.
+        audit = db.metadata.tables["audit_entries"]
+        db.session.execute(
+            audit.insert(),
+            [
+                {"action": "backup.test", "entity_type": "x", "before": sa.null(), "after": None},
+                {"action": "backup.test", "entity_type": "x", "before": None, "after": sa.null()},
+            ],
         )
         db.session.commit()
         private_key(app.config["LMS_BADGE_KEY_FILE"])

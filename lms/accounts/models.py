@@ -242,7 +242,7 @@ class PasswordResetRequest(db.Model):
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # nosec B105  # a token purpose, not a password
 
 
 class UserToken(db.Model):

@@ -143,7 +143,7 @@ def _check_target(
 
 
 def _holds_rows(connection: Connection, name: str) -> bool:
-    query = sa.text(f"SELECT 1 FROM {_quoted(connection, name)} LIMIT 1")
+    query = sa.select(sa.literal(1)).select_from(sa.table(name)).limit(1)
     return connection.execute(query).first() is not None
 
 
@@ -156,7 +156,7 @@ def _empty_tables(connection: Connection) -> None:
         connection.execute(sa.text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
         return
     for name in names:  # SQLite: foreign keys are off for the restore (backup.snapshot)
-        connection.execute(sa.text(f"DELETE FROM {_quoted(connection, name)}"))
+        connection.execute(sa.delete(sa.table(name)))
 
 
 def migrate(connection: Connection, start: str | None, end: str, revisions: list[str]) -> None:
@@ -302,13 +302,15 @@ def _finish(connection: Connection, tables: list[sa.Table]) -> None:
             keys = list(table.primary_key.columns)
             if len(keys) != 1 or not isinstance(keys[0].type, sa.Integer):
                 continue
-            name, key = _quoted(connection, table.name), _quoted(connection, keys[0].name)
+            key = keys[0]
             connection.execute(
-                sa.text(
-                    f"SELECT setval(pg_get_serial_sequence(:table, :column), "
-                    f"COALESCE(MAX({key}), 0) + 1, false) FROM {name}"
-                ),
-                {"table": name, "column": keys[0].name},
+                sa.select(
+                    sa.func.setval(
+                        sa.func.pg_get_serial_sequence(_quoted(connection, table.name), key.name),
+                        sa.func.coalesce(sa.func.max(key), 0) + 1,
+                        False,
+                    )
+                ).select_from(table)
             )
         return
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -33,12 +33,14 @@ from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import LANGUAGE_KEY, chosen_language
 from lms.core.permissions import login_required
+from lms.core.ratelimit import rate_limited
 from lms.core.redirects import redirect_target
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("login", methods=("POST",))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -164,6 +166,7 @@ def _link_for(endpoint: str):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@rate_limited("reset", methods=("POST",))
 def request_reset():
     """The same answer, by the same path, whether the account exists or not: the link waits in
     the outbox for the scheduler; too many requests are refused (429) the same way too."""

@@ -27,6 +27,7 @@ from lms.core.mail import deliver_outbox_now
 from lms.core.models import OutboundRequest, OutboundStatus, OutboxStatus
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
+from lms.core.ratelimit import export_limited
 from lms.reports import organisation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,6 +76,7 @@ def _member_values(form: MemberForm) -> dict:
 
 @bp.route("/users")
 @role_required(Role.ADMIN)
+@export_limited
 def users():
     filters = queries.UserFilters.from_args(request.args)
     if wants_csv():
@@ -286,6 +288,7 @@ def delete_user(user_id: int):
 
 @bp.route("/members")
 @role_required(Role.ADMIN)
+@export_limited
 def members():
     filters = queries.MemberFilters.from_args(request.args)
     if wants_csv():
@@ -351,6 +354,7 @@ def edit_member(member_id: int):
 
 @bp.route("/audit")
 @role_required(Role.ADMIN)
+@export_limited
 def audit():
     filters = admin_services.AuditFilters.from_args(request.args)
     if wants_csv():
@@ -369,6 +373,7 @@ def audit():
 
 @bp.route("/outbox")
 @role_required(Role.ADMIN)
+@export_limited
 def outbox():
     status = request.args.get("status", "")
     if wants_csv():
@@ -386,6 +391,7 @@ def outbox():
 
 @bp.route("/http-outbox")
 @role_required(Role.ADMIN)
+@export_limited
 def http_outbox_page():
     status = request.args.get("status", "")
     if wants_csv():

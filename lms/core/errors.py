@@ -91,6 +91,33 @@ def _http_message(error: HTTPException) -> str:
     return str(error.description)
 
 
+def too_many_requests(error: HTTPException) -> Any:
+    """A breached rate limit (lms.core.ratelimit): the page in the layout, or a problem
+    document for the API, with ``Retry-After`` in whole seconds either way."""
+    from lms.core.i18n import _n
+    from lms.core.ratelimit import retry_after
+    from lms.core.redirects import referrer_target
+
+    seconds = retry_after(error)
+    message = _n(
+        "Too many requests in a short time. Wait %(num)s second, then try again.",
+        "Too many requests in a short time. Wait %(num)s seconds, then try again.",
+        seconds,
+    )
+    if _wants_json():
+        body = {"type": "about:blank", "title": "Too Many Requests", "status": 429}
+        response = jsonify({**body, "detail": message, "retry_after": seconds})
+        response.mimetype = "application/problem+json"
+    else:
+        page = render_template(
+            "errors/429.html", code=429, message=message, back=referrer_target(""), seconds=seconds
+        )
+        response = current_app.make_response(page)
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError):
@@ -105,6 +132,10 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def on_http_error(error: HTTPException):
+        from flask_limiter import RateLimitExceeded
+
+        if isinstance(error, RateLimitExceeded):
+            return too_many_requests(error)
         if _wants_json():
             response = jsonify(
                 {

@@ -35,6 +35,7 @@ from lms.core.extensions import db
 from lms.core.i18n import localised
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_view, role_required
+from lms.core.ratelimit import export_limited
 from lms.courses.permissions import EDITORS
 from lms.courses.services import recertification_courses
 from lms.frameworks.models import Competency, Track
@@ -135,6 +136,7 @@ def dashboard():
 
 @bp.route("/trainees/")
 @role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
+@export_limited
 def trainees():
     q = request.args.get("q", "").strip().lower()
     if wants_csv():
@@ -316,6 +318,7 @@ def evidence_file(file_id: int):
 
 @bp.route("/assessments/")
 @role_required(Role.TRAINER)
+@export_limited
 def queue():
     if wants_csv():
         if request.args.get("list") == "claims":
@@ -452,6 +455,7 @@ def _enrol_trainee(form: TrackEnrolForm) -> Any:
 
 @bp.route("/intakes/", methods=["GET", "POST"])
 @role_required(*EDITORS)
+@export_limited
 def intakes():
     """Intakes, a new intake, and enrolling one trainee in a track (two forms, one page)."""
     if request.method == "GET" and wants_csv():

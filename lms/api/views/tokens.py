@@ -11,6 +11,7 @@ from lms.api.schemas import TokenIn, TokenOut
 from lms.api.views import bp
 from lms.core import clock
 from lms.core.extensions import db
+from lms.core.ratelimit import rate_limited
 
 
 @basic_auth.verify_password
@@ -37,6 +38,7 @@ def _verify_password(email: str, password: str):
 
 
 @bp.post("/tokens")
+@rate_limited("login")  # a password check, like the login form; before it
 @bp.auth_required(basic_auth)
 @bp.input(TokenIn, location="json", arg_name="body")
 @bp.output(TokenOut, status_code=201)

@@ -204,6 +204,7 @@ def unavailable_response(fault: Fault, error: BaseException) -> Any:
     from lms.core.extensions import db, login_manager
     from lms.core.i18n import _
 
+    language = _known_language()  # before the rollback expires the user's row
     _quiet_rollback(db.session)
     log.warning(
         "Database %s during %s %s: %s",
@@ -212,7 +213,6 @@ def unavailable_response(fault: Fault, error: BaseException) -> Any:
         request.path,
         (str(getattr(error, "orig", error)).strip().splitlines() or [""])[0],
     )
-    language = _known_language()
     g._login_user = login_manager.anonymous_user()  # the navbar must not load the user
     retry = RETRY_AFTER[fault]
     with force_locale(language) if language else _nothing():

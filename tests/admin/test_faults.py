@@ -36,8 +36,9 @@ def test_a_users_import_is_all_or_nothing(client, logged_in):
 
     failed = assert_all_or_nothing(
         send,
-        succeeded=lambda r: r.status_code == 302
-        and _count(User, User.email.like("%.faults@example.org")) == 2,
+        succeeded=lambda r: (
+            r.status_code == 302 and _count(User, User.email.like("%.faults@example.org")) == 2
+        ),
         writes_after_commit=True,  # the invitations are delivered after the commit
     )
     assert failed >= 6  # two users, their roles, two invitations and the audit entry

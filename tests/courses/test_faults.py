@@ -52,9 +52,7 @@ def test_enrolment_is_all_or_nothing(client, world, make_user):
 
 def test_a_withdrawal_and_the_promotion_it_gives_are_all_or_nothing(client, world, make_user):
     first, second, third = (make_user(Role.TRAINEE) for _ in range(3))
-    mine = services.request_enrolment(
-        db.session, world.session_a, first, actor=first, today=TODAY
-    )
+    mine = services.request_enrolment(db.session, world.session_a, first, actor=first, today=TODAY)
     for trainee in (second, third):
         services.request_enrolment(db.session, world.session_a, trainee, actor=trainee, today=TODAY)
     db.session.commit()

@@ -27,8 +27,7 @@ def test_publishing_a_new_version_is_all_or_nothing(client, world, make_user):
     token = csrf_token(client)
     failed = assert_all_or_nothing(
         lambda: client.post(f"/frameworks/{draft.id}/publish", data={"csrf_token": token}),
-        succeeded=lambda r: r.status_code == 302
-        and _status(draft.id) == FrameworkStatus.PUBLISHED,
+        succeeded=lambda r: r.status_code == 302 and _status(draft.id) == FrameworkStatus.PUBLISHED,
     )
     assert failed >= 4  # both versions and their two audit entries
     assert _status(world.framework.id) == FrameworkStatus.ARCHIVED

@@ -233,6 +233,7 @@ def test_other_database_errors_stay_errors():
 def test_the_next_request_succeeds_after_the_server_dropped_every_connection(client, logged_in):
     logged_in(Role.TRAINEE)
     assert client.get("/").status_code == 200  # the pool now holds a connection
+    db.session.remove()  # the test's own session lets go of its connection too
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         killed = conn.scalar(
             sa.text(

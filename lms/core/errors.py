@@ -119,6 +119,10 @@ def too_many_requests(error: HTTPException) -> Any:
 
 
 def init_error_handlers(app: Flask) -> None:
+    from lms.core.faults import fault_in_server_error, init_fault_handlers
+
+    init_fault_handlers(app)  # the database down or read-only: 503, before any other page
+
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError):
         from lms.core.extensions import db
@@ -163,6 +167,9 @@ def init_error_handlers(app: Flask) -> None:
     def on_server_error(error: Exception):
         from lms.core.extensions import db
 
+        unavailable = fault_in_server_error(error)  # raised while rendering another error page
+        if unavailable is not None:
+            return unavailable
         db.session.rollback()
         if _wants_json():
             response = jsonify(

@@ -36,7 +36,8 @@ def driver_error(message: str = "server closed the connection unexpectedly") -> 
 @dataclass
 class Injector:
     """Fails the ``fail_at``-th statement from the first write up to the request's commit,
-    the commit included; after the commit it only watches: a write then means the request committed half-way."""
+    the commit included; after the commit it only watches: a write then means the request
+    committed half-way."""
 
     fail_at: int
     seen: int = 0
@@ -120,10 +121,11 @@ def assert_all_or_nothing(
     max_statements: int = 400,
 ) -> int:
     """Send the request again and again with its 1st, 2nd, … statement from the first write
-    to the commit (the commit included) failing: each failed request answers the 503 page (no traceback) and leaves
-    every table as it was. The first request whose statements all ran must succeed, with no
-    write after its commit (unless ``writes_after_commit``: work on the committed data, such
-    as delivering the outbox). Returns how many statements were failed in turn."""
+    to the commit (the commit included) failing: each failed request answers the 503 page (no
+    traceback) and leaves every table as it was. The first request whose statements all ran
+    must succeed, with no write after its commit (unless ``writes_after_commit``: work on the
+    committed data, such as delivering the outbox). Returns how many statements were failed in
+    turn."""
     before = checksums()
     for n in range(1, max_statements + 1):
         with failing_statement(n) as injector:

@@ -175,7 +175,7 @@ def send(
         status=response.status_code,
         location=response.headers.get("Location", ""),
         mimetype=response.mimetype,
-        text=response.get_data()[:4000].decode("utf-8", "replace"),
+        text=response.get_data().decode("utf-8", "replace"),
     )
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import os
 
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
 from lms import create_app
+from lms.accounts.models import User
+from lms.core.extensions import db
 from tests.access.harness import changed_tables, rolled_back, send
 from tests.access.matrix import LOGIN, MATRIX, Expect
 from tests.access.world import IDENTITIES
@@ -93,6 +96,23 @@ def test_route(arena, endpoint, method):
             if not _passes(answer.outcome, answer.status, expect):
                 problems.append(f"{identity}: {answer.outcome}, expected a success")
     assert not problems, f"{method} {endpoint}:\n" + "\n".join(problems)
+
+
+def test_an_allowed_write_is_seen_then_rolled_back(arena):
+    """The machinery: a request's writes are rolled back, and both ways of finding what it
+    changed (every table's checksum; the tables its statements named) agree."""
+    trainee = arena.world.values["user_id"]
+    url = f"/admin/users/{trainee}/deactivate"
+    with rolled_back(arena.app) as conn:
+        answer = send(arena.app, arena.callers["admin"], "POST", url, api=False)
+        every = changed_tables(conn, arena.baseline)
+        named = changed_tables(conn, arena.baseline, every=False)
+        active = conn.execute(sa.select(User.is_active).where(User.id == trainee)).scalar()
+    assert answer.status == 302 and active is False
+    assert "users" in every and every == named
+    assert db.session.get(User, trainee).is_active
+    with rolled_back(arena.app) as conn:
+        assert changed_tables(conn, arena.baseline) == []
 
 
 if os.environ.get("LMS_ACCESS_PRINT"):  # pragma: no cover - a maintainer's aid

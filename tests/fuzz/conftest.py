@@ -15,7 +15,7 @@ COMMON = {
     "database": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 }
-settings.register_profile("ci", max_examples=6, derandomize=True, **COMMON)
+settings.register_profile("ci", max_examples=3, derandomize=True, **COMMON)
 # LMS_FUZZ_EXAMPLES: examples per route under the "fuzz" profile (300 unless given).
 settings.register_profile(
     "fuzz", max_examples=int(os.environ.get("LMS_FUZZ_EXAMPLES") or 300), **COMMON

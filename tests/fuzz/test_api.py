@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import given
@@ -20,7 +21,7 @@ from tests.access.harness import changed_tables, rolled_back, send
 from tests.access.test_matrix import entry
 from tests.conftest import TEST_PASSWORD
 from tests.fuzz.guards import forbidden_changes
-from tests.fuzz.strategies import hostile_json, hostile_text
+from tests.fuzz.strategies import SWEEP, hostile_json, hostile_text
 
 
 def _operations() -> tuple[list[tuple[str, str, dict]], dict, object]:
@@ -91,6 +92,13 @@ def test_hostile_api_input_is_refused_cleanly(arena, method, path, operation):
         hostile_json(),  # not an object at all
     )
 
+    def sweep():
+        """Each hostile value in every body field and query parameter at once, on A's ids."""
+        own = {n: str(values.get(n, values["user_id"])) for n in path_names}
+        for value in SWEEP:
+            body = {f: value for f in fields} if writes else None
+            call(own, dict.fromkeys(queries, value), body, None)
+
     @given(
         ids=st.fixed_dictionaries({n: ids for n in path_names}),
         query=st.dictionaries(st.sampled_from(queries or ["x"]), hostile_text(), max_size=3),
@@ -98,6 +106,9 @@ def test_hostile_api_input_is_refused_cleanly(arena, method, path, operation):
         garbage=st.sampled_from([None, None, None, b"{", b"\xff\xfe", b'{"a": ' * 80]),
     )
     def check(ids, query, body, garbage):
+        call(ids, query, body, garbage)
+
+    def call(ids, query, body, garbage):
         url = path.format(**ids)
         kwargs: dict = {"headers": dict(headers)}
         if query:
@@ -117,18 +128,13 @@ def test_hostile_api_input_is_refused_cleanly(arena, method, path, operation):
         wrong = forbidden_changes(changed, endpoint, method)
         assert not wrong, f"{told} changed {wrong}"
 
+    sweep()
     check()
 
 
 def send_raw(arena, caller, method, url, *, headers, query_string=None, **body):
     if query_string:
-        url = f"{url}?{_encode(query_string)}"
+        url = f"{url}?{urlencode(query_string)}"
     if "data" in body:
         return send(arena.app, caller, method, url, api=True, data=body["data"], headers=headers)
     return send(arena.app, caller, method, url, api=True, json=body.get("json"), headers=headers)
-
-
-def _encode(query: dict) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(query)

@@ -18,7 +18,7 @@ from tests.access.harness import changed_tables, rolled_back, send
 from tests.access.matrix import LOGIN
 from tests.access.test_matrix import ROUTES, RULES, _urls, entry
 from tests.fuzz.guards import forbidden_changes
-from tests.fuzz.strategies import form_submission, hostile_text
+from tests.fuzz.strategies import SWEEP, form_submission, hostile_text
 
 # Sign-out ends the caller's session: every later example would be anonymous.
 SKIPPED = {"auth.logout"}
@@ -88,14 +88,24 @@ def test_hostile_form_input_is_refused_cleanly(arena, endpoint, method):
         max_size=len(files),
     )
 
-    @given(pairs=form_submission(fields), blobs=uploads)
-    def check(pairs, blobs):
+    def submit(pairs, blobs):
         data = list(pairs) + [(k, (io.BytesIO(v), "x.csv")) for k, v in blobs.items()]
         with rolled_back(arena.app) as conn:
             answer = send(arena.app, caller, method, url, api=False, data=data)
             changed = changed_tables(conn, arena.baseline, every=False)
-        assert answer.status < 500, f"{identity} {method} {url} {pairs!r}: {answer.text[:800]}"
+        told = f"{identity} {method} {url} {pairs!r:.400}"
+        assert answer.status < 500, f"{told}: {answer.text[:800]}"
         wrong = forbidden_changes(changed, endpoint, method)
-        assert not wrong, f"{identity} {method} {url} {pairs!r} changed {wrong}"
+        assert not wrong, f"{told} changed {wrong}"
+
+    # The sweep: each hostile value in every typed-in field at once, the choices as offered.
+    choices = {n: next((v for v in o if v), "") for n, o in fields.items() if len(o) > 1}
+    for value in SWEEP:
+        pairs = [(n, choices.get(n, value)) for n in sorted(fields)]
+        submit(pairs, {name: b"\x00" * 10 for name in files})
+
+    @given(pairs=form_submission(fields), blobs=uploads)
+    def check(pairs, blobs):
+        submit(pairs, blobs)
 
     check()

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev lint format db demo bench mutate clean translations lock audit
+.PHONY: run test install install-dev lint format db demo bench mutate fuzz clean translations lock audit
 
 ## Locked installs (README "Supply chain"): requirements.lock holds the runtime packages,
 ## requirements-dev.lock those plus the dev extra, each at one version with the hash of every
@@ -86,6 +86,13 @@ test: lint audit
 		echo "== PostgreSQL run: $$TEST_DATABASE_URL"; \
 		LMS_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q -n $(TEST_WORKERS); \
 	fi
+
+## The fuzz tests (tests/fuzz, README "Access matrix and fuzzing") with many more examples per
+## route than `make test` runs: FUZZ_EXAMPLES per form and API operation (300), not derandomized.
+FUZZ_EXAMPLES ?= 300
+fuzz: install-dev
+	HYPOTHESIS_PROFILE=fuzz LMS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
+		-n $(TEST_WORKERS) tests/fuzz
 
 ## Benchmarks (bench/, README "Benchmarks"): gunicorn on PostgreSQL at 16 clients against the
 ## same run's ceilings; BENCH_SECONDS per page (10), BENCH_ARGS e.g. --database-url URL --strict.

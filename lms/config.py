@@ -177,6 +177,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_LOGIN_MAX_FAILURES": _int("LMS_LOGIN_MAX_FAILURES", 5),
         "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": _int("LMS_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         "LMS_LOGIN_WINDOW_MINUTES": _int("LMS_LOGIN_WINDOW_MINUTES", 15),
+        # Administrators and directorate staff must use two-factor sign-in (set up at login).
+        "LMS_REQUIRE_2FA": _bool(os.environ.get("LMS_REQUIRE_2FA"), production),
         "LMS_INVITATION_DAYS": _int("LMS_INVITATION_DAYS", 7),
         # Personal API tokens last this long unless their owner asks for less (at most 366).
         "LMS_API_TOKEN_DAYS": _int("LMS_API_TOKEN_DAYS", 90),

@@ -12,12 +12,12 @@ from flask_login import current_user
 from lms.accounts import exports as account_exports
 from lms.accounts import imports as user_imports
 from lms.accounts import members as member_services
-from lms.accounts import queries, services
+from lms.accounts import queries, services, two_factor
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
 from lms.admin import exports
 from lms.admin import services as admin_services
-from lms.admin.forms import OrganisationForm, UsersImportForm
+from lms.admin.forms import OrganisationForm, ResetTwoFactorForm, UsersImportForm
 from lms.core import http_outbox
 from lms.core.csv_export import csv_response, wants_csv
 from lms.core.csv_import import RowErrors
@@ -190,6 +190,7 @@ def user_detail(user_id: int):
         entries_total=total,
         confirm=ConfirmForm(),
         history=services.history_reason(db.session, user),
+        second_factor_on=two_factor.is_enabled(db.session, user),
     )
 
 
@@ -281,6 +282,26 @@ def delete_user(user_id: int):
         return outcome.response or redirect(url_for("admin.user_detail", user_id=user_id))
     reason = services.history_reason(db.session, user)
     return render_template("admin/user_delete.html", user=user, form=form, reason=reason)
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    """The confirmation page (with the reason) and the reset itself, audited."""
+    user = _get_user(user_id)
+    form = ResetTwoFactorForm()
+    if form.validate_on_submit():
+        outcome = commit_or_report(
+            lambda: two_factor.reset(db.session, user, actor=current_user, reason=form.reason.data),
+            form=form,
+            after_commit=lambda _result: deliver_outbox_now(),
+            success=_("The second factor of %(email)s is reset; they are told by email.")
+            % {"email": user.email},
+            redirect_to=url_for("admin.user_detail", user_id=user.id),
+        )
+        if outcome.response:
+            return outcome.response
+    return render_template("admin/user_two_factor_reset.html", user=user, form=form)
 
 
 # Member administrations ----------------------------------------------------------------------

@@ -233,6 +233,7 @@ def test_not_forced_when_the_requirement_is_off(client, make_user):
 
 def test_required_by_default_in_production_only(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("LMS_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379/2")  # production
     monkeypatch.delenv("LMS_REQUIRE_2FA", raising=False)
     for env, expected in (("production", True), ("development", False), ("testing", False)):
         monkeypatch.setenv("LMS_ENV", env)

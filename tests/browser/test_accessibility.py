@@ -158,9 +158,11 @@ def audit(app, browser, live_server: str, email: str | None, name: str):
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     console: list[str] = []
-    page.on(
+    page.on(  # the first sentence: what was refused, and by which directive
         "console",
-        lambda m: console.append(m.text) if "Content Security Policy" in m.text else None,
+        lambda m: (
+            console.append(m.text.split(". ")[0]) if "Content Security Policy" in m.text else None
+        ),
     )
     axe = Axe()
     if email:

@@ -126,6 +126,8 @@ def crawl(app, client) -> tuple[list[str], list[str]]:
             continue
         seen.add(endpoint)
         response = client.get(path)
+        if response.status_code >= 500:
+            problems.append(f"{path}: HTTP {response.status_code}")
         if response.mimetype != "text/html" or response.status_code >= 300:
             continue
         html = response.get_data(as_text=True)

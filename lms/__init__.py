@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_config(app, overrides)
     features = wire()  # models, rules, jobs, kinds and listeners: the same in every process
     register_extensions(app)
+    register_rate_limits(app)
     register_assets(app)
     register_security_headers(app)
     register_bounds(app)
@@ -90,6 +91,13 @@ def register_extensions(app: Flask) -> None:
     from lms.accounts import sessions
 
     sessions.init_login_manager(app, login_manager)
+
+
+def register_rate_limits(app: Flask) -> None:
+    """The limiter and its storage; the limits themselves are declared by the views."""
+    from lms.core.ratelimit import init_rate_limits
+
+    init_rate_limits(app)
 
 
 def register_catalogues(app: Flask) -> None:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -25,12 +27,58 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(generate)
     app.cli.add_command(outbox_group)
     app.cli.add_command(rebuild_summaries)
     app.cli.add_command(scheduler)
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(file: Path) -> None:
+    """Write the whole database and its files to FILE, a portable archive (README "Backup
+    and restore")."""
+    from lms.core.backup import BackupError, FileAreas, backup_database
+
+    try:
+        manifest = backup_database(db.engine, file, FileAreas.from_config(current_app.config))
+    except BackupError as error:
+        raise click.ClickException(error.message) from error
+    rows = sum(table["rows"] for table in manifest["tables"].values())
+    click.echo(
+        f"Backed up {rows:,} rows in {len(manifest['tables'])} tables and "
+        f"{len(manifest['files'])} file(s) at revision {manifest['alembic_revision']} to {file}."
+    )
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data the database already holds.")
+@with_appcontext
+def restore(file: Path, force: bool) -> None:
+    """Load an archive written by `lms backup` into this database (empty, unless --force)."""
+    from lms.core.backup import BackupError, FileAreas
+    from lms.core.restore import restore_database
+
+    areas = FileAreas.from_config(current_app.config)
+    try:
+        summary = restore_database(db.engine, file, areas, force=force)
+    except BackupError as error:
+        raise click.ClickException(error.message) from error
+    upgraded = (
+        f", upgraded from {summary.archive_revision}"
+        if summary.archive_revision != summary.revision
+        else ""
+    )
+    click.echo(
+        f"Restored {sum(summary.rows.values()):,} rows and {summary.files} file(s) from "
+        f"{file} (schema at {summary.revision}{upgraded})."
+    )
 
 
 @click.command("create-admin")

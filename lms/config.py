@@ -75,6 +75,55 @@ def _secret_key(env: str, instance_path: Path) -> str:
     return key
 
 
+# Rate limits (lms/core/ratelimit.py): name -> (per account default, per address default), in
+# Flask-Limiter's notation ("10/minute", "100 per hour; 1000 per day").
+RATE_LIMITS = {
+    "LOGIN": ("5/minute", "10/minute"),
+    "RESET": ("5/minute", "10/minute"),
+    "REPORTS": ("10/minute", "30/minute"),
+    "EXPORTS": ("30/minute", "60/minute"),
+    "API": ("300/minute", "600/minute"),
+}
+
+
+def _rate(name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = (os.environ.get(name) or default).strip()
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name} must look like 10/minute or 100 per hour, got {value!r}"
+        ) from exc
+    return value
+
+
+def _rate_limits(env: str) -> dict[str, Any]:
+    """The limits and their storage. Counts kept in memory are per process: with several
+    gunicorn workers or nodes each would allow the whole limit, so production refuses memory
+    storage unless ``LMS_RATELIMIT_ALLOW_MEMORY`` says there is one process only."""
+    enabled = _bool(os.environ.get("LMS_RATELIMIT_ENABLED"), env != "testing")
+    storage = (os.environ.get("LMS_RATELIMIT_STORAGE_URL") or "memory://").strip()
+    allow_memory = _bool(os.environ.get("LMS_RATELIMIT_ALLOW_MEMORY"))
+    if env == "production" and enabled and storage.startswith("memory:") and not allow_memory:
+        raise ConfigError(
+            "LMS_RATELIMIT_STORAGE_URL is not set (or is memory://). In production the rate "
+            "limits must be counted where every worker and node sees them, e.g. "
+            "LMS_RATELIMIT_STORAGE_URL=redis://127.0.0.1:6379/0. For a single process only, "
+            "set LMS_RATELIMIT_ALLOW_MEMORY=1."
+        )
+    config: dict[str, Any] = {
+        "LMS_RATELIMIT_ENABLED": enabled,
+        "LMS_RATELIMIT_STORAGE_URL": storage,
+    }
+    for name, (per_account, per_address) in RATE_LIMITS.items():
+        config[f"LMS_RATELIMIT_{name}"] = _rate(f"LMS_RATELIMIT_{name}", per_account)
+        key = f"LMS_RATELIMIT_{name}_PER_ADDRESS"
+        config[key] = _rate(key, per_address)
+    return config
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the common ``postgres://`` and ``postgresql://`` forms and use psycopg 3."""
     if url.startswith("postgres://"):
@@ -128,6 +177,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "LMS_LOGIN_MAX_FAILURES": _int("LMS_LOGIN_MAX_FAILURES", 5),
         "LMS_LOGIN_MAX_FAILURES_PER_ADDRESS": _int("LMS_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         "LMS_LOGIN_WINDOW_MINUTES": _int("LMS_LOGIN_WINDOW_MINUTES", 15),
+        # Administrators and directorate staff must use two-factor sign-in (set up at login).
+        "LMS_REQUIRE_2FA": _bool(os.environ.get("LMS_REQUIRE_2FA"), production),
         "LMS_INVITATION_DAYS": _int("LMS_INVITATION_DAYS", 7),
         # Personal API tokens last this long unless their owner asks for less (at most 366).
         "LMS_API_TOKEN_DAYS": _int("LMS_API_TOKEN_DAYS", 90),
@@ -183,4 +234,5 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         ).strip(),
         # The largest request body (uploads included); larger ones are answered 413.
         "MAX_CONTENT_LENGTH": _int("LMS_MAX_UPLOAD_MB", 16) * 1024 * 1024,
+        **_rate_limits(env),
     }

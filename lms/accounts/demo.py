@@ -15,7 +15,7 @@ from lms.accounts.passwords import hash_password
 from lms.accounts.services import create_user
 from lms.core import clock
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # nosec B105  # the demo accounts' documented password
 
 MEMBERS = [
     ("Kenya Revenue Authority – Customs and Border Control", "KE", Region.ESA),
@@ -226,8 +226,8 @@ def _generated_trainees(session: Session, members: dict, count: int) -> list:
     drawn with a fixed seed, so every load builds the same people. Their sex too, from a
     seed of its own (the names stay as they were); about one in twelve has none recorded
     and a few prefer not to say."""
-    rng = random.Random(20260301)
-    sexes = random.Random(20260302)
+    rng = random.Random(20260301)  # nosec B311  # seeded on purpose: the same demo people
+    sexes = random.Random(20260302)  # nosec B311  # seeded on purpose, as above
     codes = sorted(members)
     made = []
     # They were registered a month before the history starts.

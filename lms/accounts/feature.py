@@ -8,5 +8,6 @@ FEATURE = Feature(
     name="accounts",
     models=("lms.core.models", "lms.accounts.models"),
     blueprint="lms.accounts.views:bp",
+    more_blueprints=("lms.accounts.two_factor_views:bp",),
     demo="lms.accounts.demo:load_accounts",
 )

@@ -114,3 +114,25 @@ class ConfirmForm(FlaskForm):
     """An empty form whose only job is to carry the CSRF token of a confirmed action."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """A code from the authenticator app (six digits) or, at sign-in, a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Confirm"))
+
+
+class TwoFactorCurrentForm(FlaskForm):
+    """Turning the second factor off, or new recovery codes: the password or a current code."""
+
+    current = PasswordField(
+        _l("Your password, or a current code from your app"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Confirm"))

@@ -242,7 +242,7 @@ class PasswordResetRequest(db.Model):
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # nosec B105  # a token purpose, not a password
 
 
 class UserToken(db.Model):
@@ -259,3 +259,37 @@ class UserToken(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class TwoFactorCredential(db.Model):
+    """A user's second factor (TOTP, RFC 6238). The secret is stored encrypted
+    (``two_factor.seal``); ``pending_secret`` holds the one being set up until its first code
+    confirms it. ``last_step`` is the time step of the last code accepted: a code of that step
+    or an earlier one is refused, so a code seen over a shoulder cannot be used again."""
+
+    __tablename__ = "two_factor_credentials"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str | None] = mapped_column(sa.String(255))
+    pending_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    enabled_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("(secret IS NULL) = (enabled_at IS NULL)", name="enabled_with_secret"),
+    )
+
+
+class RecoveryCode(db.Model):
+    """A single-use recovery code: only a salted SHA-256 of it is kept (``salt$digest``)."""
+
+    __tablename__ = "two_factor_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -24,6 +24,7 @@ from lms.accounts.models import (
     Role,
     Sex,
     TokenPurpose,
+    TwoFactorCredential,
     User,
     UserRole,
     UserToken,
@@ -146,6 +147,45 @@ def _throttled_until(
     return None
 
 
+class SecondFactorRequired(DomainError):
+    """The password is right, and the account has a second factor: the caller asks for a
+    code (``two_factor.verify_second_step``) before the user is signed in. Nothing is
+    recorded yet, so a right password alone never clears the account's failed attempts."""
+
+    status = 401
+    title = "Second factor required"
+
+    def __init__(self, user: User) -> None:
+        super().__init__(_("Enter the code from your authenticator app."))
+        self.user = user
+
+
+def guard_attempt(
+    session: Session, email: str, ip_address: str, policy: ThrottlePolicy, now: datetime
+) -> None:
+    """Lock the account's and the address's throttle rows (until the caller commits) and
+    refuse the attempt when either has too many recent failures."""
+    lock_keys(session, throttle_keys("login", email, ip_address), now)
+    until = _throttled_until(session, email, ip_address, now, policy)
+    if until is not None:
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        raise LoginThrottled(
+            _(
+                "Too many failed login attempts. Try again in %(minutes)s minute(s), "
+                "or reset your password.",
+                minutes=minutes,
+            )
+        )
+
+
+def record_attempt(
+    session: Session, email: str, ip_address: str, *, succeeded: bool, now: datetime
+) -> None:
+    session.add(
+        LoginAttempt(at=now, email=email[:254], ip_address=ip_address[:64], succeeded=succeeded)
+    )
+
+
 def authenticate(
     session: Session,
     email: str,
@@ -161,28 +201,24 @@ def authenticate(
     attacker cannot keep an account locked for ever by hammering it. The account's and the
     address's throttle rows are locked first (``throttle.lock_keys``) and stay locked until the
     caller commits the verdict, so simultaneous attempts are counted one after the other.
+    A user with a second factor gets ``SecondFactorRequired`` instead of a signed-in user.
     """
     now = now or utcnow()
     email = normalise_email(email)
-    lock_keys(session, throttle_keys("login", email, ip_address), now)
-    until = _throttled_until(session, email, ip_address, now, policy)
-    if until is not None:
-        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-        raise LoginThrottled(
-            _(
-                "Too many failed login attempts. Try again in %(minutes)s minute(s), "
-                "or reset your password.",
-                minutes=minutes,
-            )
-        )
+    guard_attempt(session, email, ip_address, policy, now)
     user = get_user_by_email(session, email)
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     ok = ok and user is not None and user.is_active
-    session.add(LoginAttempt(at=now, email=email[:254], ip_address=ip_address[:64], succeeded=ok))
     if not ok:
+        record_attempt(session, email, ip_address, succeeded=False, now=now)
         raise InvalidCredentials(_("Invalid email or password."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if session.scalar(
+        sa.select(TwoFactorCredential.enabled_at).where(TwoFactorCredential.user_id == user.id)
+    ):
+        raise SecondFactorRequired(user)
+    record_attempt(session, email, ip_address, succeeded=True, now=now)
     return user
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import AuthSession, User
 from lms.core.extensions import db
+from lms.core.faults import commit_unless_read_only
 from lms.core.model_base import utcnow
 
 SESSION_KEY = "lms_sid"
@@ -76,12 +77,12 @@ def load_user(user_id: str) -> User | None:
     if reason:
         record.ended_at = now
         record.end_reason = reason
-        db.session.commit()
+        commit_unless_read_only(db.session)
         session.pop(SESSION_KEY, None)
         return None
     if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
-        db.session.commit()
+        commit_unless_read_only(db.session)  # a read-only database still serves its pages
     return user
 
 

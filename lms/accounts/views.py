@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 
-from lms.accounts import profile, services
+from lms.accounts import profile, services, signin, two_factor
 from lms.accounts.forms import (
     ChangePasswordForm,
     LanguageForm,
@@ -27,52 +27,40 @@ from lms.accounts.forms import (
     PasswordResetRequestForm,
     ProfileForm,
     SetPasswordForm,
+    TwoFactorCurrentForm,
 )
-from lms.accounts.sessions import end_all_sessions, end_current_session, start_session
+from lms.accounts.sessions import end_all_sessions, end_current_session
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.i18n import LANGUAGE_KEY, chosen_language
 from lms.core.permissions import login_required
+from lms.core.ratelimit import rate_limited
 from lms.core.redirects import redirect_target
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("login", methods=("POST",))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        next_url = redirect_target(request.args.get("next"), url_for("main.index"))
+        chosen = chosen_language()  # picked on the login page; the new session starts empty
         outcome = commit_or_report(
-            lambda: _sign_in(form),
+            lambda: signin.sign_in_with_password(
+                form.email.data, form.password.data, next_url, chosen
+            ),
             commit_refused=(services.InvalidCredentials,),  # the failed attempt must count
-            success=lambda user: _("Welcome, %(name)s.", name=user.full_name),
-            redirect_to=redirect_target(request.args.get("next"), url_for("main.index")),
+            redirect_to=lambda target: target,
         )
         if outcome.response:
             return outcome.response
         if isinstance(outcome.error, services.LoginThrottled):
             return render_template("auth/login.html", form=form), 429
     return render_template("auth/login.html", form=form)
-
-
-def _sign_in(form: LoginForm):
-    chosen = chosen_language()  # picked on the login page; the new session starts empty
-    user = services.authenticate(
-        db.session,
-        form.email.data,
-        form.password.data,
-        ip_address=request.remote_addr or "unknown",
-        policy=services.ThrottlePolicy.from_config(current_app.config),
-    )
-    start_session(user)
-    if chosen:
-        session[LANGUAGE_KEY] = chosen
-        profile.set_preferred_language(
-            db.session, user, chosen, languages=current_app.config["LMS_LANGUAGES"]
-        )
-    return user
 
 
 @bp.route("/language", methods=["POST"])
@@ -118,7 +106,20 @@ def edit_profile():
         )
         if outcome.response:
             return outcome.response
-    return render_template("auth/profile.html", form=form)
+    return render_template(
+        "auth/profile.html", form=form, second_factor=_second_factor(current_user)
+    )
+
+
+def _second_factor(user) -> dict:
+    """The profile's "Two-factor sign-in" section: on or off, codes left, its forms."""
+    return {
+        "on": two_factor.is_enabled(db.session, user),
+        "required": two_factor.is_required(user, current_app.config),
+        "codes_left": two_factor.remaining_recovery_codes(db.session, user),
+        "codes_form": TwoFactorCurrentForm(prefix="codes"),
+        "off_form": TwoFactorCurrentForm(prefix="off"),
+    }
 
 
 @bp.route("/logout", methods=["POST"])
@@ -164,6 +165,7 @@ def _link_for(endpoint: str):
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@rate_limited("reset", methods=("POST",))
 def request_reset():
     """The same answer, by the same path, whether the account exists or not: the link waits in
     the outbox for the scheduler; too many requests are refused (429) the same way too."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, StringField, SubmitField
-from wtforms.validators import Length
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from lms.core.forms import FlaskForm
 
@@ -42,3 +42,17 @@ class UsersImportForm(FlaskForm):
         _l("Email each new user an invitation to choose a password"), default=True
     )
     submit = SubmitField(_l("Import users"))
+
+
+class ResetTwoFactorForm(FlaskForm):
+    """Clearing a user's second factor: the reason goes into the audit log."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l(
+            "Why, and how you checked who asked (for example: lost phone, confirmed by a call "
+            "to the number on file). Kept in the audit log."
+        ),
+    )
+    submit = SubmitField(_l("Reset second factor"))

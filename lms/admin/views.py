@@ -12,12 +12,12 @@ from flask_login import current_user
 from lms.accounts import exports as account_exports
 from lms.accounts import imports as user_imports
 from lms.accounts import members as member_services
-from lms.accounts import queries, services
+from lms.accounts import queries, services, two_factor
 from lms.accounts.forms import ConfirmForm, MemberForm, UserForm
 from lms.accounts.models import MemberAdministration, Region, Role, User
 from lms.admin import exports
 from lms.admin import services as admin_services
-from lms.admin.forms import OrganisationForm, UsersImportForm
+from lms.admin.forms import OrganisationForm, ResetTwoFactorForm, UsersImportForm
 from lms.core import http_outbox
 from lms.core.csv_export import csv_response, wants_csv
 from lms.core.csv_import import RowErrors
@@ -27,6 +27,7 @@ from lms.core.mail import deliver_outbox_now
 from lms.core.models import OutboundRequest, OutboundStatus, OutboxStatus
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
+from lms.core.ratelimit import export_limited
 from lms.reports import organisation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,6 +76,7 @@ def _member_values(form: MemberForm) -> dict:
 
 @bp.route("/users")
 @role_required(Role.ADMIN)
+@export_limited
 def users():
     filters = queries.UserFilters.from_args(request.args)
     if wants_csv():
@@ -188,6 +190,7 @@ def user_detail(user_id: int):
         entries_total=total,
         confirm=ConfirmForm(),
         history=services.history_reason(db.session, user),
+        second_factor_on=two_factor.is_enabled(db.session, user),
     )
 
 
@@ -281,11 +284,32 @@ def delete_user(user_id: int):
     return render_template("admin/user_delete.html", user=user, form=form, reason=reason)
 
 
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    """The confirmation page (with the reason) and the reset itself, audited."""
+    user = _get_user(user_id)
+    form = ResetTwoFactorForm()
+    if form.validate_on_submit():
+        outcome = commit_or_report(
+            lambda: two_factor.reset(db.session, user, actor=current_user, reason=form.reason.data),
+            form=form,
+            after_commit=lambda _result: deliver_outbox_now(),
+            success=_("The second factor of %(email)s is reset; they are told by email.")
+            % {"email": user.email},
+            redirect_to=url_for("admin.user_detail", user_id=user.id),
+        )
+        if outcome.response:
+            return outcome.response
+    return render_template("admin/user_two_factor_reset.html", user=user, form=form)
+
+
 # Member administrations ----------------------------------------------------------------------
 
 
 @bp.route("/members")
 @role_required(Role.ADMIN)
+@export_limited
 def members():
     filters = queries.MemberFilters.from_args(request.args)
     if wants_csv():
@@ -351,6 +375,7 @@ def edit_member(member_id: int):
 
 @bp.route("/audit")
 @role_required(Role.ADMIN)
+@export_limited
 def audit():
     filters = admin_services.AuditFilters.from_args(request.args)
     if wants_csv():
@@ -369,6 +394,7 @@ def audit():
 
 @bp.route("/outbox")
 @role_required(Role.ADMIN)
+@export_limited
 def outbox():
     status = request.args.get("status", "")
     if wants_csv():
@@ -386,6 +412,7 @@ def outbox():
 
 @bp.route("/http-outbox")
 @role_required(Role.ADMIN)
+@export_limited
 def http_outbox_page():
     status = request.args.get("status", "")
     if wants_csv():

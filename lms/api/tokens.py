@@ -15,7 +15,7 @@ from lms.core.audit import record_change
 from lms.core.errors import ValidationError
 from lms.core.i18n import _
 
-TOKEN_PREFIX = "lms_"
+TOKEN_PREFIX = "lms_"  # nosec B105  # the public prefix of every token, not a secret
 MAX_TOKEN_DAYS = 366
 # Writing last_used_at on every call would make every read a write; a minute is enough to
 # tell a token in use from one forgotten.

@@ -91,7 +91,38 @@ def _http_message(error: HTTPException) -> str:
     return str(error.description)
 
 
+def too_many_requests(error: HTTPException) -> Any:
+    """A breached rate limit (lms.core.ratelimit): the page in the layout, or a problem
+    document for the API, with ``Retry-After`` in whole seconds either way."""
+    from lms.core.i18n import _n
+    from lms.core.ratelimit import retry_after
+    from lms.core.redirects import referrer_target
+
+    seconds = retry_after(error)
+    message = _n(
+        "Too many requests in a short time. Wait %(num)s second, then try again.",
+        "Too many requests in a short time. Wait %(num)s seconds, then try again.",
+        seconds,
+    )
+    if _wants_json():
+        body = {"type": "about:blank", "title": "Too Many Requests", "status": 429}
+        response = jsonify({**body, "detail": message, "retry_after": seconds})
+        response.mimetype = "application/problem+json"
+    else:
+        page = render_template(
+            "errors/429.html", code=429, message=message, back=referrer_target(""), seconds=seconds
+        )
+        response = current_app.make_response(page)
+    response.status_code = 429
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def init_error_handlers(app: Flask) -> None:
+    from lms.core.faults import fault_in_server_error, init_fault_handlers
+
+    init_fault_handlers(app)  # the database down or read-only: 503, before any other page
+
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError):
         from lms.core.extensions import db
@@ -105,6 +136,10 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def on_http_error(error: HTTPException):
+        from flask_limiter import RateLimitExceeded
+
+        if isinstance(error, RateLimitExceeded):
+            return too_many_requests(error)
         if _wants_json():
             response = jsonify(
                 {
@@ -132,6 +167,9 @@ def init_error_handlers(app: Flask) -> None:
     def on_server_error(error: Exception):
         from lms.core.extensions import db
 
+        unavailable = fault_in_server_error(error)  # raised while rendering another error page
+        if unavailable is not None:
+            return unavailable
         db.session.rollback()
         if _wants_json():
             response = jsonify(

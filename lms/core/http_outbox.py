@@ -24,6 +24,7 @@ import http.client
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,12 +49,14 @@ DEFAULT_TIMEOUT = 10.0
 MAX_BACKOFF_MINUTES = 360
 # 4xx answers worth another try; every other 4xx is final.
 RETRYABLE_4XX = frozenset({401, 403, 408, 425, 429})
+SENDABLE_SCHEMES = frozenset({"http", "https"})
 _ERROR_LENGTH = 2000
 
 
 class Undeliverable(Exception):
     """Raised by an ``outbound_headers`` listener when the request can no longer be sent
-    (its subscription is gone, its channel is no longer configured); the request is dead."""
+    (its subscription is gone, its channel is no longer configured), or by the sender for a
+    URL it will never send to; the request is dead."""
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,18 @@ def backoff(attempts: int) -> timedelta:
 
 
 def urllib_send(call: Call) -> Reply:
-    """The default sender (standard library; redirects are followed by urllib for GET only)."""
+    """The default sender (standard library; redirects are followed by urllib for GET only).
+    Only http and https: urllib would also open ``file:``, ``ftp:`` and ``data:`` URLs, and a
+    stored URL must never make the scheduler read a local file into an outbox row."""
+    scheme = urllib.parse.urlsplit(call.url).scheme.lower()
+    if scheme not in SENDABLE_SCHEMES:
+        raise Undeliverable(f"not an http or https URL ({scheme or 'no scheme'})")
     request = urllib.request.Request(
         call.url, data=call.body or None, headers=call.headers, method=call.method
     )
     try:
-        with urllib.request.urlopen(request, timeout=call.timeout) as response:
+        # The scheme is checked above.
+        with urllib.request.urlopen(request, timeout=call.timeout) as response:  # nosec B310
             return Reply(response.status, response.read(_ERROR_LENGTH).decode("utf-8", "replace"))
     except urllib.error.HTTPError as error:
         text = error.read(_ERROR_LENGTH).decode("utf-8", "replace") if error.fp else ""
@@ -222,6 +231,9 @@ def deliver_due(
         )
         try:
             reply = send(call)
+        except Undeliverable as reason:
+            _park(outbound, f"Undeliverable: {reason}", report)
+            continue
         except (OSError, http.client.HTTPException, ValueError) as exc:
             outbound.last_status_code = None
             _failed(

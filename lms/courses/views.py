@@ -38,6 +38,7 @@ from lms.core.permissions import (
     require_view,
     role_required,
 )
+from lms.core.ratelimit import export_limited, rate_limited
 from lms.core.redirects import redirect_target
 from lms.courses import services
 from lms.courses.forms import (
@@ -74,6 +75,7 @@ bp = Blueprint("courses", __name__)
 
 @bp.route("/courses/")
 @login_required
+@export_limited
 def catalogue():
     args = request.args
     editor = is_editor(current_user)
@@ -557,6 +559,7 @@ def enrolments_import_template(session_id: int):
 
 @bp.route("/trainer/sessions")
 @role_required(Role.TRAINER)
+@export_limited
 def my_sessions():
     if wants_csv():
         stmt = services.sessions_trained_by(current_user)
@@ -567,6 +570,7 @@ def my_sessions():
 
 @bp.route("/sessions/<int:session_id>/sign-in.pdf")
 @login_required
+@rate_limited("reports")
 def sign_in_sheet(session_id: int):
     course_session = require_edit(db.session.get(CourseSession, session_id))
     pdf = services.sign_in_sheet_pdf(course_session, services.roster(db.session, course_session))
@@ -580,6 +584,7 @@ def sign_in_sheet(session_id: int):
 
 @bp.route("/sessions/<int:session_id>/roster.csv")
 @login_required
+@rate_limited("exports")
 def roster_csv(session_id: int):
     course_session = require_edit(db.session.get(CourseSession, session_id))
     header, rows = services.roster_table(services.roster(db.session, course_session))

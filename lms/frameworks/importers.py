@@ -176,7 +176,7 @@ def _read_moodle_rows(
     text, problem = decode(content)
     if problem is not None:
         return None, [], [problem]
-    assert text is not None
+    assert text is not None  # nosec B101  # narrows the type: no problem means text
     try:
         records, _delimiter = read_rows(text)
         rows = [[restore_formula(cell) for cell in row] for row in records]
@@ -382,7 +382,7 @@ def parse_case_json(content: bytes | str) -> ParseResult:
     text, problem = decode(content)
     if problem is not None:
         return ParseResult(None, [problem])
-    assert text is not None
+    assert text is not None  # nosec B101  # narrows the type: no problem means text
     if json_too_deep(text):
         return ParseResult(
             None,

@@ -220,7 +220,7 @@ def check_upload(session: Session, format: ImportFormat, content: bytes | str) -
     result = parse_import(format, content)
     if not result.ok:
         return result
-    assert result.plan is not None
+    assert result.plan is not None  # nosec B101  # narrows the type: ok means a plan
     conflicts = plan_conflicts(session, result.plan)
     if conflicts:
         return ParseResult(None, conflicts)
@@ -257,7 +257,7 @@ def stage_import(
     result = check_upload(session, format, content)
     if not result.ok:
         return None, result
-    assert result.plan is not None
+    assert result.plan is not None  # nosec B101  # narrows the type: ok means a plan
     staged = keep_upload(
         session, actor=actor, format=format, filename=filename, content=content, plan=result.plan
     )

@@ -64,7 +64,7 @@ def generate(
         )
     today = today or clock.today()
     start = history_start(today)
-    rng = random.Random(f"lms-generate-{spec.name}-{seed}")
+    rng = random.Random(f"lms-generate-{spec.name}-{seed}")  # nosec B311  # reproducible data
     loader = Loader(session, progress)
     people = build_people(loader, rng, spec, start, today)
     catalogue = build_catalogue(session, loader, rng, spec, at(start, 8))

@@ -129,12 +129,10 @@ class Loader:
         for name, table in self._tables.items():
             if "id" not in table.c or not isinstance(table.c.id.type, sa.Integer):
                 continue
-            self.session.execute(
-                sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f'COALESCE((SELECT max(id) FROM "{name}"), 1))'
-                )
-            )
+            # Built by SQLAlchemy (the name a bound parameter, the table quoted), not by hand.
+            highest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
+            sequence = sa.func.pg_get_serial_sequence(name, "id")
+            self.session.execute(sa.select(sa.func.setval(sequence, sa.func.coalesce(highest, 1))))
 
 
 def audit_row(loader: Loader, action, entity, entity_id, actor, when, summary, after) -> None:

@@ -144,7 +144,6 @@ def build_people(loader: Loader, rng: random.Random, size: Size, start: date, to
                 "is_active": True,
                 "is_demo": True,
                 "created_at": at(registered, 8),
-                "password_changed_at": None,
                 "last_login_at": at(today - timedelta(days=rng.randint(0, 60)), 9),
             },
         )

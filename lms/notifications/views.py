@@ -15,6 +15,7 @@ from lms.core.extensions import db
 from lms.core.models import OutboxMessage
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, role_required
+from lms.core.ratelimit import export_limited
 from lms.notifications import exports, services
 from lms.notifications.forms import PreferencesForm
 from lms.notifications.models import Notification
@@ -45,6 +46,7 @@ def _own(notification_id: int) -> Notification:
 
 @bp.route("/notifications")
 @login_required
+@export_limited
 def index():
     show = request.args.get("show", "all")
     if wants_csv():

@@ -95,7 +95,7 @@ class _Builder:
     def __init__(self, session: Session, world, today: date) -> None:
         self.session, self.world, self.today = session, world, today
         self.start = history_start(today)
-        self.rng = random.Random(f"lms-demo-history-{self.start.isoformat()}")
+        self.rng = random.Random(f"lms-demo-history-{self.start.isoformat()}")  # nosec B311  # seeded: same history
         self.tracks = world.tracks
         self.courses = _track_courses(session, world.tracks)
         self.history = History()

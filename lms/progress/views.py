@@ -32,9 +32,11 @@ from lms.core.charts import svg_markup
 from lms.core.csv_export import csv_response, wants_csv
 from lms.core.errors import commit_or_report
 from lms.core.extensions import db
+from lms.core.faults import commit_unless_read_only
 from lms.core.i18n import localised
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_view, role_required
+from lms.core.ratelimit import export_limited
 from lms.courses.permissions import EDITORS
 from lms.courses.services import recertification_courses
 from lms.frameworks.models import Competency, Track
@@ -135,11 +137,12 @@ def dashboard():
 
 @bp.route("/trainees/")
 @role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
+@export_limited
 def trainees():
     q = request.args.get("q", "").strip().lower()
     if wants_csv():
         table = exports.trainees_table(db.session, current_user, services.trainees_query(q=q))
-        db.session.commit()  # keeps the progress summaries the export had to compute
+        commit_unless_read_only(db.session)  # keeps the summaries the export had to compute
         return csv_response("trainees", *table)
     page = paginate(services.trainees_query(q=q))
     visible = services.trainees_in_remit(db.session, current_user, page.items)
@@ -148,7 +151,7 @@ def trainees():
     for (user_id, _track_id), summary in summaries.items():
         tracks.setdefault(user_id, []).append(summary)
     html = render_template("progress/trainees.html", page=page, q=q, visible=visible, tracks=tracks)
-    db.session.commit()  # keeps the progress summaries the page had to compute
+    commit_unless_read_only(db.session)  # keeps the progress summaries the page computed
     return html
 
 
@@ -316,6 +319,7 @@ def evidence_file(file_id: int):
 
 @bp.route("/assessments/")
 @role_required(Role.TRAINER)
+@export_limited
 def queue():
     if wants_csv():
         if request.args.get("list") == "claims":
@@ -452,6 +456,7 @@ def _enrol_trainee(form: TrackEnrolForm) -> Any:
 
 @bp.route("/intakes/", methods=["GET", "POST"])
 @role_required(*EDITORS)
+@export_limited
 def intakes():
     """Intakes, a new intake, and enrolling one trainee in a track (two forms, one page)."""
     if request.method == "GET" and wants_csv():

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # only its escape: nothing is parsed
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors

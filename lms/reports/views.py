@@ -33,6 +33,7 @@ from lms.core.errors import DomainError, PermissionDenied, commit_or_report, fla
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_view, role_required
+from lms.core.ratelimit import export_limited, rate_limited
 from lms.core.redirects import referrer_target
 from lms.progress import services as progress_services
 from lms.progress.models import Certificate
@@ -77,6 +78,7 @@ def _capped_note(capped: choices.Capped, what: str) -> str:
 
 @bp.route("/reports/")
 @role_required(*EVERYONE)
+@export_limited
 def index():
     if wants_csv():
         stmt = services.visible_runs_query(current_user)
@@ -101,6 +103,7 @@ def index():
 
 @bp.route("/reports/trainees/")
 @role_required(Role.ADMIN, Role.DIRECTORATE, Role.PROJECT_MANAGER, Role.TRAINER)
+@export_limited
 def trainees():
     """Trainees whose report the user may generate (the same remit as their records)."""
     q = request.args.get("q", "").strip().lower()
@@ -147,6 +150,7 @@ def _start_run(form: GenerateForm, kind: ReportKind) -> Callable[[], ReportRun]:
 
 @bp.route("/reports/generate", methods=["POST"])
 @role_required(*EVERYONE)
+@rate_limited("reports", methods=("POST",))
 def generate():
     form, kind = _generate_request()
     back = referrer_target(url_for("reports.index"))
@@ -301,6 +305,7 @@ def statistics():
 
 @bp.route("/reports/certificates/<int:certificate_id>.pdf")
 @login_required
+@rate_limited("reports")
 def certificate(certificate_id: int):
     item = db.session.get(Certificate, certificate_id)
     if item is None:
@@ -330,6 +335,7 @@ def _bundle_form() -> CertificateBundleForm:
 
 @bp.route("/reports/certificates/", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
+@rate_limited("reports", methods=("POST",))
 def certificate_bundle():
     form = _bundle_form()
     if form.validate_on_submit():
@@ -368,6 +374,7 @@ def verify(code: str):
 
 @bp.route("/reports/schedules/")
 @role_required(*STAFF)
+@export_limited
 def schedules():
     if wants_csv():
         table = exports.schedules_table(db.session, services.schedules_query())

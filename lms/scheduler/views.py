@@ -14,6 +14,7 @@ from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
+from lms.core.ratelimit import export_limited
 from lms.scheduler import exports, services
 from lms.scheduler.forms import ScheduleForm
 from lms.scheduler.models import ScheduledJob
@@ -50,6 +51,7 @@ def jobs():
 
 @bp.route("/runs")
 @role_required(Role.ADMIN)
+@export_limited
 def runs():
     """The run history, of one job (``?job=name``) or of all, newest first."""
     name = request.args.get("job", "").strip()

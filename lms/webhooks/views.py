@@ -16,6 +16,7 @@ from lms.core.extensions import db
 from lms.core.i18n import _
 from lms.core.pagination import paginate
 from lms.core.permissions import role_required
+from lms.core.ratelimit import export_limited
 from lms.webhooks import services
 from lms.webhooks.forms import SubscriptionForm
 from lms.webhooks.models import WebhookSubscription
@@ -50,6 +51,7 @@ def _with_secret(subscription: WebhookSubscription, secret: str):
 
 @bp.route("/")
 @role_required(Role.ADMIN)
+@export_limited
 def index():
     if wants_csv():
         return csv_response(

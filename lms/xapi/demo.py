@@ -39,6 +39,7 @@ def load_xapi(session: Session) -> str:
         "timestamp": done_at.isoformat(),
     }
     statements, errors = check_statements(statement)
-    assert not errors, errors
+    if errors:  # the demo's own statement: a failure here is a bug, never skipped under -O
+        raise RuntimeError(f"the demo xAPI statement is invalid: {errors}")
     receive_statements(session, statements, actor=admin, today=clock.today())
     return f"xAPI: 1 completion received from {PLATFORM} ({trainee.email}, {course.code})"

@@ -286,3 +286,21 @@ def test_list_calls_send_as_many_statements_for_many_rows_as_for_few(
     grow(8)
     many = {p: count_statements(lambda p=p: client.get(p, headers=headers)) for p in paths}
     assert many == few
+
+
+def test_an_empty_patch_does_not_show_an_enrolment_its_reader_may_not_see(
+    client, world, make_user, make_token
+):
+    """Found by the access matrix: a PATCH without status or result skipped every check and
+    answered with the enrolment (the GET refuses the same caller)."""
+    alice, bob = make_user(Role.TRAINEE), make_user(Role.TRAINEE)
+    enrolment = _enrol(world, alice)
+    as_bob = make_token(bob)
+    for body in ({}, {"note": "just looking"}):
+        response = client.patch(f"/api/v1/enrolments/{enrolment.id}", headers=as_bob, json=body)
+        assert "user_id" not in assert_problem(response, 403)
+    assert_problem(client.patch("/api/v1/enrolments/999999", headers=as_bob, json={}), 404)
+    mine = client.patch(
+        f"/api/v1/enrolments/{enrolment.id}", headers=make_token(alice), json={"note": "ok"}
+    )
+    assert mine.status_code == 200 and mine.get_json()["user_id"] == alice.id

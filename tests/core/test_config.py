@@ -53,6 +53,7 @@ def test_bad_values_are_explained(monkeypatch, tmp_path):
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("LMS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("LMS_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379/2")
     assert load_config(tmp_path)["SESSION_COOKIE_SECURE"] is True
 
 

@@ -305,3 +305,16 @@ def test_only_admins_reach_the_page(app, client, logged_in, role):
     logged_in(role)
     assert client.get("/admin/http-outbox").status_code == 403
     assert post_form(client, f"/admin/http-outbox/{outbound.id}/retry").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["file:///etc/hostname", "ftp://127.0.0.1/x", "data:,secret"])
+def test_the_default_sender_refuses_every_scheme_but_http_and_https(app, url):
+    """urllib opens file:, ftp: and data: URLs too: a stored URL of that kind is dead at once,
+    and nothing it names is read into the row."""
+    outbound = _queue(url=url)
+    http_outbox.deliver_due(db.session, now=T0, timeout=2)
+    db.session.commit()
+    assert outbound.status == OutboundStatus.DEAD and outbound.attempts == 1
+    scheme = url.partition(":")[0]
+    assert outbound.last_error == f"Undeliverable: not an http or https URL ({scheme})"
+    assert outbound.last_status_code is None

@@ -8,10 +8,12 @@ from apiflask import APIBlueprint
 from flask import Flask, abort, current_app, render_template, send_from_directory
 
 from lms.api.boundary import conditional, init_api
+from lms.core.ratelimit import rate_limited
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="Capacity LMS")
 bp.record_once(lambda state: init_api(state.app, bp))
 bp.after_request(conditional)
+rate_limited("api")(bp)  # every call, per token (or Basic user) and per address
 
 # Swagger UI from the installed flask-swagger-ui package's dist (no CDN at run time).
 DOCS_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"}

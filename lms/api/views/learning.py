@@ -273,9 +273,9 @@ def enrolment(enrolment_id: int):
 )
 def update_enrolment(enrolment_id: int, body: dict):
     require_write()
-    record = db.session.get(SessionEnrolment, enrolment_id)
-    if record is None:
-        abort(404)
+    # Seen first: a patch that changes nothing (no status, no result) must not show the
+    # enrolment to someone the read refuses.
+    record = require_view(db.session.get(SessionEnrolment, enrolment_id))
     status, result = body.get("status"), body.get("result")
     allowed = {
         "enrolled": can_approve,

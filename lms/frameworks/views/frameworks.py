@@ -18,6 +18,7 @@ from lms.core.extensions import db
 from lms.core.i18n import current_language, language_code
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_edit, require_view, role_required
+from lms.core.ratelimit import export_limited, rate_limited
 from lms.frameworks import exporters, list_exports, services
 from lms.frameworks import tracks as track_services
 from lms.frameworks.forms import FrameworkForm, split_list
@@ -40,6 +41,7 @@ def _framework_fields(form: FrameworkForm) -> dict[str, Any]:
 
 @bp.route("/frameworks/")
 @login_required
+@export_limited
 def index():
     filters = services.FrameworkFilters(
         q=request.args.get("q", "").strip(),
@@ -200,6 +202,7 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 
 @bp.route("/frameworks/<int:framework_id>/export.csv")
 @login_required
+@rate_limited("exports")
 def export_csv(framework_id: int):
     fw = require_view(db.session.get(Framework, framework_id))
     # Moodle holds one language: ?lang=fr|en, else the reader's.
@@ -214,6 +217,7 @@ def export_csv(framework_id: int):
 
 @bp.route("/frameworks/<int:framework_id>/case.json")
 @login_required
+@rate_limited("exports")
 def export_case(framework_id: int):
     fw = require_view(db.session.get(Framework, framework_id))
     return _download(

@@ -11,6 +11,7 @@ from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, role_required
+from lms.core.ratelimit import export_limited
 from lms.frameworks import list_exports, services
 from lms.frameworks.forms import ScaleForm
 from lms.frameworks.permissions import EDITORS
@@ -19,6 +20,7 @@ from lms.frameworks.views.common import bp, editor
 
 @bp.route("/scales/")
 @login_required
+@export_limited
 def scales():
     if wants_csv():
         table = list_exports.scales_table(db.session, services.scales_query())

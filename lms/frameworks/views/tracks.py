@@ -12,6 +12,7 @@ from lms.core.errors import commit_or_report
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required, require_edit, require_view, role_required
+from lms.core.ratelimit import export_limited
 from lms.frameworks import list_exports, services
 from lms.frameworks import tracks as track_services
 from lms.frameworks.forms import MoveTrackForm, TargetsForm, TrackForm
@@ -22,6 +23,7 @@ from lms.frameworks.views.common import bp, editor, framework_choices, track_cho
 
 @bp.route("/tracks/")
 @login_required
+@export_limited
 def tracks():
     filters = track_services.TrackFilters(include_hidden=editor())
     if wants_csv():

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from lms.core.extensions import db
 from lms.core.permissions import login_required
+from lms.core.ratelimit import rate_limited
 from lms.projects import iati, services
 from lms.projects.views import bp
 from lms.projects.views.common import project_for_view, today
@@ -24,6 +25,7 @@ def _download(body: bytes, filename: str) -> Response:
 
 @bp.route("/iati.xml")
 @login_required
+@rate_limited("exports")
 def portfolio_iati():
     """The portfolio page's projects (its rule and its filters) as IATI activities."""
     if not services.may_see_any_project(db.session, current_user):
@@ -41,6 +43,7 @@ def portfolio_iati():
 
 @bp.route("/<int:project_id>/iati.xml")
 @login_required
+@rate_limited("exports")
 def project_iati(project_id: int):
     """One project as an IATI activity, for whoever may see its page."""
     project = project_for_view(project_id)

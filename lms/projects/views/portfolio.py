@@ -10,6 +10,7 @@ from lms.core.csv_export import csv_response, wants_csv
 from lms.core.extensions import db
 from lms.core.pagination import paginate
 from lms.core.permissions import login_required
+from lms.core.ratelimit import export_limited
 from lms.projects import services
 from lms.projects.models import ProjectStatus
 from lms.projects.services import exports
@@ -19,6 +20,7 @@ from lms.projects.views.common import manager_choices, member_choices, today
 
 @bp.route("/")
 @login_required
+@export_limited
 def portfolio():
     if not services.may_see_any_project(db.session, current_user):
         abort(403)

@@ -5,6 +5,11 @@ screen and print agree.
 On a page the SVG is never shrunk below the width at which its smallest text is
 ``MIN_TEXT_PX`` pixels high: on a phone or in a narrow column it keeps that width and scrolls
 sideways in its frame (``.chart-scroll`` in ``app.css``) instead of scaling its text down.
+
+The page's Content-Security-Policy refuses ``style`` attributes, inline SVG included: the
+``style="fill: …; stroke: …"`` that ReportLab writes on every shape becomes the same
+properties as SVG presentation attributes (``fill="…" stroke="…"``), and the chart's size is
+its ``width``/``height`` attributes plus an app.css class.
 """
 
 from __future__ import annotations
@@ -22,9 +27,13 @@ from reportlab.graphics.shapes import Drawing
 from lms.core.i18n import format_number
 
 MIN_TEXT_PX = 12
-_FONT_SIZE = re.compile(r"font-size:\s*([0-9.]+)px")
+_FONT_SIZE = re.compile(r"font-size(?::\s*|=\")([0-9.]+)px")
+_STYLE = re.compile(r'\sstyle="([^"]*)"')
+_STYLED_TAG = re.compile(r'<[a-zA-Z][^>]*\sstyle="[^"]*"[^>]*>')
+_ATTRIBUTE = re.compile(r'\s([a-zA-Z:-]+)="[^"]*"')
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
 _SVG_REF = re.compile(r"url\(#([^)]+)\)")
+_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
 
 
 def clip(text: str, length: int = 38) -> str:
@@ -39,6 +48,27 @@ def readable_width(svg: str, width: float) -> int:
     sizes = [float(size) for size in _FONT_SIZE.findall(svg)]
     smallest = min(sizes, default=MIN_TEXT_PX) or MIN_TEXT_PX
     return math.ceil(width * max(1.0, MIN_TEXT_PX / smallest))
+
+
+def presentation_attributes(svg: str) -> str:
+    """Every ``style="a: b; c: d"`` of ``svg`` as ``a="b" c="d"``: each property ReportLab
+    writes (fill, stroke, stroke-width, stroke-dasharray, font-family, font-size, clip-path…)
+    is also an SVG presentation attribute, which no Content-Security-Policy restricts. A
+    property replaces an attribute of the same name (in a style it took precedence)."""
+
+    def tag(match: re.Match[str]) -> str:
+        text = match.group(0)
+        style = _STYLE.search(text)
+        pairs = [part.split(":", 1) for part in style.group(1).split(";") if ":" in part]
+        names = {name.strip() for name, _value in pairs}
+        text = _STYLE.sub("", text, count=1)
+        text = _ATTRIBUTE.sub(lambda a: "" if a.group(1) in names else a.group(0), text)
+        # Moved from one double-quoted attribute to another: already escaped by ReportLab.
+        added = "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+        end = len(text) - (2 if text.endswith("/>") else 1)
+        return text[:end] + added + text[end:]
+
+    return _STYLED_TAG.sub(tag, svg)
 
 
 @dataclass(frozen=True)
@@ -99,9 +129,13 @@ def svg_markup(
     # charts on one page keep distinct ids (and each its own clip path).
     svg = _SVG_ID.sub(lambda m: f'id="{ident}-{m.group(1)}"', svg)
     svg = _SVG_REF.sub(lambda m: f"url(#{ident}-{m.group(1)})", svg)
+    svg = presentation_attributes(svg)
+    # Drawn at the width where its smallest text is MIN_TEXT_PX high (never less: the frame
+    # scrolls); a full-width chart also grows with its column (``chart-fill``: min-width 100%).
     minimum = readable_width(svg, drawing.width)
-    limit = "" if full_width else f"; max-width: {max(minimum, math.ceil(drawing.width))}px"
-    style = f"width: 100%; height: auto{limit}; --chart-min-width: {minimum}px"
+    height = round(minimum * drawing.height / drawing.width, 2) if drawing.width else 0
+    svg = _SIZE.sub("", svg[: svg.index(">")], count=2) + svg[svg.index(">") :]
+    classes = "chart chart-fill" if full_width else "chart"
     labelled = f"{ident}-title" + (f" {ident}-desc" if description else "")
     opening_end = svg.index(">", svg.index("<svg")) + 1
     names = f'<title id="{ident}-title">{escape(label)}</title>' + (
@@ -109,7 +143,10 @@ def svg_markup(
     )
     svg = svg[:opening_end] + names + svg[opening_end:]
     svg = svg.replace(
-        "<svg ", f'<svg role="img" aria-labelledby="{labelled}" class="chart" style="{style}" ', 1
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{labelled}" class="{classes}" '
+        f'width="{minimum}" height="{height:g}" ',
+        1,
     )
     data = chart_table_markup(table, label) if table is not None else ""
     # Built by ReportLab, which escapes every string it writes; our strings are escaped here.

@@ -1,5 +1,5 @@
 """What every template can use: permission checks, the navigation for the user's roles,
-and date formatting."""
+date formatting, and the classes that size bars and indent rows without inline styles."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from lms.core.permissions import can_edit, can_view
 
 # Each language named in itself, so a reader finds hers whatever the page's language.
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+MAX_INDENT = 8  # the deepest indent-N class in app.css
 
 
 def _visible(items: tuple[NavItem, ...]) -> list[NavItem]:
@@ -34,6 +35,18 @@ def _visible(items: tuple[NavItem, ...]) -> list[NavItem]:
 def _datetime(value, fmt: str | None = None) -> str:
     """``fmt`` is accepted for old call sites and ignored: one format per language."""
     return format_moment(value)
+
+
+def width_class(percent: float | None) -> str:
+    """``w-pct-N``: a bar's width as one of app.css's classes, N in 0–100, so a page sets it
+    without a ``style`` attribute (the Content-Security-Policy refuses inline styles)."""
+    return f"w-pct-{min(100, max(0, round(percent or 0)))}"
+
+
+def indent_class(depth: int | None) -> str:
+    """``indent-N``: a tree row's left padding of N rem (0–8; deeper rows stay at 8), an
+    app.css class instead of a ``style`` attribute."""
+    return f"indent-{min(MAX_INDENT, max(0, depth or 0))}"
 
 
 def init_templating(
@@ -54,6 +67,8 @@ def init_templating(
     app.jinja_env.filters["weekday"] = format_weekday
     app.jinja_env.filters["percent"] = format_percentage
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["width_class"] = width_class
+    app.jinja_env.filters["indent_class"] = indent_class
     app.jinja_env.globals["languages"] = lambda: [
         (code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LMS_LANGUAGES"]
     ]

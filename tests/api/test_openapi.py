@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from lms.accounts.models import User
 from lms.core.extensions import db
 from lms.demo import load_demo
+from tests.core.test_no_inline_code import inline_code
 
 EXAMPLES_PER_OPERATION = 12
 RESOURCES = [
@@ -67,6 +68,13 @@ def test_the_docs_page_needs_no_other_site(client):
     assert urls and all(u.startswith("/") for u in urls), urls
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_docs_page_starts_swagger_ui_from_a_static_script(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert inline_code(html) == []  # APIFlask's page has an inline <script> and <style>
+    assert 'data-spec-url="/api/v1/openapi.json"' in html
+    assert re.search(r'<script src="/static/js/api-docs\.js\?v=\w+"></script>', html)
 
 
 def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, make_token):

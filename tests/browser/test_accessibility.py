@@ -8,7 +8,11 @@ page per route (a session's page stands for every session's). On each page:
   any violation of impact *serious* or *critical* fails the test, with the page, the rule and
   the elements;
 * every id is used once (a label names the field it is for);
-* at a 375 px wide viewport (a phone), the page must not scroll sideways.
+* at a 375 px wide viewport (a phone), the page must not scroll sideways;
+* the Content-Security-Policy (lms/core/security_headers.py) refused nothing: no inline
+  script, handler or style, nothing from another site (each ``securitypolicyviolation``
+  event, and each console message naming the policy, fails the test). The API docs page
+  (Swagger UI) is checked for this too, though not audited by axe (see below).
 
 A new page that a role can reach is audited without touching this file."""
 
@@ -45,10 +49,22 @@ NOT_PAGES = (
     ".jwt",
     ".pem",
 )
+SKIPPED_ENDPOINTS = {"auth.logout", "static", "bootstrap.static", "main.favicon"}
 # openapi.docs is Swagger UI, a third-party developer tool rendered by its own script: it fails
 # axe's nested-interactive and contrast rules in ways a stylesheet cannot fix. The API is
-# described by /api/v1/openapi.json; README "JSON API" says so.
-SKIPPED_ENDPOINTS = {"auth.logout", "static", "bootstrap.static", "main.favicon", "openapi.docs"}
+# described by /api/v1/openapi.json; README "JSON API" says so. It is loaded, and checked for
+# policy violations only.
+NOT_AUDITED = {"openapi.docs"}
+# Installed through the DevTools protocol before any page script (no policy applies to it):
+# keeps every violation the page's document reports.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(
+    `${e.effectiveDirective} refused ${e.blockedURI || "inline"}`
+    + (e.sample ? ` (${e.sample})` : "") + (e.lineNumber ? ` line ${e.lineNumber}` : ""));
+});
+"""
 
 ROLES = {
     "anonymous": None,
@@ -118,6 +134,15 @@ def _scrolls_sideways(page) -> int:
     )
 
 
+def _policy_violations(page, console: list[str]) -> list[str]:
+    """What the Content-Security-Policy refused on this page (its events, then the console's
+    messages about it); both lists are emptied."""
+    found = page.evaluate("() => (window.__cspViolations || []).splice(0)")
+    found += console
+    console.clear()
+    return found
+
+
 def _log_in(page, email: str) -> None:
     page.goto("/auth/login")
     page.fill("input[name=email]", email)
@@ -130,7 +155,15 @@ def audit(app, browser, live_server: str, email: str | None, name: str):
     """Walk the site as ``email`` (anonymous when None); returns (pages audited, failures)."""
     context = browser.new_context(base_url=live_server, locale="en-GB", viewport=DESKTOP)
     context.set_default_timeout(20_000)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
+    console: list[str] = []
+    page.on(  # the first sentence: what was refused, and by which directive
+        "console",
+        lambda m: (
+            console.append(m.text.split(". ")[0]) if "Content Security Policy" in m.text else None
+        ),
+    )
     axe = Axe()
     if email:
         _log_in(page, email)
@@ -152,6 +185,10 @@ def audit(app, browser, live_server: str, email: str | None, name: str):
             failures.append(f"{path}: HTTP {response.status}")
             continue
         audited.append(path)
+        if endpoint in NOT_AUDITED:
+            page.wait_for_selector(".swagger-ui .info", state="attached")
+            failures += [f"{path}: CSP: {v}" for v in _policy_violations(page, console)]
+            continue
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
         failures += [f"{path}: {problem}" for problem in _serious(results.response)]
         if duplicates := _duplicate_ids(page):
@@ -162,6 +199,7 @@ def audit(app, browser, live_server: str, email: str | None, name: str):
             page.screenshot(path=str(SHOTS / f"{name}-{endpoint}-375.png"), full_page=True)
             failures.append(f"{path}: scrolls sideways by {overflow} px at 375 px wide")
         page.set_viewport_size(DESKTOP)
+        failures += [f"{path}: CSP: {v}" for v in _policy_violations(page, console)]
         queue.extend(_links(page, live_server))
     context.close()
     return audited, failures

@@ -1,4 +1,5 @@
-"""An admin imports a Moodle CSV, checks the preview, commits it and browses the tree."""
+"""An admin imports a Moodle CSV, checks the preview, commits it (after saying OK to the
+question; Cancel sends nothing) and browses the tree."""
 
 from __future__ import annotations
 
@@ -51,6 +52,12 @@ def test_admin_imports_previews_commits_and_browses(page, make_user, tmp_path):
     assert page.inner_text("[data-testid=plan-count]") == "4"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Framework)) == 0
 
+    # The question (data-confirm, static/js/confirm.js): answered Cancel, nothing is sent.
+    preview = page.url
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("main button:has-text('Import this framework')")
+    assert page.url == preview and page.locator("[data-testid=import-plan]").is_visible()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Framework)) == 0
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("main button:has-text('Import this framework')")
     page.wait_for_selector("[data-testid=competency-tree]")

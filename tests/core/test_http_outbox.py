@@ -266,7 +266,7 @@ def test_admin_page_lists_filters_and_retries_with_confirmation(app, client, log
     page = client.get("/admin/http-outbox").get_data(as_text=True)
     assert "http://lrs.example.org/dead" in page and "http://hooks.example.org/sent" in page
     assert "&lt;b&gt;boom&lt;/b&gt;" in page and "<b>boom" not in page
-    assert 'onsubmit="return confirm(' in page
+    assert 'data-confirm="Send this request again now' in page
     only_dead = client.get("/admin/http-outbox?status=dead").get_data(as_text=True)
     assert "lrs.example.org/dead" in only_dead and "hooks.example.org/sent" not in only_dead
 

@@ -1,6 +1,7 @@
-"""Every answer refuses framing and sniffing and keeps its address to the site; production
-adds HSTS; downloads (a list's CSV; the certificate PDF in tests/reports) are kept by no
-cache, while versioned static files stay cached for a year."""
+"""Every answer refuses framing and sniffing and keeps its address to the site, and loads
+scripts and styles only from the site's files (no inline code, no eval); production adds HSTS;
+downloads (a list's CSV; the certificate PDF in tests/reports) are kept by no cache, while
+versioned static files stay cached for a year."""
 
 from __future__ import annotations
 
@@ -48,3 +49,15 @@ def test_personal_downloads_are_not_stored_and_assets_stay_cached(client, make_u
 
 def test_the_policy_names_no_other_site():
     assert "http" not in POLICY and "*" not in POLICY
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/api/v1/docs"])
+def test_scripts_and_styles_come_only_from_the_site_files(client, path):
+    policy = _directives(client.get(path).headers["Content-Security-Policy"])
+    assert policy["default-src"] == "'self'"
+    for directive in ("script-src", "style-src"):
+        sources = policy[directive].split()
+        assert sources == ["'self'"], (directive, sources)  # no inline, eval, nonce or hash
+        assert "'unsafe-inline'" not in sources and "'unsafe-eval'" not in sources
+    assert policy["img-src"].split() == ["'self'", "data:"]  # Bootstrap's icons are data: SVG
+    assert policy["connect-src"] == "'self'" and policy["font-src"] == "'self'"

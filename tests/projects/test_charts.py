@@ -89,5 +89,6 @@ def test_the_timeline_shows_phases_milestones_and_today_from_plain_data():
     svg = str(charts.svg_markup(drawing, "Timeline", full_width=True))
     for text in ("Inception", "Policy adopted", "today 2025-06-30", "2024", "2027"):
         assert text in svg
-    assert 'style="width: 100%; height: auto; --chart-min-width: 1080px"' in svg  # 10 px text
+    assert 'class="chart chart-fill" width="1080"' in svg  # 10 px text drawn 12 px high
+    assert "style=" not in svg  # sizes and colours as attributes (the CSP refuses styles)
     assert renderPDF.drawToString(drawing).startswith(b"%PDF")

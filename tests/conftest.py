@@ -21,6 +21,7 @@ from lms.accounts.models import MemberAdministration, Region, Role, User, UserRo
 from lms.accounts.passwords import hash_password
 from lms.config import normalise_database_url
 from lms.core.extensions import db
+from tests.demo_copies import DemoTemplates
 
 pytest_plugins = ["tests.courses.fixtures", "tests.projects.fixtures"]
 
@@ -153,15 +154,39 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def _demo_templates(database_url: str, tmp_path_factory) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(database_url, tmp_path_factory.mktemp("demo"))
+    yield templates
+    templates.close()
+
+
 @pytest.fixture
-def app(app_config: dict, _schema) -> Iterator:
-    app = create_app(app_config)
+def app(request, app_config: dict, _schema, _demo_templates) -> Iterator:
+    """The app on a clean database; with ``@pytest.mark.demo``, on a copy of the demo data
+    (loaded once per worker: tests/demo_copies.py) that is dropped after the test."""
+    demo = request.node.get_closest_marker("demo") is not None
+    config = app_config
+    if demo:
+        url, _summary = _demo_templates.copy(app_config)
+        config = {**app_config, "SQLALCHEMY_DATABASE_URI": url}
+    app = create_app(config)
     app.test_client_class = FreshContextClient
     with app.app_context():
-        clean_database()
+        if not demo:
+            clean_database()
         yield app
         db.session.remove()
         db.engine.dispose()
+    if demo:
+        _demo_templates.drop(url)
+
+
+@pytest.fixture
+def demo_summary(request, app, app_config: dict, _demo_templates) -> str:
+    """What loading the demo said (``@pytest.mark.demo`` tests): its per-feature summary."""
+    assert request.node.get_closest_marker("demo"), "demo_summary needs @pytest.mark.demo"
+    return _demo_templates.copy_summary(app_config)
 
 
 @pytest.fixture

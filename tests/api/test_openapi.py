@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
@@ -18,7 +19,6 @@ from schemathesis.specs.openapi.checks import (
 
 from lms.accounts.models import User
 from lms.core.extensions import db
-from lms.demo import load_demo
 
 EXAMPLES_PER_OPERATION = 12
 RESOURCES = [
@@ -69,9 +69,8 @@ def test_the_docs_page_needs_no_other_site(client):
         assert client.get(url).status_code == 200, url
 
 
+@pytest.mark.demo
 def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, make_token):
-    load_demo(db.session)
-    db.session.commit()
     admin = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
     headers = make_token(admin)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

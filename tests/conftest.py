@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
@@ -17,11 +18,19 @@ os.environ["LMS_ENV"] = "testing"
 os.environ.pop("DATABASE_URL", None)
 
 from lms import create_app
+from lms.accounts import passwords
+from lms.accounts import services as account_services
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
 from lms.accounts.passwords import hash_password
 from lms.config import normalise_database_url
 from lms.core.extensions import db
 from tests.demo_copies import DemoTemplates
+
+# Cheap argon2 in the tests: the production parameters (64 MiB, 3 passes, 4 lanes) cost ~0.2 s
+# of CPU per hash or check, paid at every login of every test. Hashes stay argon2id, and a
+# hash made with other parameters is still rehashed at login (test_rules_throttle checks it).
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+account_services._DUMMY_HASH = passwords.hash_password("timing-equaliser-not-a-password")
 
 pytest_plugins = ["tests.courses.fixtures", "tests.projects.fixtures"]
 

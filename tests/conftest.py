@@ -24,7 +24,10 @@ from lms.accounts.models import MemberAdministration, Region, Role, User, UserRo
 from lms.accounts.passwords import hash_password
 from lms.config import normalise_database_url
 from lms.core.extensions import db
+from tests import speedups
 from tests.demo_copies import DemoTemplates
+
+speedups.install()
 
 # Cheap argon2 in the tests: the production parameters (64 MiB, 3 passes, 4 lanes) cost ~0.2 s
 # of CPU per hash or check, paid at every login of every test. Hashes stay argon2id, and a

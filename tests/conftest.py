@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
@@ -17,10 +18,22 @@ os.environ["LMS_ENV"] = "testing"
 os.environ.pop("DATABASE_URL", None)
 
 from lms import create_app
+from lms.accounts import passwords
+from lms.accounts import services as account_services
 from lms.accounts.models import MemberAdministration, Region, Role, User, UserRole
 from lms.accounts.passwords import hash_password
 from lms.config import normalise_database_url
 from lms.core.extensions import db
+from tests import speedups
+from tests.demo_copies import DemoTemplates
+
+speedups.install()
+
+# Cheap argon2 in the tests: the production parameters (64 MiB, 3 passes, 4 lanes) cost ~0.2 s
+# of CPU per hash or check, paid at every login of every test. Hashes stay argon2id, and a
+# hash made with other parameters is still rehashed at login (test_rules_throttle checks it).
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+account_services._DUMMY_HASH = passwords.hash_password("timing-equaliser-not-a-password")
 
 pytest_plugins = ["tests.courses.fixtures", "tests.projects.fixtures"]
 
@@ -87,21 +100,52 @@ def _schema(database_url: str) -> None:
 
 
 def clean_database() -> None:
+    """Empty every table that holds rows (found in one query: most tests fill few tables), so
+    each test starts as on a new database."""
     tables = list(reversed(db.metadata.sorted_tables))
+    probe = sa.text(
+        " UNION ALL ".join(
+            f'SELECT {i} WHERE EXISTS (SELECT 1 FROM "{t.name}")' for i, t in enumerate(tables)
+        )
+    )
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
         with db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _clean_postgresql(conn, [tables[i] for (i,) in conn.execute(probe)])
         return
     # RESTRICT foreign keys (certificates renewing certificates, ...) are checked row by row,
     # so rows pointing at each other in one table cannot be deleted with the keys on.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
-            for table in tables:
-                conn.execute(table.delete())
+            for (i,) in conn.execute(probe).all():
+                conn.execute(tables[i].delete())
         finally:
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _clean_postgresql(conn: sa.Connection, filled: list[sa.Table]) -> None:
+    """DELETE rather than TRUNCATE: a TRUNCATE makes new files for every table and index it
+    reaches (CASCADE reaches nearly all), seconds per test on a busy machine. A superuser
+    skips the foreign keys for the deletes (replication role), so neither the order nor rows
+    pointing at each other matter; otherwise the filled tables are truncated. Then every
+    sequence a test moved starts again, as TRUNCATE ... RESTART IDENTITY did."""
+    if (
+        filled
+        and conn.exec_driver_sql(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).scalar()
+    ):
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in filled:
+            conn.execute(table.delete())
+    elif filled:
+        names = ", ".join(f'"{t.name}"' for t in filled)
+        conn.exec_driver_sql(f"TRUNCATE {names} CASCADE")
+    conn.exec_driver_sql(
+        "SELECT setval((quote_ident(schemaname) || '.' || quote_ident(sequencename))::regclass,"
+        " start_value, false) FROM pg_sequences"
+        " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+    )
 
 
 @pytest.fixture
@@ -122,15 +166,39 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def _demo_templates(database_url: str, tmp_path_factory) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(database_url, tmp_path_factory.mktemp("demo"))
+    yield templates
+    templates.close()
+
+
 @pytest.fixture
-def app(app_config: dict, _schema) -> Iterator:
-    app = create_app(app_config)
+def app(request, app_config: dict, _schema, _demo_templates) -> Iterator:
+    """The app on a clean database; with ``@pytest.mark.demo``, on a copy of the demo data
+    (loaded once per worker: tests/demo_copies.py) that is dropped after the test."""
+    demo = request.node.get_closest_marker("demo") is not None
+    config = app_config
+    if demo:
+        url, _summary = _demo_templates.copy(app_config)
+        config = {**app_config, "SQLALCHEMY_DATABASE_URI": url}
+    app = create_app(config)
     app.test_client_class = FreshContextClient
     with app.app_context():
-        clean_database()
+        if not demo:
+            clean_database()
         yield app
         db.session.remove()
         db.engine.dispose()
+    if demo:
+        _demo_templates.drop(url)
+
+
+@pytest.fixture
+def demo_summary(request, app, app_config: dict, _demo_templates) -> str:
+    """What loading the demo said (``@pytest.mark.demo`` tests): its per-feature summary."""
+    assert request.node.get_closest_marker("demo"), "demo_summary needs @pytest.mark.demo"
+    return _demo_templates.copy_summary(app_config)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
@@ -18,7 +19,6 @@ from schemathesis.specs.openapi.checks import (
 
 from lms.accounts.models import User
 from lms.core.extensions import db
-from lms.demo import load_demo
 from tests.core.test_no_inline_code import inline_code
 
 EXAMPLES_PER_OPERATION = 12
@@ -77,9 +77,8 @@ def test_the_docs_page_starts_swagger_ui_from_a_static_script(client):
     assert re.search(r'<script src="/static/js/api-docs\.js\?v=\w+"></script>', html)
 
 
+@pytest.mark.demo
 def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(app, make_token):
-    load_demo(db.session)
-    db.session.commit()
     admin = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
     headers = make_token(admin)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

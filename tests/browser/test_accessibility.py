@@ -26,8 +26,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from werkzeug.exceptions import HTTPException
 
-from lms.core.extensions import db
-from lms.demo import DEMO_PASSWORD, load_demo
+from lms.demo import DEMO_PASSWORD
 
 SHOTS = Path("/tmp/a11y")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -206,9 +205,8 @@ def audit(app, browser, live_server: str, email: str | None, name: str):
 
 
 @pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.demo
 def test_every_reachable_page_meets_wcag_aa_and_fits_a_phone(app, browser, live_server, role):
-    load_demo(db.session)
-    db.session.commit()
     audited, failures = audit(app, browser, live_server, ROLES[role], role)
     assert len(audited) >= (2 if ROLES[role] is None else 8), audited
     assert not failures, f"{len(failures)} problems on {len(audited)} pages:\n" + "\n".join(

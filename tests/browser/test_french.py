@@ -21,7 +21,7 @@ import lms
 from lms.core import clock
 from lms.core.extensions import db
 from lms.courses.models import CourseSession
-from lms.demo import DEMO_PASSWORD, load_demo
+from lms.demo import DEMO_PASSWORD
 from lms.frameworks.models import Track
 
 CATALOGUE = Path(lms.__file__).parent / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
@@ -77,9 +77,8 @@ def _pdf_text(download) -> str:
     return "\n".join(p.extract_text() for p in reader.pages)
 
 
+@pytest.mark.demo
 def test_trainee_and_directorate_read_pages_and_reports_in_french(browser, live_server, fr):
-    load_demo(db.session)
-    db.session.commit()
     today = clock.today()
 
     trainee = browser.new_context(base_url=live_server, locale="en-GB", accept_downloads=True)

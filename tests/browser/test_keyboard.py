@@ -12,13 +12,14 @@ import json
 import re
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.core import clock
 from lms.core.extensions import db
 from lms.courses.models import CourseSession, EnrolmentStatus, SessionEnrolment, SessionStatus
-from lms.demo import DEMO_PASSWORD, load_demo
+from lms.demo import DEMO_PASSWORD
 from lms.progress.models import CompetencyRating
 
 MAX_TABS = 150
@@ -88,9 +89,8 @@ def _open_session_for(trainee: User, today: date) -> CourseSession:
     raise AssertionError("the demo has no session the trainee can join")
 
 
+@pytest.mark.demo
 def test_skip_link_is_the_first_stop_and_lands_on_the_content(browser, live_server):
-    load_demo(db.session)
-    db.session.commit()
     context, page = _context(browser, live_server)
     _log_in_by_keyboard(page, "trainee@example.org")
     page.goto("/")
@@ -103,9 +103,8 @@ def test_skip_link_is_the_first_stop_and_lands_on_the_content(browser, live_serv
     context.close()
 
 
+@pytest.mark.demo
 def test_a_trainee_enrols_in_a_session_with_the_keyboard(browser, live_server):
-    load_demo(db.session)
-    db.session.commit()
     trainee = db.session.scalar(sa.select(User).where(User.email == "trainee@example.org"))
     target = _open_session_for(trainee, clock.today())
     context, page = _context(browser, live_server)
@@ -138,9 +137,8 @@ def test_a_trainee_enrols_in_a_session_with_the_keyboard(browser, live_server):
     context.close()
 
 
+@pytest.mark.demo
 def test_a_trainer_records_a_rating_with_the_keyboard(browser, live_server):
-    load_demo(db.session)
-    db.session.commit()
     trainer = db.session.scalar(sa.select(User).where(User.email == "trainer@example.org"))
     before = db.session.scalar(
         sa.select(sa.func.count()).where(CompetencyRating.rated_by_id == trainer.id)
@@ -176,9 +174,8 @@ def test_a_trainer_records_a_rating_with_the_keyboard(browser, live_server):
     context.close()
 
 
+@pytest.mark.demo
 def test_directorate_staff_generate_a_report_with_the_keyboard(browser, live_server):
-    load_demo(db.session)
-    db.session.commit()
     context, page = _context(browser, live_server)
     _log_in_by_keyboard(page, "directorate@example.org")
 
@@ -193,9 +190,8 @@ def test_directorate_staff_generate_a_report_with_the_keyboard(browser, live_ser
     context.close()
 
 
+@pytest.mark.demo
 def test_without_javascript_a_phone_reaches_every_menu_and_forms_submit(browser, live_server):
-    load_demo(db.session)
-    db.session.commit()
     context = browser.new_context(
         base_url=live_server,
         locale="en-GB",

@@ -12,9 +12,9 @@ from lms.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import login
 
 
-def test_demo_loads_members_in_every_region_and_users_of_every_role(app):
-    summary = load_demo(db.session)
-    db.session.commit()
+@pytest.mark.demo
+def test_demo_loads_members_in_every_region_and_users_of_every_role(app, demo_summary):
+    summary = demo_summary
     assert "Demo accounts" in summary
     members = db.session.scalars(sa.select(MemberAdministration)).all()
     assert len(members) >= 20
@@ -34,9 +34,8 @@ def test_demo_loads_members_in_every_region_and_users_of_every_role(app):
     assert sum(Role.TRAINEE in u.roles for u in users) > 5
 
 
+@pytest.mark.demo
 def test_demo_accounts_log_in_with_the_documented_password(app, client):
-    load_demo(db.session)
-    db.session.commit()
     assert login(client, "admin@example.org", DEMO_PASSWORD).status_code == 302
     assert client.get("/admin/users").status_code == 200
 
@@ -47,9 +46,8 @@ def test_demo_refuses_a_database_with_real_data(app, make_user):
         load_demo(db.session)
 
 
+@pytest.mark.demo
 def test_demo_twice_does_nothing_the_second_time(app):
-    load_demo(db.session)
-    db.session.commit()
     count = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     assert load_demo(db.session) == "Demo data is already loaded."
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == count

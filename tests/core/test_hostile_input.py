@@ -23,8 +23,8 @@ from werkzeug.routing import IntegerConverter
 
 from lms import create_app
 from lms.core.extensions import db
-from lms.demo import DEMO_PASSWORD, load_demo
-from tests.conftest import FreshContextClient, _config, clean_database, csrf_token
+from lms.demo import DEMO_PASSWORD
+from tests.conftest import FreshContextClient, _config, csrf_token
 
 HOSTILE_IDS = (2**31, 2**63, 99999999999999999999)
 HOSTILE_PAGES = ("0", "-1", "99999999999999999999", "abc")
@@ -174,19 +174,17 @@ def _assert_answered(response, what: str, failures: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_app(database_url, _schema):
-    """One demo world for the module (loading it is most of the cost); the tests only add
-    rows, and every other test starts from a clean database anyway."""
-    app = create_app(_config(database_url))
+def demo_app(database_url, _schema, _demo_templates):
+    """One demo world for the module, a copy of the worker's demo data (tests/demo_copies.py);
+    the tests only add rows, and the copy is dropped after the module."""
+    url, _summary = _demo_templates.copy(_config(database_url))
+    app = create_app({**_config(database_url), "SQLALCHEMY_DATABASE_URI": url})
     app.test_client_class = FreshContextClient
     with app.app_context():
-        clean_database()
-        load_demo(db.session)
-        db.session.commit()
         yield app
         db.session.remove()
-        clean_database()
         db.engine.dispose()
+    _demo_templates.drop(url)
 
 
 @pytest.fixture

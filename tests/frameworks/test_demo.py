@@ -9,19 +9,18 @@ import pytest
 import sqlalchemy as sa
 
 from lms.core.extensions import db
-from lms.demo import load_demo
 from lms.frameworks import services
 from lms.frameworks.exporters import export_case_package, export_moodle_csv
 from lms.frameworks.importers import parse_moodle_csv
 from lms.frameworks.models import Framework, FrameworkStatus, Track
 from tests.shared import CASE_SCHEMA, require_shared
 
+pytestmark = pytest.mark.demo
+
 
 @pytest.fixture
-def demo(app):
-    summary = load_demo(db.session)
-    db.session.commit()
-    return summary
+def demo(demo_summary):
+    return demo_summary
 
 
 def test_demo_framework_and_tracks(demo):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
@@ -174,13 +175,12 @@ def test_a_feature_job_runs_through_the_scheduler_and_is_recorded(world, make_us
     assert run.status.value == "ok" and run.summary.startswith("1 reminder(s) sent")
 
 
-def test_report_schedules_run_through_the_scheduler_once(app):
-    from lms.demo import load_demo
+@pytest.mark.demo
+def test_report_schedules_run_through_the_scheduler_once(app, demo_summary):
     from lms.reports.models import ReportRun
     from lms.scheduler.services import sync_jobs
 
-    summary = load_demo(db.session)
-    db.session.commit()
+    summary = demo_summary
     # The demo's monthly directorate report and weekly project report.
     assert "Reports: 2 report schedules" in summary
     # ... and the organisation's name and signatory on its certificates.

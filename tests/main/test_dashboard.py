@@ -13,7 +13,7 @@ from lms.accounts.models import Role
 from lms.core.extensions import db
 from lms.core.model_base import UTCDateTime
 from lms.core.models import OutboxMessage, OutboxStatus
-from lms.demo import DEMO_PASSWORD, load_demo
+from lms.demo import DEMO_PASSWORD
 from lms.scheduler.models import JobRun, JobRunStatus, RunTrigger
 from lms.scheduler.services import get_job, sync_jobs
 from tests.conftest import _config, login
@@ -68,10 +68,8 @@ def _user_id(email: str) -> int:
     return _sql("SELECT id FROM users WHERE email = :e", e=email)[0][0]
 
 
+@pytest.mark.demo
 def test_each_demo_role_sees_what_needs_its_attention_and_nothing_else(app):
-    load_demo(db.session)
-    db.session.commit()
-
     # Trainee: the next session, the gaps to the track's targets, the certificates.
     html = _home(app, "trainee@example.org")
     assert SECTIONS.findall(html) == ["trainee"]

@@ -49,9 +49,8 @@ def _count(sql: str, **params) -> int:
     return _rows(sql, **params)[0][0]
 
 
+@pytest.mark.demo
 def test_the_statistics_equal_counts_made_with_sql_over_the_tables(app, client):
-    load_demo(db.session)
-    db.session.commit()
     low = datetime.combine(START, time.min, tzinfo=UTC)
     high = datetime.combine(TODAY + timedelta(days=1), time.min, tzinfo=UTC)
 
@@ -139,10 +138,8 @@ def _table_rows(html: str, key: str) -> int:
     return table.split("<tbody>", 1)[1].count("<tr>")
 
 
+@pytest.mark.demo
 def test_the_history_covers_three_years_through_the_rules(app):
-    load_demo(db.session)
-    db.session.commit()
-
     # A session with results ended in every quarter of the three years.
     ended = _rows(
         "SELECT DISTINCT s.ends_on FROM course_sessions s "

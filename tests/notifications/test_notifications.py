@@ -274,12 +274,12 @@ def test_admins_choose_whether_job_failures_come_by_email(app, client, logged_in
     assert "A scheduled job failed" in html
 
 
-def test_demo_data_gives_every_demo_user_a_welcome_and_sends_no_email(app, client):
-    from lms.demo import DEMO_PASSWORD, load_demo
+@pytest.mark.demo
+def test_demo_data_gives_every_demo_user_a_welcome_and_sends_no_email(app, client, demo_summary):
+    from lms.demo import DEMO_PASSWORD
     from tests.conftest import login
 
-    summary = load_demo(db.session)
-    db.session.commit()
+    summary = demo_summary
     assert "Demo notifications:" in summary
     assert _count(OutboxMessage) == 0  # announcements are in-app only by default
     login(client, "trainee@example.org", DEMO_PASSWORD)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from lxml import etree
 
 from lms.core.extensions import db
-from lms.demo import load_demo
 from lms.projects import services
 from lms.projects.models import Project, ProjectStatus, Rag
 from tests.conftest import login, post_form
 from tests.projects.iati_checks import all_errors
 
 
-def test_the_demo_projects_show_each_situation(app, client):
-    summary = load_demo(db.session)
-    db.session.commit()
+@pytest.mark.demo
+def test_the_demo_projects_show_each_situation(app, client, demo_summary):
+    summary = demo_summary
     assert "Demo projects: 4" in summary
 
     today = date.today()

@@ -10,11 +10,11 @@ import zipfile
 from datetime import date
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import MemberAdministration, Role, User
 from lms.core.extensions import db
-from lms.demo import load_demo
 from lms.progress.models import Certificate, CertificateStatus, TrackEnrolment
 from lms.projects import services as project_services
 from lms.projects.models import Project
@@ -132,9 +132,8 @@ def _independent_totals(start: date, end: date) -> tuple[int, int, int, dict[str
     return len(enrolled), len(completed), len(certified), by_member
 
 
+@pytest.mark.demo
 def test_directorate_report_on_demo_data_matches_the_statistics_page(client, logged_in, app):
-    load_demo(db.session)
-    db.session.commit()
     today = date.today()
     start, end = date(today.year - 1, 1, 1), today
     enrolled, completed, certified, by_member = _independent_totals(start, end)
@@ -183,9 +182,8 @@ def test_directorate_report_on_demo_data_matches_the_statistics_page(client, log
     assert client.get(run_url).status_code == 200
 
 
+@pytest.mark.demo
 def test_directorate_tables_export_as_csv(client, logged_in, app):
-    load_demo(db.session)
-    db.session.commit()
     logged_in(Role.ADMIN)
     today = date.today()
     response = _generate(

@@ -9,11 +9,11 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 
 import pypdf
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Role
 from lms.core.extensions import db
-from lms.demo import load_demo
 from lms.projects import services as project_services
 from lms.projects.models import BudgetLine, Project
 from tests.conftest import post_form
@@ -104,9 +104,8 @@ def _body_lines(page_text: str) -> list[str]:
     ]
 
 
+@pytest.mark.demo
 def test_the_last_page_of_each_demo_project_report_holds_more_than_a_heading(client, logged_in):
-    load_demo(db.session)
-    db.session.commit()
     logged_in(Role.DIRECTORATE)
     projects = list(db.session.scalars(sa.select(Project).order_by(Project.code)))
     assert len(projects) == 4

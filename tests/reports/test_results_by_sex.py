@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from lms.accounts.models import Region, Role, Sex
 from lms.core.extensions import db
 from lms.progress import services as tracks
@@ -76,15 +78,13 @@ def test_results_by_sex_match_counts_made_from_the_rows(
     assert "Results by sex" in html and "Prefer not to say" in html
 
 
+@pytest.mark.demo
 def test_demo_trainees_have_a_sex_some_not_recorded(app):
     import sqlalchemy as sa
 
     from lms.accounts.demo import generated_trainee_emails
     from lms.accounts.models import User
-    from lms.demo import load_demo
 
-    load_demo(db.session)
-    db.session.commit()
     emails = generated_trainee_emails()
     sexes = Counter(db.session.scalars(sa.select(User.sex).where(User.email.in_(emails))).all())
     assert sum(sexes.values()) == len(emails) > 0

@@ -19,8 +19,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from lms.core.extensions import db
-from lms.demo import DEMO_PASSWORD, load_demo
+from lms.demo import DEMO_PASSWORD
 from tests.conftest import login
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -137,9 +136,8 @@ def crawl(app, client) -> tuple[list[str], list[str]]:
     return pages, problems
 
 
+@pytest.mark.demo
 def test_no_page_of_the_demo_carries_inline_code(app):
-    load_demo(db.session)
-    db.session.commit()
     problems: list[str] = []
     reached: dict[str, int] = {}
     for role, email in ROLES.items():
